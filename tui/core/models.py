@@ -1,0 +1,323 @@
+"""Typed, tolerant models of what the Platform returns.
+
+Parsing never fails on shape surprises: ``datasetId`` and ``dataSetId`` are both read, numbers may
+arrive as strings, missing metrics phases are ``None``, unknown statuses are kept as they are, unknown
+fields stay in ``raw`` (the record exactly as received, for display and ``--json``).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+NEW = "NEW"
+PROCESSING = "PROCESSING"
+SUCCEEDED = "SUCCEEDED"
+FAILED = "FAILED"
+KNOWN_STATUSES = (NEW, PROCESSING, SUCCEEDED, FAILED)
+ACTIVE_STATUSES = frozenset({NEW, PROCESSING})
+FINAL_STATUSES = frozenset({SUCCEEDED, FAILED})
+
+PROFILE_UNION_SCHEMA = "https://ns.adobe.com/xdm/context/profile__union"
+
+# Metrics phases in timeline order: (API key, human label).
+PHASES = (
+    ("profileExportTime", "profile export"),
+    ("aCPDatasetWriteTime", "dataset write"),
+)
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def to_int(value: Any) -> int | None:
+    """An int from an int, a float or a numeric string; ``None`` for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value == value and abs(value) != float("inf") else None
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return int(text)
+        except ValueError:
+            try:
+                f = float(text)
+            except ValueError:
+                return None
+            return int(f) if f == f and abs(f) != float("inf") else None
+    return None
+
+
+def _str(value: Any) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def _map(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    start_ms: int | None = None
+    end_ms: int | None = None
+    total_ms: int | None = None
+
+    @classmethod
+    def parse(cls, raw: Any) -> Phase | None:
+        if not isinstance(raw, Mapping):
+            return None
+        return cls(to_int(raw.get("startTimeInMs")), to_int(raw.get("endTimeInMs")),
+                   to_int(raw.get("totalTimeInMs")))
+
+    @property
+    def finished(self) -> bool:
+        return self.end_ms is not None
+
+    def duration_ms(self, at_ms: int | None = None) -> int | None:
+        """Total if known, else end - start, else (for a running phase) at_ms - start."""
+        if self.total_ms is not None:
+            return self.total_ms
+        if self.start_ms is None:
+            return None
+        if self.end_ms is not None:
+            return max(0, self.end_ms - self.start_ms)
+        return max(0, (at_ms if at_ms is not None else now_ms()) - self.start_ms)
+
+
+@dataclass(frozen=True, slots=True)
+class JobError:
+    code: str
+    msg: str
+    call_stack: str = ""
+
+    @classmethod
+    def parse(cls, raw: Any) -> JobError:
+        if not isinstance(raw, Mapping):
+            return cls(code="", msg=_str(raw))
+        return cls(code=_str(raw.get("code")), msg=_str(raw.get("msg", raw.get("message"))),
+                   call_stack=_str(raw.get("callStack")))
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    id: str
+    status: str
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+    job_type: str = ""
+    created_ms: int | None = None
+    updated_ms: int | None = None
+    dataset_id: str = ""
+    batch_id: str = ""
+    request_id: str = ""
+    profile_instance_id: str = ""
+    ims_org_id: str = ""
+    merge_policy_id: str = ""
+    merge_policy_version: int | None = None
+    schema_name: str = ""
+    fields: str = ""
+    event_fields: str = ""
+    event_from_ingest: str = ""
+    from_ingest: str = ""
+    segments: tuple[str, ...] = ()
+    segment_per_batch: bool = False
+    export_job_id: str = ""
+    push_job_id: str = ""
+    total: Phase | None = None
+    profile_export: Phase | None = None
+    dataset_write: Phase | None = None
+    errors: tuple[JobError, ...] = ()
+
+    @classmethod
+    def parse(cls, raw: Any) -> Job:
+        """Parse one job record. Never raises: a non-mapping becomes an empty record."""
+        data: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+        dest = _map(data.get("destination"))
+        mp = _map(data.get("mergePolicy"))
+        flt = _map(data.get("filter"))
+        events = _map(_map(data.get("additionalFields")).get("eventList"))
+        gw = _map(data.get("computeGatewayJobId"))
+        metrics = _map(data.get("metrics"))
+        segments = flt.get("segments")
+        seg_ids: tuple[str, ...] = ()
+        if isinstance(segments, list):
+            seg_ids = tuple(_str(_map(s).get("segmentId")) for s in segments if isinstance(s, Mapping))
+        errors = data.get("errors")
+        return cls(
+            id=_str(data.get("id")),
+            status=_str(data.get("status")) or "UNKNOWN",
+            raw=data,
+            job_type=_str(data.get("jobType")),
+            created_ms=to_int(data.get("creationTime")),
+            updated_ms=to_int(data.get("updateTime")),
+            dataset_id=_str(dest.get("datasetId", dest.get("dataSetId"))),
+            batch_id=_str(dest.get("batchId")),
+            request_id=_str(data.get("requestId")),
+            profile_instance_id=_str(data.get("profileInstanceId")),
+            ims_org_id=_str(data.get("imsOrgId")),
+            merge_policy_id=_str(mp.get("id")),
+            merge_policy_version=to_int(mp.get("version")),
+            schema_name=_str(_map(data.get("schema")).get("name")),
+            fields=_str(data.get("fields")),
+            event_fields=_str(events.get("fields")),
+            event_from_ingest=_str(_map(events.get("filter")).get("fromIngestTimestamp")),
+            from_ingest=_str(flt.get("fromIngestTimestamp")),
+            segments=seg_ids,
+            segment_per_batch=dest.get("segmentPerBatch") is True,
+            export_job_id=_str(gw.get("exportJob")),
+            push_job_id=_str(gw.get("pushJob")),
+            total=Phase.parse(metrics.get("totalTime")),
+            profile_export=Phase.parse(metrics.get("profileExportTime")),
+            dataset_write=Phase.parse(metrics.get("aCPDatasetWriteTime")),
+            errors=tuple(JobError.parse(e) for e in errors) if isinstance(errors, list) else (),
+        )
+
+    # --- derived values ---------------------------------------------------------------------------
+    @property
+    def sort_id(self) -> tuple[int, str]:
+        n = to_int(self.id)
+        return (n if n is not None else -1, self.id)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+    def duration_ms(self, at_ms: int | None = None) -> int | None:
+        """Total run time: the ``totalTime`` metric when finished, else a running total since creation."""
+        if self.total is not None and self.total.total_ms is not None:
+            return self.total.total_ms
+        start = self.total.start_ms if self.total and self.total.start_ms is not None else self.created_ms
+        if start is None:
+            return None
+        if self.is_active:
+            return max(0, (at_ms if at_ms is not None else now_ms()) - start)
+        end = (self.total.end_ms if self.total else None) or self.updated_ms
+        return max(0, end - start) if end is not None else None
+
+    @property
+    def current_phase(self) -> str:
+        """A short label: queued, profile export, dataset write, done, failed, or the raw status."""
+        if self.status == NEW:
+            return "queued"
+        if self.status == PROCESSING:
+            if self.dataset_write is not None and not self.dataset_write.finished:
+                return "dataset write"
+            if self.profile_export is not None and self.profile_export.finished:
+                return "dataset write"
+            if self.profile_export is not None:
+                return "profile export"
+            return "starting"
+        if self.status == SUCCEEDED:
+            return "done"
+        if self.status == FAILED:
+            return "failed"
+        return self.status.lower()
+
+    @property
+    def error_text(self) -> str:
+        return " ".join(f"{e.code} {e.msg}" for e in self.errors)
+
+
+def median_duration_ms(jobs: Iterable[Job]) -> int | None:
+    """Median total time of the SUCCEEDED jobs among ``jobs`` (``None`` if there are none)."""
+    values = [d for j in jobs if j.status == SUCCEEDED and (d := j.duration_ms()) is not None]
+    return int(statistics.median(values)) if values else None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of the job list. ``next_cursor`` is the ``offset`` of the next page, ``None`` at the end."""
+
+    jobs: tuple[Job, ...]
+    next_cursor: str | None = None
+    next_link: str = ""
+    page_offset: str = ""
+    page_size: int | None = None
+    sort_field: str = ""
+    sort: str = ""
+
+    @property
+    def has_more(self) -> bool:
+        return self.next_cursor is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    id: str
+    name: str
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+    schema_id: str = ""
+    created_ms: int | None = None
+
+    @classmethod
+    def parse(cls, dataset_id: str, raw: Any) -> Dataset:
+        data: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+        ref = _map(data.get("schemaRef"))
+        return cls(id=_str(dataset_id or data.get("id")), name=_str(data.get("name")), raw=data,
+                   schema_id=_str(ref.get("id")), created_ms=to_int(data.get("created")))
+
+    @property
+    def on_union_schema(self) -> bool:
+        return self.schema_id == PROFILE_UNION_SCHEMA
+
+
+@dataclass(frozen=True, slots=True)
+class MergePolicy:
+    id: str
+    name: str
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+    version: int | None = None
+    default: bool = False
+    schema_name: str = ""
+
+    @classmethod
+    def parse(cls, raw: Any) -> MergePolicy:
+        data: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+        return cls(id=_str(data.get("id")), name=_str(data.get("name")), raw=data,
+                   version=to_int(data.get("version")), default=data.get("default") is True,
+                   schema_name=_str(_map(data.get("schema")).get("name")))
+
+
+@dataclass(frozen=True, slots=True)
+class CancelResult:
+    """One result type for both documented DELETE responses (204 empty, 200 with a message) and 404."""
+
+    job_id: str
+    already_gone: bool = False
+    message: str = ""
+
+    @property
+    def outcome(self) -> str:
+        return "already gone" if self.already_gone else "cancel requested"
+
+
+@dataclass(frozen=True, slots=True)
+class CreateResult:
+    """``reconciled`` is True when the POST's answer was lost and the job was found by listing."""
+
+    job: Job
+    reconciled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where an API client points: shown in headers and confirmations. Holds no secret."""
+
+    profile: str
+    org_id: str
+    sandbox: str
+    platform_url: str
+    client_id: str = ""
+    is_emulator: bool = False
