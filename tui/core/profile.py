@@ -1,0 +1,27 @@
+"""A connection profile: where to reach IMS and Platform, and as whom. Never holds a secret."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DEFAULT_PLATFORM_URL = "https://platform.adobe.io"
+DEFAULT_IMS_URL = "https://ims-na1.adobelogin.com"
+DEFAULT_SCOPES = ("openid", "AdobeID", "read_organizations", "additional_info.projectedProductContext",
+                  "session")
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    name: str
+    org_id: str
+    client_id: str
+    sandbox: str = "prod"
+    platform_url: str = DEFAULT_PLATFORM_URL
+    ims_url: str = DEFAULT_IMS_URL
+    scopes: tuple[str, ...] = field(default=DEFAULT_SCOPES)
+    is_emulator: bool = False
+
+    @property
+    def scope(self) -> str:
+        """Scopes as IMS takes them: one comma-separated string."""
+        return ",".join(self.scopes)
