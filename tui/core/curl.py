@@ -1,0 +1,41 @@
+""""Copy as curl": the create-job request as a shell command, with the access token left out.
+
+The token is never known here: the command reads it from ``$ACCESS_TOKEN``, which the operator sets
+themselves. Every other value is quoted with ``shlex.quote`` so quotes, ``$`` and newlines in the
+payload or headers cannot break out of the command. Pure Python: no ``textual`` import.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Mapping
+from typing import Any
+
+from tui.core.models import Target
+
+EXPORT_JOBS_PATH = "/data/core/ups/export/jobs"
+TOKEN_PLACEHOLDER = "$ACCESS_TOKEN"
+
+
+def export_jobs_url(target: Target) -> str:
+    return target.platform_url.rstrip("/") + EXPORT_JOBS_PATH
+
+
+def as_curl(target: Target, payload: Mapping[str, Any], *, api_key: str) -> str:
+    """A multi-line ``curl`` command that POSTs ``payload`` to ``target``'s export-jobs endpoint."""
+    body = json.dumps(payload, indent=2, ensure_ascii=False)
+    headers = [
+        f"x-api-key: {api_key}",
+        f"x-gw-ims-org-id: {target.org_id}",
+        f"x-sandbox-name: {target.sandbox}",
+        "Content-Type: application/json",
+    ]
+    lines = [
+        "curl -X POST " + shlex.quote(export_jobs_url(target)),
+        # Double quotes on purpose: the shell expands the variable, the token never appears here.
+        f'-H "Authorization: Bearer {TOKEN_PLACEHOLDER}"',
+        *(f"-H {shlex.quote(h)}" for h in headers),
+        f"-d {shlex.quote(body)}",
+    ]
+    return " \\\n  ".join(lines)
