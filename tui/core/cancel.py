@@ -1,0 +1,50 @@
+"""Cancellation rules shared by the console and ``aepx jobs cancel``.
+
+Only NEW and PROCESSING jobs can be cancelled. A refused job sends no request. Each job's outcome is
+reported separately, so a multi-cancel says exactly what happened to every job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from tui.api.protocol import JobsAPI
+from tui.core.errors import AepxError
+from tui.core.models import Job
+
+
+def refusal(job: Job) -> str | None:
+    """Why ``job`` cannot be cancelled, or ``None`` when it can."""
+    if job.is_active:
+        return None
+    return f"Job {job.id} is {job.status}; only NEW or PROCESSING jobs can be cancelled."
+
+
+@dataclass(frozen=True, slots=True)
+class CancelOutcome:
+    job_id: str
+    ok: bool
+    text: str  # one sentence for the operator
+
+    @property
+    def refused(self) -> bool:
+        return not self.ok and self.text.endswith("can be cancelled.")
+
+
+async def cancel_one(api: JobsAPI, job: Job) -> CancelOutcome:
+    reason = refusal(job)
+    if reason:
+        return CancelOutcome(job.id, False, reason)
+    try:
+        result = await api.cancel_job(job.id)
+    except AepxError as exc:
+        return CancelOutcome(job.id, False, f"Job {job.id} was not cancelled: {exc}")
+    if result.already_gone:
+        return CancelOutcome(job.id, True, f"Job {job.id} is already gone (404): nothing left to cancel.")
+    return CancelOutcome(job.id, True, f"Job {job.id}: cancel requested.")
+
+
+async def cancel_many(api: JobsAPI, jobs: list[Job]) -> list[CancelOutcome]:
+    """Cancel every job concurrently; one outcome per job, in the order given."""
+    return list(await asyncio.gather(*(cancel_one(api, job) for job in jobs)))
