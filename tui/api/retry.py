@@ -1,0 +1,86 @@
+"""Retries for idempotent Platform calls: capped exponential backoff with jitter inside a total deadline.
+
+Written by hand rather than with stamina because the rules are specific and small: waits suggested by
+the server (``Retry-After`` in seconds or as an HTTP date, or a body ``retryAfterMs``) must be capped
+by us and counted against the same total deadline as our own backoff (stamina's hook waits are not
+capped by its timeout), the sleep and the clock must be injectable so tests never really sleep, and no
+library log hook may record call arguments. No ``httpx`` here: decisions are made on our own errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from tui.api.mapping import ConnectFailed, parse_retry_after
+from tui.core.errors import AepxError, RateLimitedError, ServerError
+
+__all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "call_with_retries", "is_retryable", "parse_retry_after"]
+
+T = TypeVar("T")
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class RetryPolicy:
+    """How long and how often to retry. ``deadline`` bounds the whole call, waits included."""
+
+    deadline: float = 60.0
+    wait_cap: float = 30.0
+    base: float = 0.5
+    max_attempts: int = 8
+    sleep: Sleep = field(default=asyncio.sleep)
+    clock: Callable[[], float] = field(default=time.monotonic)
+    jitter: Callable[[], float] = field(default=random.random)
+
+    def backoff(self, attempt: int) -> float:
+        """Exponential wait for retry number ``attempt`` (0-based), capped, with jitter in [½, 1]."""
+        ceiling = min(self.wait_cap, self.base * (2 ** min(attempt, 30)))
+        return ceiling / 2 + self.jitter() * ceiling / 2
+
+    def wait_before_retry(self, attempt: int, error: AepxError) -> float:
+        """The server's hint when it gave one (capped), else our own backoff."""
+        hinted = getattr(error, "retry_after", None)
+        if isinstance(hinted, int | float) and hinted >= 0:
+            return min(self.wait_cap, float(hinted))
+        return self.backoff(attempt)
+
+
+def is_retryable(error: AepxError) -> bool:
+    """Connect failures (the request never left), 429 and the transient 5xx statuses."""
+    if isinstance(error, ConnectFailed):
+        return True
+    if isinstance(error, RateLimitedError):
+        return True
+    return isinstance(error, ServerError) and error.status in RETRYABLE_STATUSES
+
+
+async def call_with_retries(
+    call: Callable[[], Awaitable[T]],
+    policy: RetryPolicy,
+    should_retry: Callable[[AepxError], bool] = is_retryable,
+) -> T:
+    """Run ``call`` until it succeeds, fails for good, or the next wait would pass the deadline.
+
+    The last error is raised unchanged, so callers see the real reason (e.g. the 503's server text).
+    """
+    started = policy.clock()
+    attempt = 0
+    while True:
+        try:
+            return await call()
+        except AepxError as error:
+            if not should_retry(error) or attempt + 1 >= policy.max_attempts:
+                raise
+            wait = policy.wait_before_retry(attempt, error)
+            if policy.clock() - started + wait > policy.deadline:
+                raise
+            await policy.sleep(wait)
+            attempt += 1
