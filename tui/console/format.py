@@ -1,0 +1,150 @@
+"""Pure-Python formatting helpers shared by the console, the jobs table and the CLI.
+
+No ``textual`` import here (nor anything that imports it), so ``aepx jobs list`` can reuse these
+without loading the TUI. Every function is total: ``None`` and odd values give a placeholder, never
+an exception.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, datetime, tzinfo
+
+PLACEHOLDER = "—"
+
+STATUS_GLYPHS = {
+    "NEW": "…",
+    "PROCESSING": "⟳",
+    "SUCCEEDED": "✔",
+    "FAILED": "✖",
+}
+UNKNOWN_GLYPH = "?"
+
+_SECOND = 1000
+_MINUTE = 60 * _SECOND
+_HOUR = 60 * _MINUTE
+_DAY = 24 * _HOUR
+
+# Characters that could move the cursor, recolour the terminal or reorder text: C0/C1 controls,
+# DEL, and the Unicode bidirectional overrides/isolates (the "Trojan Source" set).
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def human_duration(ms: int | float | None) -> str:
+    """``350ms``, ``42s``, ``2m 05s``, ``3h 04m``, ``2d 03h``; the placeholder for ``None``.
+
+    Negative durations (clock skew between the server and us) are shown as zero.
+    """
+    if ms is None:
+        return PLACEHOLDER
+    ms = max(0, int(ms))
+    if ms < _SECOND:
+        return f"{ms}ms"
+    if ms < _MINUTE:
+        return f"{ms // _SECOND}s"
+    if ms < _HOUR:
+        return f"{ms // _MINUTE}m {ms % _MINUTE // _SECOND:02d}s"
+    if ms < _DAY:
+        return f"{ms // _HOUR}h {ms % _HOUR // _MINUTE:02d}m"
+    return f"{ms // _DAY}d {ms % _DAY // _HOUR:02d}h"
+
+
+def _coarse(ms: int) -> str:
+    """The largest single unit of ``ms``: ``42s``, ``3m``, ``5h``, ``2d``."""
+    if ms < _MINUTE:
+        return f"{ms // _SECOND}s"
+    if ms < _HOUR:
+        return f"{ms // _MINUTE}m"
+    if ms < _DAY:
+        return f"{ms // _HOUR}h"
+    return f"{ms // _DAY}d"
+
+
+def relative_time(ms: int | None, now_ms: int) -> str:
+    """``just now``, ``42s ago``, ``3h ago``, ``2d ago``; ``in 3m`` for a time in the future."""
+    if ms is None:
+        return PLACEHOLDER
+    delta = int(now_ms) - int(ms)
+    if abs(delta) < 5 * _SECOND:
+        return "just now"
+    if delta > 0:
+        return f"{_coarse(delta)} ago"
+    return f"in {_coarse(-delta)}"
+
+
+def absolute_time(ms: int | None, tz: tzinfo | None = None) -> str:
+    """``2025-11-24 17:00:00 CET`` in ``tz`` (the local zone by default); placeholder if unknown."""
+    if ms is None:
+        return PLACEHOLDER
+    try:
+        moment = datetime.fromtimestamp(int(ms) / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return PLACEHOLDER
+    local = moment.astimezone(tz) if tz is not None else moment.astimezone()
+    name = local.tzname() or local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M:%S} {name}".rstrip()
+
+
+def time_pair(ms: int | None, now_ms: int, tz: tzinfo | None = None) -> str:
+    """``2025-11-24 17:00:00 CET (3h ago)``: the absolute and relative forms together."""
+    if ms is None:
+        return PLACEHOLDER
+    return f"{absolute_time(ms, tz)} ({relative_time(ms, now_ms)})"
+
+
+def offset(ms: int | None) -> str:
+    """A start offset on a timeline: ``+0s``, ``+1m 00s``; the placeholder for ``None``."""
+    if ms is None:
+        return PLACEHOLDER
+    return "+0s" if ms <= 0 else f"+{human_duration(ms)}"
+
+
+def short_id(value: str, width: int = 8) -> str:
+    """``BATCH000…`` for ids longer than ``width`` characters (the ellipsis counts as one)."""
+    value = value or ""
+    if width < 2 or len(value) <= width:
+        return value
+    return value[: width - 1] + "…"
+
+
+def status_glyph(status: str) -> str:
+    return STATUS_GLYPHS.get(status, UNKNOWN_GLYPH)
+
+
+def status_label(status: str) -> str:
+    """Glyph and word, readable without colour: ``✔ SUCCEEDED``; ``? WEIRD`` for unknown ones."""
+    return f"{status_glyph(status)} {safe_text(status) or 'UNKNOWN'}"
+
+
+def _visible(char: str) -> str:
+    code = ord(char)
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␀ … ␟ ("␛" for ESC)
+    if code == 0x7F:
+        return "␡"
+    return f"\\u{code:04x}" if code > 0xFF else f"\\x{code:02x}"
+
+
+def safe_text(value: object, *, keep_newlines: bool = False) -> str:
+    """Server text made inert for a terminal: control characters and bidi overrides become visible
+    stand-ins (ESC → ``␛``, U+009B → ``\\x9b``, U+202E → ``\\u202e``). Markup is untouched: callers must
+    still display the result as plain text. Tabs become spaces; newlines are kept on request."""
+    text = "" if value is None else value if isinstance(value, str) else str(value)
+    out: list[str] = []
+    for char in text:
+        if char == "\n" and keep_newlines:
+            out.append(char)
+        elif char == "\t":
+            out.append("    ")
+        elif char == "\r" and keep_newlines:
+            continue
+        elif char in _BIDI or unicodedata.category(char) == "Cc":
+            out.append(_visible(char))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def plural(count: int, word: str, plural_word: str | None = None) -> str:
+    """``1 error``, ``3 errors``."""
+    return f"{count} {word if count == 1 else (plural_word or word + 's')}"

@@ -1,0 +1,86 @@
+"""Full-screen job detail for narrow terminals: ``esc`` returns to the list.
+
+Messages posted on a pushed screen never reach the screen under it, so the jobs screen passes
+``on_refresh`` (called with every fresher copy of the job) and, unless read-only, ``on_cancel``
+(called when the operator presses ``ctrl+d`` here; the jobs screen owns the confirmation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from tui.api.protocol import JobsAPI
+from tui.console.format import safe_text
+from tui.console.widgets.detail import JobDetail
+from tui.core.models import Job
+
+
+class DetailScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="detail.back"),
+        Binding("ctrl+d", "cancel_job", "Cancel job", id="detail.cancel"),
+    ]
+
+    def __init__(
+        self,
+        api: JobsAPI,
+        job: Job,
+        *,
+        median_ms: int | None = None,
+        poll_seconds: float = 5.0,
+        stuck_factor: float = 3.0,
+        dataset_names: Mapping[str, str] | None = None,
+        clock: Callable[[], float] | None = None,
+        on_refresh: Callable[[Job], None] | None = None,
+        on_cancel: Callable[[Job], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self._api = api
+        self._initial_job = job
+        self._median_ms = median_ms
+        self._on_refresh = on_refresh
+        self._on_cancel = on_cancel
+        self._detail_kwargs = {"poll_seconds": poll_seconds, "stuck_factor": stuck_factor, "clock": clock,
+                               "dataset_names": dataset_names}
+        self.sub_title = f"job {safe_text(job.id)}"
+
+    @property
+    def detail(self) -> JobDetail:
+        return self.query_one(JobDetail)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield JobDetail(self._api, **self._detail_kwargs)  # type: ignore[arg-type]
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.detail.show(self._initial_job, self._median_ms)
+        self.query_one("#detail-body").focus()
+
+    def set_dataset_names(self, names: Mapping[str, str]) -> None:
+        self.detail.set_dataset_names(names)
+
+    @on(JobDetail.JobRefreshed)
+    def _forward_refresh(self, event: JobDetail.JobRefreshed) -> None:
+        if self._on_refresh is not None:
+            self._on_refresh(event.job)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_job":
+            job = self.detail.job if self.is_mounted else None
+            return self._on_cancel is not None and job is not None and job.is_active
+        return True
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_cancel_job(self) -> None:
+        job = self.detail.job
+        if self._on_cancel is not None and job is not None:
+            self._on_cancel(job)

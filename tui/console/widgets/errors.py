@@ -1,0 +1,112 @@
+"""The job's ``errors[]``: code and wrapped message for each, call stack folded in a Collapsible.
+
+A call stack's text is only built when its Collapsible is first expanded, so a job with thirty
+errors or a 5,000-line stack mounts quickly. Every server string goes through ``safe_text`` and is
+shown as plain ``Content`` (never markup).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Collapsible, Static
+
+from tui.console.format import plural, safe_text
+from tui.core.models import JobError
+
+MAX_STACK_LINES = 2000
+
+
+def stack_content(call_stack: str, max_lines: int = MAX_STACK_LINES) -> Content:
+    """The call stack as plain text, cut at ``max_lines`` with a note saying how to get the rest."""
+    lines = safe_text(call_stack, keep_newlines=True).split("\n")
+    shown = lines[:max_lines]
+    text = Content("\n".join(shown))
+    if len(lines) > max_lines:
+        more = len(lines) - max_lines
+        note = Content.styled(f"\n… {plural(more, 'more line')}: J copies the raw JSON with the full stack",
+                              "italic $text-muted")
+        text = text + note
+    return text
+
+
+def error_heading(index: int, count: int, error: JobError) -> Content:
+    code = safe_text(error.code) or "no code"
+    return Content.assemble(("✖ ", "$text-error"), (code, "bold $text-error"),
+                            (f"  {index}/{count}", "$text-muted"))
+
+
+class CallStack(Collapsible):
+    """A folded call stack; its text is rendered on first expansion."""
+
+    DEFAULT_CSS = """
+    CallStack { padding: 0; border: none; background: transparent; }
+    CallStack Contents { padding: 0 0 0 2; }
+    CallStack .stack-text { color: $text-muted; }
+    """
+
+    def __init__(self, call_stack: str) -> None:
+        self.call_stack = call_stack
+        self._filled = False
+        self._stack_view = Static("", classes="stack-text", markup=False)
+        lines = call_stack.count("\n") + 1
+        super().__init__(self._stack_view, title=f"call stack · {plural(lines, 'line')}", collapsed=True)
+
+    @property
+    def filled(self) -> bool:
+        return self._filled
+
+    @on(Collapsible.Expanded)
+    def _fill_on_first_expand(self, event: Collapsible.Expanded) -> None:
+        if event.collapsible is self and not self._filled:
+            self._filled = True
+            self._stack_view.update(stack_content(self.call_stack))
+
+
+class ErrorItem(Vertical):
+    DEFAULT_CSS = """
+    ErrorItem { height: auto; margin: 0 0 1 0; }
+    ErrorItem .error-msg { width: 1fr; }
+    """
+
+    def __init__(self, index: int, count: int, error: JobError) -> None:
+        super().__init__()
+        self.error = error
+        self._index = index
+        self._count = count
+
+    def compose(self) -> ComposeResult:
+        yield Static(error_heading(self._index, self._count, self.error), classes="error-code")
+        msg = safe_text(self.error.msg, keep_newlines=True) or "(no message)"
+        yield Static(Content(msg), classes="error-msg")
+        if self.error.call_stack.strip():
+            yield CallStack(self.error.call_stack)
+
+
+class ErrorList(Vertical):
+    """All errors of a job, rebuilt only when they change (expanded stacks survive a refresh)."""
+
+    DEFAULT_CSS = """
+    ErrorList { height: auto; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._errors: tuple[JobError, ...] = ()
+
+    @property
+    def errors(self) -> tuple[JobError, ...]:
+        return self._errors
+
+    def set_errors(self, errors: Sequence[JobError]) -> None:
+        errors = tuple(errors)
+        if errors == self._errors and (self.children or not errors):
+            return
+        self._errors = errors
+        self.remove_children()
+        if errors:
+            self.mount_all(ErrorItem(i, len(errors), e) for i, e in enumerate(errors, start=1))
