@@ -1,0 +1,465 @@
+"""The emulator as a Starlette application: IMS token, gateway checks, Catalog, merge policies, export jobs.
+
+``create_app(settings, clock=...)`` returns the app; its state is ``app.state.store``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import re
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tui.core.profile import DEFAULT_SCOPES
+from tui.emulator import responses as err
+from tui.emulator.clock import Clock, EmulatedClock
+from tui.emulator.faults import Faults
+from tui.emulator.jobs import STATUSES, Job
+from tui.emulator.responses import ApiError
+from tui.emulator.seed import seed_tenant
+from tui.emulator.settings import EmulatorSettings
+from tui.emulator.store import RequestRecord, Store, Tenant
+from tui.emulator.validate import validate_export_request
+
+log = logging.getLogger("aepx.emulator")
+
+MAX_BODY = 1024 * 1024
+DRAIN_LIMIT = 32 * 1024 * 1024
+UPS = "/data/core/ups"
+CATALOG = "/data/foundation/catalog"
+SANDBOX_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+CURSOR_RE = re.compile(r"^(\d{1,15})_(\d{1,15})$")
+ALLOWED_SCOPES = frozenset(DEFAULT_SCOPES) | {"profile", "email", "additional_info.roles",
+                                               "additional_info.job_function", "read_pc", "read_pc.dma_tartan"}
+SORT_FIELDS = {"createdTime": "creationTime", "creationTime": "creationTime", "updateTime": "updateTime",
+               "id": "id", "status": "status"}
+
+
+class Context:
+    """What a Platform handler gets once the gateway let the call through."""
+
+    def __init__(self, store: Store, tenant: Tenant, request_id: str) -> None:
+        self.store = store
+        self.tenant = tenant
+        self.request_id = request_id
+
+
+Handler = Callable[[Request, Context], Awaitable[Response]]
+
+
+# --- request recording ------------------------------------------------------------------------------
+class RecordRequests:
+    """Pure ASGI middleware: one :class:`RequestRecord` per HTTP request, with its final status."""
+
+    def __init__(self, app: ASGIApp, store: Store) -> None:
+        self.app = app
+        self.store = store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        arrived = time.monotonic()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            query = scope.get("query_string", b"").decode("latin-1")
+            self.store.requests.append(RequestRecord(arrived, scope["method"], scope["path"], query, status))
+
+
+# --- bodies -----------------------------------------------------------------------------------------
+async def read_body(request: Request, too_large: Callable[[str], Response]) -> bytes:
+    """The body, at most ``MAX_BODY`` bytes; larger bodies are drained and answered 413."""
+    message = (f"The request body is larger than the {MAX_BODY // 1024} KiB the service accepts; "
+               "send a smaller payload.")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > DRAIN_LIMIT:
+        raise ApiError(too_large(message))
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size <= MAX_BODY:
+            chunks.append(chunk)
+        elif size > DRAIN_LIMIT:
+            break
+    if size > MAX_BODY:
+        raise ApiError(too_large(message))
+    return b"".join(chunks)
+
+
+async def read_json(request: Request, bad: Callable[[int, str], Response]) -> Any:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json" and not content_type.endswith("+json"):
+        raise ApiError(err.problem(400, "BadRequestError",
+                                   "A valid content-type must be specified (Content-Type: application/json)."))
+    body = await read_body(request, lambda m: bad(413, m))
+    if not body.strip():
+        raise ApiError(bad(400, "The request body is empty; send a JSON object."))
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise ApiError(bad(400, f"The request body is not valid JSON: {exc.msg} at line {exc.lineno} "
+                                f"column {exc.colno}.")) from None
+    except (UnicodeDecodeError, RecursionError, ValueError):
+        raise ApiError(bad(400, "The request body is not valid UTF-8 JSON.")) from None
+
+
+def _int_param(request: Request, name: str, bad: Callable[[str], Response], *, minimum: int,
+               maximum: int | None = None) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    text = raw.strip()
+    if not text.isdigit() or int(text) < minimum or (maximum is not None and int(text) > maximum):
+        upper = f" and {maximum}" if maximum is not None else ""
+        range_text = f"between {minimum}{upper}" if maximum is not None else f"an integer >= {minimum}"
+        raise ApiError(bad(f"Query parameter {name} must be {range_text} (got {raw!r})."))
+    return int(text)
+
+
+# --- the app ----------------------------------------------------------------------------------------
+def create_app(settings: EmulatorSettings, *, clock: EmulatedClock | None = None) -> Starlette:
+    clock = clock if clock is not None else Clock(settings.speed)
+    store = Store(settings, clock)
+    seed_tenant(store, store.tenant(settings.org, settings.sandbox), settings.jobs)
+    faults = Faults(settings)
+
+    def platform(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            request_id = secrets.token_hex(16)
+            try:
+                await faults.delay()
+                injected = faults.decide()
+                if injected is not None:
+                    return injected
+                tenant = _gateway(request, store)
+                response = await handler(request, Context(store, tenant, request_id))
+            except ApiError as exc:
+                response = exc.response
+            except Exception:  # a bug in the emulator, never the client's fault
+                log.exception("emulator handler failed")
+                response = err.problem(500, "InternalServerError", "The emulator failed on this request.")
+            response.headers["x-request-id"] = request_id
+            return response
+
+        return endpoint
+
+    async def ims_token(request: Request) -> Response:
+        return await _ims_token(request, store)
+
+    routes = [
+        Route("/ims/token/v3", ims_token, methods=["POST"]),
+        Route(f"{CATALOG}/dataSets", platform(list_datasets), methods=["GET"]),
+        Route(f"{CATALOG}/dataSets", platform(create_dataset), methods=["POST"]),
+        Route(f"{CATALOG}/dataSets/{{id}}", platform(get_dataset), methods=["GET"]),
+        Route(f"{UPS}/config/mergePolicies", platform(list_merge_policies), methods=["GET"]),
+        Route(f"{UPS}/config/mergePolicies/{{id}}", platform(get_merge_policy), methods=["GET"]),
+        Route(f"{UPS}/export/jobs", platform(list_jobs), methods=["GET"]),
+        Route(f"{UPS}/export/jobs/", platform(list_jobs), methods=["GET"]),
+        Route(f"{UPS}/export/jobs", platform(create_job), methods=["POST"]),
+        Route(f"{UPS}/export/jobs/", platform(create_job), methods=["POST"]),
+        Route(f"{UPS}/export/jobs/{{id}}", platform(get_job), methods=["GET"]),
+        Route(f"{UPS}/export/jobs/{{id}}", platform(cancel_job), methods=["DELETE"]),
+    ]
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        detail = {404: f"No emulated API at {request.url.path}.",
+                  405: f"Method {request.method} is not allowed on {request.url.path}."}.get(
+            status, "The request could not be served.")
+        return err.problem(status, "NotFoundError" if status == 404 else "HTTPError", detail)
+
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+    app.state.store = store
+    app.state.faults = faults
+    app.add_middleware(RecordRequests, store=store)
+    return app
+
+
+# --- IMS --------------------------------------------------------------------------------------------
+async def _ims_token(request: Request, store: Store) -> Response:
+    s = store.settings
+    try:
+        params = dict(request.query_params)
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        body = await read_body(request, lambda m: err.oauth(413, "invalid_request", m))
+        if content_type == "application/x-www-form-urlencoded":
+            params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        elif content_type == "multipart/form-data":
+            return err.oauth(400, "invalid_request",
+                             "Send the token request as application/x-www-form-urlencoded.")
+    except ApiError as exc:
+        return exc.response
+    grant = params.get("grant_type")
+    if not grant:
+        return err.oauth(400, "invalid_request", "Missing required parameter grant_type.")
+    if grant != "client_credentials":
+        return err.oauth(400, "unsupported_grant_type", f"Grant type {grant!r} is not supported; "
+                                                        "use client_credentials.")
+    client_id = params.get("client_id", "")
+    if not client_id:
+        return err.oauth(400, "invalid_request", "Missing required parameter client_id.")
+    if not hmac.compare_digest(client_id.encode(), s.client_id.encode()):
+        return err.oauth(400, "invalid_client", "invalid client_id parameter")
+    if not hmac.compare_digest(params.get("client_secret", "").encode(), s.client_secret.encode()):
+        return err.oauth(401, "invalid_client", "invalid client_secret parameter")
+    scopes = [x.strip() for x in params.get("scope", "").split(",") if x.strip()]
+    unknown = [x for x in scopes if x not in ALLOWED_SCOPES]
+    if unknown:
+        return err.oauth(400, "invalid_scope", f"Invalid scope ({', '.join(unknown)}).")
+    token, ttl = store.issue_token(s.org)
+    return JSONResponse({"access_token": token, "token_type": "bearer", "expires_in": ttl},
+                        headers={"Cache-Control": "no-store"})
+
+
+# --- gateway ----------------------------------------------------------------------------------------
+def _gateway(request: Request, store: Store) -> Tenant:
+    headers = request.headers
+    auth = headers.get("authorization", "")
+    scheme, _, token = auth.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(err.gateway(403, "403010", "Oauth token is missing."))
+    org = store.token_org(token.strip())
+    if org is None:
+        raise ApiError(err.gateway(401, "401013", "Oauth token is not valid"))
+    api_key = headers.get("x-api-key")
+    if not api_key:
+        raise ApiError(err.gateway(403, "403000", "Api Key is required"))
+    if api_key != store.settings.client_id:
+        raise ApiError(err.gateway(403, "403003", "Api Key is invalid"))
+    org_header = headers.get("x-gw-ims-org-id")
+    if not org_header:
+        raise ApiError(err.gateway(400, "400003", "Missing header (org header): x-gw-ims-org-id is required"))
+    if org_header != org:
+        raise ApiError(err.gateway(403, "403025", "Profile is not valid: the access token does not belong "
+                                                  "to the organization in x-gw-ims-org-id"))
+    sandbox = headers.get("x-sandbox-name")
+    if not sandbox:
+        raise ApiError(err.gateway(400, "400003", "Missing header: x-sandbox-name is required (the "
+                                                  "all-lowercase sandbox name, e.g. prod)"))
+    if not SANDBOX_RE.match(sandbox):
+        raise ApiError(err.gateway(400, "400003", f"Invalid header: x-sandbox-name {sandbox!r} is not a "
+                                                  "sandbox name; use the all-lowercase name, e.g. prod"))
+    return store.tenant(org, sandbox)
+
+
+# --- Catalog ----------------------------------------------------------------------------------------
+def _catalog_bad(message: str) -> Response:
+    return err.problem(400, "BadRequestError", message)
+
+
+def _catalog_error(status: int, message: str) -> Response:
+    return err.problem(status, {413: "PayloadTooLargeError"}.get(status, "BadRequestError"), message)
+
+
+def _lookup(record: dict[str, Any], dotted: str) -> Any:
+    value: Any = record
+    for part in dotted.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _matches(record: dict[str, Any], expression: str) -> bool:
+    for op in ("!=", "=="):
+        if op in expression:
+            name, _, expected = expression.partition(op)
+            actual = _lookup(record, name.strip())
+            equal = actual is not None and str(actual) == expected.strip()
+            return equal if op == "==" else not equal
+    return _lookup(record, expression.strip()) is not None
+
+
+async def list_datasets(request: Request, ctx: Context) -> Response:
+    q = request.query_params
+    limit = _int_param(request, "limit", _catalog_bad, minimum=1, maximum=100) or 50
+    start = _int_param(request, "start", _catalog_bad, minimum=0) or 0
+    order = q.get("orderBy", "asc:created")
+    if order not in ("asc:created", "desc:created", "created"):
+        raise ApiError(_catalog_bad(f"orderBy must be asc:created or desc:created (got {order!r})."))
+    with ctx.store.lock:
+        items = list(ctx.tenant.datasets.items())
+    items.sort(key=lambda kv: (kv[1]["created"], kv[0]), reverse=order == "desc:created")
+    filters = list(q.getlist("property"))
+    for key in ("name", "schemaRef.id"):
+        if q.get(key) is not None:
+            filters.append(f"{key}=={q[key]}")
+    items = [(k, v) for k, v in items if all(_matches(v, f) for f in filters)]
+    properties = [p.strip() for p in q.get("properties", "").split(",") if p.strip()]
+    page = items[start:start + limit]
+    body = {k: ({p: v[p] for p in properties if p in v} if properties else v) for k, v in page}
+    return JSONResponse(body)
+
+
+async def create_dataset(request: Request, ctx: Context) -> Response:
+    body = await read_json(request, _catalog_error)
+    if not isinstance(body, dict):
+        raise ApiError(_catalog_bad("The request body must be a JSON object with name and schemaRef."))
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ApiError(_catalog_bad("name is required and must be a non-empty string."))
+    schema = body.get("schemaRef")
+    if not isinstance(schema, dict) or not isinstance(schema.get("id"), str) or not schema["id"].strip():
+        raise ApiError(_catalog_bad("schemaRef.id is required and must be a schema URI string, e.g. "
+                                    "https://ns.adobe.com/xdm/context/profile__union."))
+    ds_id = ctx.store.add_dataset(ctx.tenant, name, schema["id"], body)
+    return JSONResponse([f"@/dataSets/{ds_id}"], status_code=201)
+
+
+async def get_dataset(request: Request, ctx: Context) -> Response:
+    ds_id = request.path_params["id"]
+    with ctx.store.lock:
+        ds = ctx.tenant.datasets.get(ds_id)
+    if ds is None:
+        raise ApiError(err.problem(404, "NotFoundError", "DataSet not found."))
+    return JSONResponse({ds_id: ds})
+
+
+# --- merge policies ---------------------------------------------------------------------------------
+def _ups_bad(ctx: Context) -> Callable[[str], Response]:
+    return lambda message: err.ups(400, message, ctx.request_id)
+
+
+async def list_merge_policies(request: Request, ctx: Context) -> Response:
+    q = request.query_params
+    limit = _int_param(request, "limit", _ups_bad(ctx), minimum=1, maximum=100) or 20
+    start = _int_param(request, "start", _ups_bad(ctx), minimum=0) or 0
+    policies = list(ctx.tenant.merge_policies)
+    default = q.get("default")
+    if default is not None:
+        if default not in ("true", "false"):
+            raise ApiError(err.ups(400, "Query parameter default must be true or false.", ctx.request_id))
+        policies = [p for p in policies if p["default"] == (default == "true")]
+    order = q.get("orderBy", "")
+    if order in ("name", "+name", "-name"):
+        policies.sort(key=lambda p: p["name"], reverse=order == "-name")
+    elif order:
+        raise ApiError(err.ups(400, "Query parameter orderBy must be name, +name or -name.", ctx.request_id))
+    page = policies[start:start + limit]
+    more = start + limit < len(policies)
+    href = f"@/mergePolicies?start={start + limit}&orderBy={order}&limit={limit}" if more else ""
+    return JSONResponse({"_page": {"totalCount": len(policies), "pageSize": len(page)}, "children": page,
+                         "_links": {"next": {"href": href}}})
+
+
+async def get_merge_policy(request: Request, ctx: Context) -> Response:
+    policy = ctx.tenant.merge_policy(request.path_params["id"])
+    if policy is None:
+        raise ApiError(err.ups(404, f"Merge policy {request.path_params['id']!r} was not found.",
+                               ctx.request_id))
+    return JSONResponse(policy)
+
+
+# --- export jobs ------------------------------------------------------------------------------------
+def _find_job(request: Request, ctx: Context) -> Job:
+    raw = request.path_params["id"]
+    job = ctx.store.get_job(ctx.tenant, int(raw)) if raw.isdigit() and len(raw) < 19 else None
+    if job is None:
+        raise ApiError(err.ups(404, f"Export job {raw!r} was not found.", ctx.request_id))
+    return job
+
+
+def _list_params(request: Request, ctx: Context) -> dict[str, Any]:
+    q = request.query_params
+    bad = _ups_bad(ctx)
+    limit = _int_param(request, "limit", bad, minimum=1)
+    start = _int_param(request, "start", bad, minimum=0) or 0
+    page = _int_param(request, "page", bad, minimum=1)
+    if page is not None and limit is None:
+        raise ApiError(bad("Query parameter page needs limit (the page size)."))
+    before = None
+    offset = q.get("offset")
+    if offset:
+        m = CURSOR_RE.match(offset.strip())
+        if m is None:
+            raise ApiError(bad(f"Query parameter offset must be a cursor {{creationTimeMs}}_{{id}} as given "
+                               f"in page.pageOffset (got {offset!r})."))
+        before = (int(m.group(1)), int(m.group(2)))
+    status = q.get("status")
+    if status is not None and status not in STATUSES:
+        raise ApiError(bad(f"Query parameter status must be one of {', '.join(STATUSES)} (got {status!r})."))
+    sort = q.get("sort")
+    sort_field, sort_dir = "createdTime", "desc"
+    if sort:
+        name, _, direction = sort.partition(":")
+        if name not in SORT_FIELDS or direction not in ("", "asc", "desc"):
+            raise ApiError(bad(f"Query parameter sort must be FIELD:asc or FIELD:desc with FIELD one of "
+                               f"{', '.join(SORT_FIELDS)} (got {sort!r})."))
+        sort_field, sort_dir = name, direction or "asc"
+    skip = start + ((page - 1) * limit if page is not None and limit is not None else 0)
+    return {"limit": limit, "before": before, "status": status, "skip": skip,
+            "sort_field": sort_field, "sort_dir": sort_dir, "custom_sort": bool(sort)}
+
+
+async def list_jobs(request: Request, ctx: Context) -> Response:
+    p = _list_params(request, ctx)
+    now = ctx.store.now_ms()
+    jobs, more = ctx.store.list_jobs(ctx.tenant, before=p["before"], limit=p["limit"], status=p["status"],
+                                     skip=p["skip"], now=now)
+    records = [job.render(now, list_form=True) for job in jobs]
+    if p["custom_sort"]:  # documented: sort applies within the page only
+        key = SORT_FIELDS[p["sort_field"]]
+        records.sort(key=lambda r: (r[key], r["id"]), reverse=p["sort_dir"] == "desc")
+    cursor = jobs[-1].cursor if jobs else ""
+    next_link = ""
+    if more and p["limit"] is not None:
+        next_link = f"/export/jobs/?limit={p['limit']}&offset={cursor}"
+        if p["status"]:
+            next_link += f"&status={p['status']}"
+    return JSONResponse({
+        "records": records,
+        "page": {"sortField": p["sort_field"], "sort": p["sort_dir"], "pageOffset": cursor,
+                 "pageSize": len(records)},
+        "link": {"next": next_link},
+    })
+
+
+async def create_job(request: Request, ctx: Context) -> Response:
+    body = await read_json(request, lambda status, message: err.ups(status, message, ctx.request_id))
+    profile_instance = request.headers.get("x-profile-instance-id") or "ups"
+    try:
+        with ctx.store.lock:
+            spec = validate_export_request(body, ctx.tenant, profile_instance)
+    except ValueError as exc:
+        raise ApiError(err.ups(400, f"Invalid export job request: {exc}.", ctx.request_id)) from None
+    job = ctx.store.create_job(ctx.tenant, spec)
+    location = f"{str(request.base_url).rstrip('/')}{UPS}/export/jobs/{job.id}"
+    return JSONResponse(job.render(ctx.store.now_ms()), headers={"X-Location": location})
+
+
+async def get_job(request: Request, ctx: Context) -> Response:
+    job = _find_job(request, ctx)
+    return JSONResponse(job.render(ctx.store.now_ms()))
+
+
+async def cancel_job(request: Request, ctx: Context) -> Response:
+    job = _find_job(request, ctx)
+    blocking = ctx.store.cancel_job(job, ctx.store.now_ms())
+    if blocking is not None:
+        raise ApiError(err.ups(400, f"Export job {job.id} is already {blocking}; only NEW or PROCESSING jobs "
+                                    "can be cancelled.", ctx.request_id))
+    if ctx.store.settings.cancel_response == 200:
+        return JSONResponse({"status": True, "message": "Export job has been marked for cancelling"})
+    return Response(status_code=204)
