@@ -1,0 +1,459 @@
+"""The TOML config file: profiles, console settings, key bindings and the pinned credentials store.
+
+Read with ``tomllib``, strictly: unknown keys, wrong types and secret-looking keys are refused with a
+:class:`ConfigError` naming the file, the dotted key and the reason. Written with ``tomli-w``
+atomically (temporary file in the same directory, fsync, ``os.replace``), file 0600, directory 0700.
+The config never holds a secret: those live in the keyring, the environment, or the opt-in plaintext
+credentials file, which is a separate file so that a config can be attached to a bug report.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import re
+import stat
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import tomli_w
+
+from tui.core.errors import ConfigError
+from tui.core.profile import DEFAULT_IMS_URL, DEFAULT_PLATFORM_URL, DEFAULT_SCOPES, Profile
+
+APP_NAME = "aepx"
+CONFIG_ENV = "AEPX_CONFIG"
+DEFAULT_PAGE_SIZE = 100
+DEFAULT_REFRESH = 5.0
+DEFAULT_THEME = "textual-dark"
+DEFAULT_STUCK_FACTOR = 3.0
+CREDENTIAL_STORES = ("keyring", "file", "prompt")
+
+#: Keys that must never appear in the config file (they would hold a secret).
+SECRET_KEYS = frozenset(
+    {"client_secret", "clientsecret", "access_token", "refresh_token", "token", "password", "secret",
+     "api_secret"}
+)
+
+_PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+@dataclass
+class ConsoleSettings:
+    page_size: int = DEFAULT_PAGE_SIZE
+    refresh_seconds: float = DEFAULT_REFRESH
+    bell: bool = False
+    theme: str = DEFAULT_THEME
+    stuck_factor: float = DEFAULT_STUCK_FACTOR
+
+
+@dataclass
+class Config:
+    path: Path
+    default_profile: str | None = None
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    keymap: dict[str, str] = field(default_factory=dict)
+    credentials_store: str | None = None
+    #: Whether the file existed when it was loaded.
+    exists: bool = False
+    #: Non-fatal findings (a group/world readable file), each with its fix.
+    warnings: list[str] = field(default_factory=list)
+
+    def profile(self, name: str | None = None) -> Profile:
+        """The named profile, else the default one, else the only one."""
+        wanted = name or self.default_profile
+        if wanted is None and len(self.profiles) == 1:
+            return next(iter(self.profiles.values()))
+        if wanted is None:
+            raise ConfigError(self._no_profile_message())
+        try:
+            return self.profiles[wanted]
+        except KeyError:
+            raise ConfigError(
+                f"Profile {wanted!r} is not defined in {self.path}; {self._available()}."
+            ) from None
+
+    def _available(self) -> str:
+        if not self.profiles:
+            return "no profile is defined yet: run `aepx config init` to create one"
+        return "available profiles: " + ", ".join(sorted(self.profiles))
+
+    def _no_profile_message(self) -> str:
+        if not self.profiles:
+            where = f"{self.path} does not exist" if not self.exists else f"{self.path} defines none"
+            return f"No profile is configured ({where}); run `aepx config init` to create one."
+        return (f"No profile chosen and {self.path} sets no default_profile; pass --profile NAME "
+                f"or set default_profile ({self._available()}).")
+
+
+# --- location ------------------------------------------------------------------------------------
+def default_config_dir() -> Path:
+    return platformdirs.user_config_path(APP_NAME)
+
+
+def config_path(explicit: str | Path | None = None) -> Path:
+    """``explicit`` (``--config``), else ``$AEPX_CONFIG``, else the user config dir's config.toml."""
+    if explicit is not None and str(explicit) != "":
+        return Path(explicit).expanduser()
+    from_env = os.environ.get(CONFIG_ENV, "").strip()
+    if from_env:
+        return Path(from_env).expanduser()
+    return default_config_dir() / "config.toml"
+
+
+# --- loading -------------------------------------------------------------------------------------
+def load_config(path: Path | None = None) -> Config:
+    """Load and validate the config; a missing file gives an empty config with ``exists=False``."""
+    path = config_path(path)
+    try:
+        raw_bytes = path.read_bytes()
+    except FileNotFoundError:
+        return Config(path=path)
+    except IsADirectoryError:
+        raise ConfigError(f"Config path {path} is a directory; point --config at a file.") from None
+    except OSError as exc:
+        raise ConfigError(f"Cannot read config file {path}: {exc.strerror or exc}.") from None
+    data = _parse_toml(path, raw_bytes)
+    config = _build_config(path, data)
+    config.exists = True
+    config.warnings.extend(_permission_warnings(path))
+    return config
+
+
+def _parse_toml(path: Path, raw: bytes) -> dict[str, Any]:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"Config file {path} is not UTF-8 text (byte {exc.start}); "
+                          f"save it as UTF-8.") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        reason = str(exc)
+        match = _TOML_POSITION.search(reason)
+        where = f" at line {match.group(1)}, column {match.group(2)}" if match else ""
+        reason = _TOML_POSITION.sub("", reason).strip().rstrip(".")
+        raise ConfigError(
+            f"Config file {path} is not valid TOML{where}: {reason}; fix that line "
+            f"(see config.example.toml for the format)."
+        ) from None
+
+
+class _Reader:
+    """Typed accessors that raise ConfigError naming the file, the dotted key and the reason."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, key: str, reason: str) -> ConfigError:
+        return ConfigError(f"Config file {self.path}: {key} {reason}.")
+
+    def table(self, value: Any, key: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(key, f"must be a table ([{key}]), not {_type_name(value)}")
+        return value
+
+    def only(self, table: Mapping[str, Any], prefix: str, allowed: tuple[str, ...]) -> None:
+        for name in table:
+            if name not in allowed:
+                key = f"{prefix}.{name}" if prefix else name
+                raise self.fail(key, "is not a known key (known: " + ", ".join(allowed) + ")")
+
+    def string(self, value: Any, key: str, *, non_empty: bool = True) -> str:
+        if not isinstance(value, str):
+            raise self.fail(key, f"must be a string, not {_type_name(value)}")
+        if non_empty and not value.strip():
+            raise self.fail(key, "must not be empty")
+        return value.strip()
+
+    def boolean(self, value: Any, key: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(key, f"must be true or false, not {_type_name(value)}")
+        return value
+
+    def integer(self, value: Any, key: str, low: int, high: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(key, f"must be an integer, not {_type_name(value)}")
+        if not low <= value <= high:
+            raise self.fail(key, f"must be between {low} and {high}, not {value}")
+        return value
+
+    def number(self, value: Any, key: str, low: float, high: float) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(key, f"must be a number, not {_type_name(value)}")
+        number = float(value)
+        if math.isnan(number) or not low <= number <= high:
+            raise self.fail(key, f"must be between {low:g} and {high:g}, not {value}")
+        return number
+
+    def url(self, value: Any, key: str) -> str:
+        text = self.string(value, key)
+        if not re.match(r"^https?://[^\s/]+", text):
+            raise self.fail(key, f"must be an http(s) URL such as {DEFAULT_PLATFORM_URL}, not {text!r}")
+        return text.rstrip("/")
+
+    def scopes(self, value: Any, key: str) -> tuple[str, ...]:
+        if isinstance(value, str):
+            items = [part.strip() for part in value.split(",")]
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if not isinstance(item, str):
+                    raise self.fail(f"{key}[{index}]", f"must be a string, not {_type_name(item)}")
+            items = [item.strip() for item in value]
+        else:
+            raise self.fail(key, f"must be a list of strings or a comma-separated string, "
+                                 f"not {_type_name(value)}")
+        scopes = tuple(item for item in items if item)
+        if not scopes:
+            raise self.fail(key, "must name at least one scope")
+        return scopes
+
+
+_TOP_KEYS = ("default_profile", "console", "keymap", "credentials", "profiles")
+_CONSOLE_KEYS = ("page_size", "refresh_seconds", "bell", "theme", "stuck_factor")
+_PROFILE_KEYS = ("platform_url", "ims_url", "org_id", "client_id", "sandbox", "scopes", "emulator")
+
+
+def _build_config(path: Path, data: dict[str, Any]) -> Config:
+    reader = _Reader(path)
+    _refuse_secret_keys(path, data, "")
+    reader.only(data, "", _TOP_KEYS)
+    config = Config(path=path)
+    if "default_profile" in data:
+        config.default_profile = reader.string(data["default_profile"], "default_profile")
+    if "console" in data:
+        config.console = _read_console(reader, reader.table(data["console"], "console"))
+    if "keymap" in data:
+        config.keymap = _read_keymap(reader, reader.table(data["keymap"], "keymap"))
+    if "credentials" in data:
+        config.credentials_store = _read_credentials(reader, reader.table(data["credentials"], "credentials"))
+    if "profiles" in data:
+        for name, table in reader.table(data["profiles"], "profiles").items():
+            config.profiles[name] = _read_profile(reader, name, table)
+    if config.default_profile is not None and config.default_profile not in config.profiles:
+        known = ", ".join(sorted(config.profiles)) or "none"
+        raise reader.fail("default_profile", f"names {config.default_profile!r}, which has no "
+                                             f"[profiles.{config.default_profile}] table (defined: {known})")
+    return config
+
+
+def _read_console(reader: _Reader, table: dict[str, Any]) -> ConsoleSettings:
+    reader.only(table, "console", _CONSOLE_KEYS)
+    settings = ConsoleSettings()
+    if "page_size" in table:
+        settings.page_size = reader.integer(table["page_size"], "console.page_size", 1, 1000)
+    if "refresh_seconds" in table:
+        settings.refresh_seconds = reader.number(table["refresh_seconds"], "console.refresh_seconds", 0.5, 3600)
+    if "bell" in table:
+        settings.bell = reader.boolean(table["bell"], "console.bell")
+    if "theme" in table:
+        settings.theme = reader.string(table["theme"], "console.theme")
+    if "stuck_factor" in table:
+        settings.stuck_factor = reader.number(table["stuck_factor"], "console.stuck_factor", 1.0, 100.0)
+    return settings
+
+
+def _read_keymap(reader: _Reader, table: dict[str, Any]) -> dict[str, str]:
+    return {binding: reader.string(keys, f"keymap.{binding}") for binding, keys in table.items()}
+
+
+def _read_credentials(reader: _Reader, table: dict[str, Any]) -> str | None:
+    reader.only(table, "credentials", ("store",))
+    if "store" not in table:
+        return None
+    store = reader.string(table["store"], "credentials.store")
+    if store not in CREDENTIAL_STORES:
+        raise reader.fail("credentials.store", f"must be one of {', '.join(CREDENTIAL_STORES)}, not {store!r}")
+    return store
+
+
+def _read_profile(reader: _Reader, name: str, value: Any) -> Profile:
+    prefix = f"profiles.{name}"
+    if not _PROFILE_NAME.match(name):
+        raise reader.fail(prefix, "has an invalid name (use letters, digits, '.', '_' and '-')")
+    table = reader.table(value, prefix)
+    reader.only(table, prefix, _PROFILE_KEYS)
+    for required in ("org_id", "client_id"):
+        if required not in table:
+            raise reader.fail(f"{prefix}.{required}", "is required")
+    return Profile(
+        name=name,
+        org_id=reader.string(table["org_id"], f"{prefix}.org_id"),
+        client_id=reader.string(table["client_id"], f"{prefix}.client_id"),
+        sandbox=reader.string(table.get("sandbox", "prod"), f"{prefix}.sandbox"),
+        platform_url=reader.url(table.get("platform_url", DEFAULT_PLATFORM_URL), f"{prefix}.platform_url"),
+        ims_url=reader.url(table.get("ims_url", DEFAULT_IMS_URL), f"{prefix}.ims_url"),
+        scopes=reader.scopes(table["scopes"], f"{prefix}.scopes") if "scopes" in table else DEFAULT_SCOPES,
+        is_emulator=reader.boolean(table.get("emulator", False), f"{prefix}.emulator"),
+    )
+
+
+def _refuse_secret_keys(path: Path, data: Mapping[str, Any], prefix: str) -> None:
+    for name, value in data.items():
+        key = f"{prefix}.{name}" if prefix else name
+        if is_secret_key(name):
+            raise ConfigError(
+                f"Config file {path}: {key} looks like a secret, and secrets do not belong in the config; "
+                f"remove that line and store the secret with `aepx login` (keyring) or set "
+                f"AEPX_CLIENT_SECRET."
+            )
+        if isinstance(value, Mapping):
+            _refuse_secret_keys(path, value, key)
+
+
+def is_secret_key(name: str) -> bool:
+    return name.strip().lower().replace("-", "_") in SECRET_KEYS
+
+
+def _permission_warnings(path: Path) -> list[str]:
+    try:
+        info = path.stat()
+    except OSError:
+        return []
+    warnings = []
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & 0o077:
+        warnings.append(f"Config file {path} is readable by other users (mode {mode:04o}); "
+                        f"fix it with: chmod 600 {path}")
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        warnings.append(f"Config file {path} is owned by another user (uid {info.st_uid}); "
+                        f"make it yours with: chown {os.getuid()} {path}")
+    return warnings
+
+
+def _type_name(value: Any) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+             list: "a list", dict: "a table"}
+    return names.get(type(value), f"a {type(value).__name__}")
+
+
+# --- saving --------------------------------------------------------------------------------------
+def save_config(config: Config) -> None:
+    """Write ``config`` to ``config.path`` atomically (0600 file, 0700 directory)."""
+    data = config_to_dict(config)
+    payload = tomli_w.dumps(data).encode("utf-8")
+    atomic_write(config.path, payload)
+
+
+def write_profile(path: Path | None, profile: Profile, *, make_default: bool) -> None:
+    """Add or replace one profile in the config file, keeping everything else.
+
+    The profile also becomes the default when ``make_default`` is true or no default is set yet.
+    """
+    config = load_config(path)
+    config.profiles[profile.name] = profile
+    if make_default or config.default_profile is None:
+        config.default_profile = profile.name
+    save_config(config)
+
+
+def config_to_dict(config: Config) -> dict[str, Any]:
+    """The TOML document for ``config``: defaults in ``[console]`` omitted, ``None`` dropped."""
+    data: dict[str, Any] = {"default_profile": config.default_profile}
+    console = {name: value for name, value in _console_dict(config.console).items()
+               if value != getattr(ConsoleSettings(), name)}
+    if console:
+        data["console"] = console
+    if config.keymap:
+        data["keymap"] = dict(config.keymap)
+    if config.credentials_store is not None:
+        data["credentials"] = {"store": config.credentials_store}
+    if config.profiles:
+        data["profiles"] = {name: _profile_dict(profile) for name, profile in config.profiles.items()}
+    return _clean(data, "")
+
+
+def _console_dict(settings: ConsoleSettings) -> dict[str, Any]:
+    return {"page_size": settings.page_size, "refresh_seconds": settings.refresh_seconds,
+            "bell": settings.bell, "theme": settings.theme, "stuck_factor": settings.stuck_factor}
+
+
+def _profile_dict(profile: Profile) -> dict[str, Any]:
+    table: dict[str, Any] = {
+        "platform_url": profile.platform_url,
+        "ims_url": profile.ims_url,
+        "org_id": profile.org_id,
+        "client_id": profile.client_id,
+        "sandbox": profile.sandbox,
+        "scopes": list(profile.scopes),
+    }
+    if profile.is_emulator:
+        table["emulator"] = True
+    return table
+
+
+def _clean(value: Any, key: str) -> Any:
+    """Drop ``None``, turn tuples into lists and paths into strings, refuse secret-looking keys."""
+    if isinstance(value, Mapping):
+        cleaned = {}
+        for name, item in value.items():
+            dotted = f"{key}.{name}" if key else str(name)
+            if not isinstance(name, str):
+                raise TypeError(f"config key {dotted} is not a string")
+            if is_secret_key(name):
+                raise ValueError(f"refusing to write {dotted}: secrets never go into the config file")
+            if item is not None:
+                cleaned[name] = _clean(item, dotted)
+        return cleaned
+    if isinstance(value, list | tuple):
+        return [_clean(item, key) for item in value if item is not None]
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def atomic_write(path: Path, payload: bytes) -> None:
+    """Replace ``path`` with ``payload``: temp file in the same dir (0600), fsync, ``os.replace``.
+
+    A symlinked file is written through to its target, so a dotfiles symlink survives.
+    """
+    target = path.resolve() if path.is_symlink() else path
+    ensure_private_dir(target.parent)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(target.parent)
+
+
+def ensure_private_dir(directory: Path) -> None:
+    """Create ``directory`` as 0700; tighten it when it is one of aepx's own directories."""
+    if not directory.exists():
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(directory, 0o700)  # mkdir's mode is filtered by the umask
+        return
+    if directory.name == APP_NAME and stat.S_IMODE(directory.stat().st_mode) & 0o077:
+        with contextlib.suppress(OSError):
+            os.chmod(directory, 0o700)
+
+
+def _fsync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def with_profile(config: Config, profile: Profile, *, make_default: bool = False) -> Config:
+    """A copy of ``config`` with ``profile`` added or replaced (for callers that save later)."""
+    profiles = {**config.profiles, profile.name: profile}
+    default = profile.name if make_default or config.default_profile is None else config.default_profile
+    return replace(config, profiles=profiles, default_profile=default)

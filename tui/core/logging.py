@@ -1,0 +1,128 @@
+"""Logging that cannot leak a secret: a redacting filter on every handler, a 0600 log file.
+
+Register every secret the moment it is known (``register_secret``): the client secret when it is
+resolved, each access token when IMS returns it. The filter also removes well-known secret shapes
+(``Authorization: Bearer …``, ``client_secret=…``, ``"access_token": "…"``, JWT-like strings), in the
+message, its arguments, a pre-rendered traceback (``exc_text``) and ``stack_info``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import stat
+import threading
+from pathlib import Path
+
+import platformdirs
+
+MASK = "***"
+_MIN_SECRET_LENGTH = 4  # shorter values would blank out ordinary words
+
+_registered: set[str] = set()
+_registered_lock = threading.Lock()
+
+_SECRET_NAMES = r"client_secret|access_token|refresh_token|id_token|password|api_secret"
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # Bearer xxx anywhere (headers, dict reprs, curl lines)
+    (re.compile(r"\b(Bearer)(\s+)[A-Za-z0-9\-._~+/=]+", re.IGNORECASE), rf"\1\2{MASK}"),
+    # Authorization: Basic xxx / 'authorization': 'Basic xxx'
+    (re.compile(r"(authorization[\"']?\s*[:=]\s*[\"']?Basic\s+)[A-Za-z0-9+/=]+", re.IGNORECASE),
+     rf"\1{MASK}"),
+    # JSON or Python-repr values: "access_token": "xxx", 'client_secret': 'xxx'
+    (re.compile(rf"""(["']?(?:{_SECRET_NAMES})["']?\s*[:=]\s*)(["'])(?:\\.|(?!\2).)*\2""", re.IGNORECASE),
+     rf"\1\2{MASK}\2"),
+    # form or query values: client_secret=xxx&...
+    (re.compile(rf"\b((?:{_SECRET_NAMES})=)[^&\s'\",;]+", re.IGNORECASE), rf"\1{MASK}"),
+    # JWT-like strings (IMS access tokens are JWTs)
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), MASK),
+)
+
+
+def register_secret(value: str | None) -> None:
+    """Redact ``value`` from every log record from now on (very short values are ignored)."""
+    if value and len(value) >= _MIN_SECRET_LENGTH:
+        with _registered_lock:
+            _registered.add(value)
+
+
+def forget_secrets() -> None:
+    """Drop every registered value (tests, logout)."""
+    with _registered_lock:
+        _registered.clear()
+
+
+def redact(text: str) -> str:
+    """``text`` with registered secrets and secret-shaped substrings masked."""
+    if not text:
+        return text
+    with _registered_lock:
+        secrets = sorted(_registered, key=len, reverse=True)
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, MASK)
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites each record in place so no handler or formatter can see a secret."""
+
+    _formatter = logging.Formatter()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string must not drop the record or raise
+            message = f"{record.msg!r} {record.args!r}"
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+def default_log_path() -> Path:
+    return platformdirs.user_state_path("aepx") / "aepx.log"
+
+
+_HANDLER_MARK = "_aepx_handler"
+
+
+def install_logging(path: Path | None = None, level: int = logging.INFO) -> Path:
+    """Send log records (aepx, httpx, ...) to a 0600 file through the redacting filter.
+
+    Idempotent: a second call replaces the handler installed by the first. Returns the log path.
+    """
+    path = path or default_log_path()
+    _prepare_private_file(path)
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, _HANDLER_MARK, False):
+            root.removeHandler(handler)
+            handler.close()
+    handler = logging.FileHandler(path, encoding="utf-8", delay=False)
+    setattr(handler, _HANDLER_MARK, True)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level > level:
+        root.setLevel(level)
+    return path
+
+
+def _prepare_private_file(path: Path) -> None:
+    directory = path.parent
+    if not directory.exists():
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(directory, 0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.close(fd)
+    if stat.S_IMODE(path.stat().st_mode) != 0o600:
+        os.chmod(path, 0o600)
