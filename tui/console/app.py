@@ -1,0 +1,560 @@
+"""``AepxApp``: the console. It owns the API client, the job list model and every worker.
+
+Workers are async ``@work(exit_on_error=False)`` in groups ``fetch`` (polls, paging, load-all; never
+overlapping: a re-armed one-shot timer plus an in-flight guard), ``cancel`` and ``launch`` (never
+cancelled by polling), ``switch`` (profile or sandbox). ONE handler, ``on_worker_state_changed``,
+turns any worker failure into one sentence (a notification, and the header's stale state for
+fetches) and re-arms the poll timer with backoff. The app never crashes on an API error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import App
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.worker import Worker, WorkerState
+
+from tui.api.protocol import JobsAPI
+from tui.console.bindings import APP_BINDINGS, is_mutating
+from tui.console.commands import JobsCommands
+from tui.console.messages import ModelChanged, PollStateChanged
+from tui.console.polling import PollState
+from tui.console.screens.confirm import ConfirmScreen
+from tui.console.screens.help import HelpScreen
+from tui.console.screens.jobs import JobsScreen
+from tui.console.state import JobListModel, Transition
+from tui.console.widgets.header import HeaderState
+from tui.core.cancel import cancel_many, refusal
+from tui.core.errors import AepxError
+from tui.core.models import Job, Page, median_duration_ms
+
+try:
+    from tui.core.config import ConsoleSettings
+except ImportError:  # pragma: no cover - only while the config module is being written
+
+    @dataclass
+    class ConsoleSettings:  # type: ignore[no-redef]
+        page_size: int = 100
+        refresh_seconds: float = 5.0
+        bell: bool = False
+        theme: str = "textual-dark"
+        stuck_factor: float = 3.0
+
+
+ApiFactory = Callable[[str | None, str | None], JobsAPI]
+MAX_ACTIVE_REFRESH = 20  # in all-loaded mode, active jobs beyond the first page refreshed per poll
+
+
+@dataclass(frozen=True, slots=True)
+class FetchIntent:
+    """What a fetch worker does: ``poll`` (the current view), ``next``/``prev`` page, ``first``
+    (reset to page 1, e.g. a new status filter) or ``all`` (every page)."""
+
+    kind: str
+    cursor: str | None = None
+    select: str | None = None
+
+
+def error_sentence(error: BaseException, what: str = "The request") -> str:
+    """One sentence for any failure: ours carry theirs; anything else gets a generic one."""
+    if isinstance(error, AepxError):
+        return str(error)
+    return (f"{what} failed unexpectedly ({type(error).__name__}); the console keeps running, "
+            f"try again or report it.")
+
+
+class AepxApp(App[int]):
+    """The aepx console. See the module docstring for the worker design."""
+
+    TITLE = "aepx"
+    CSS_PATH = "styles/app.tcss"
+    BINDINGS = APP_BINDINGS
+    COMMANDS = App.COMMANDS | {JobsCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, api: JobsAPI, *, settings: ConsoleSettings | None = None,
+                 keymap: dict[str, str] | None = None, read_only: bool = False, notice: str | None = None,
+                 setup_path: Path | None = None, clock: Callable[[], float] | None = None,
+                 api_factory: ApiFactory | None = None) -> None:
+        super().__init__()
+        self.api = api
+        self.settings = settings or ConsoleSettings()
+        self.read_only = read_only
+        self.notice = notice
+        self.setup_path = setup_path
+        self.clock = clock or time.time
+        self.api_factory = api_factory
+        self.model = JobListModel(page_size=self.settings.page_size, clock=self.clock)
+        self.poll = PollState(interval=self.settings.refresh_seconds)
+        self.activity = ""
+        self.message_log: deque[tuple[str, str]] = deque(maxlen=200)
+        self._keymap = dict(keymap or {})
+        self._timer: Timer | None = None
+        self._fetch_gen = 0
+        self._notified_error: str | None = None
+        self.session_secret: Any = None  # a secret the keyring could not store (this run only)
+
+    # --- start and stop ---------------------------------------------------------------------------
+    def get_default_screen(self) -> Screen:
+        return JobsScreen(notice=self.notice)
+
+    def on_mount(self) -> None:
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        if self._keymap:
+            self.set_keymap(self._keymap)
+        self._start_fetch(FetchIntent("first"))
+        if not self.is_headless:
+            self.set_interval(5, self._watch_tty)
+
+    async def on_unmount(self) -> None:
+        try:
+            await self.api.aclose()
+        except Exception:  # closing is best effort at exit
+            pass
+
+    def _watch_tty(self) -> None:
+        """A dropped SSH session must not leave a poller holding credentials."""
+        if not sys.stdin.isatty():
+            self.exit(1)
+
+    # --- small helpers ----------------------------------------------------------------------------
+    def say(self, message: str, severity: SeverityLevel = "information", *, timeout: float | None = None) -> None:
+        """Notify as plain text (never markup) and keep it in ``message_log``."""
+        self.message_log.append((severity, message))
+        self.notify(message, severity=severity, markup=False, timeout=timeout)
+
+    def header_state(self) -> HeaderState:
+        return HeaderState(self.api.target, self.read_only, self.poll, self.activity)
+
+    @property
+    def jobs_screen(self) -> JobsScreen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, JobsScreen):
+                return screen
+        return None
+
+    def post_model(self, select: str | None = None) -> None:
+        screen = self.jobs_screen
+        if screen is not None:
+            screen.post_message(ModelChanged(select))
+
+    def post_poll_state(self) -> None:
+        screen = self.jobs_screen
+        if screen is not None:
+            screen.post_message(PollStateChanged())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.read_only and is_mutating(action):
+            return False
+        return True
+
+    def refuse_read_only(self, what: str) -> bool:
+        if self.read_only:
+            self.say(f"Read-only mode: {what} is disabled; restart without --read-only to do it.", "warning")
+        return self.read_only
+
+    # --- fetching and polling ---------------------------------------------------------------------
+    def _start_fetch(self, intent: FetchIntent) -> None:
+        """Start a fetch. Polls are dropped while one runs; navigation supersedes a running fetch."""
+        if intent.kind == "poll":
+            if not self.poll.try_start():
+                return
+        else:
+            self.workers.cancel_group(self, "fetch")
+            self.poll.in_flight = True
+        self._fetch_gen += 1
+        self._cancel_timer()
+        self.post_poll_state()
+        self._fetch(intent, self._fetch_gen)
+
+    @work(group="fetch", exit_on_error=False, description="refreshing the job list")
+    async def _fetch(self, intent: FetchIntent, generation: int) -> int:
+        """Fetch per ``intent`` and apply it to the model; returns ``generation`` (for tracing)."""
+        model = self.model
+        limit = model.page_size
+        status = model.status_filter
+        if intent.kind == "all":
+            pages = await self._fetch_all(limit, status)
+            transitions = model.replace_all(pages)
+        elif intent.kind == "poll" and model.all_loaded:
+            transitions = await self._poll_all_loaded(limit, status)
+        elif intent.kind == "next":
+            assert intent.cursor is not None
+            page = await self.api.list_jobs(cursor=intent.cursor, limit=limit, status=status)
+            transitions = model.page_forward(page, intent.cursor)
+        elif intent.kind == "prev":
+            page = await self.api.list_jobs(cursor=intent.cursor, limit=limit, status=status)
+            transitions = model.page_back(page)
+        elif intent.kind == "first":
+            page = await self.api.list_jobs(cursor=None, limit=limit, status=status)
+            model.cursor_stack.clear()
+            transitions = model.replace_page(page, None)
+        else:
+            page = await self.api.list_jobs(cursor=model.cursor, limit=limit, status=status)
+            transitions = model.replace_page(page, model.cursor)
+        self.post_model(intent.select)
+        self._announce(transitions)
+        return generation
+
+    async def _fetch_all(self, limit: int, status: str | None) -> list[Page]:
+        pages: list[Page] = []
+        cursor: str | None = None
+        count = 0
+        try:
+            while True:
+                page = await self.api.list_jobs(cursor=cursor, limit=limit, status=status)
+                pages.append(page)
+                count += len(page.jobs)
+                self.activity = f"loading all pages… {len(pages)} pages, {count:,} jobs"
+                self.post_poll_state()
+                if page.next_cursor is None:
+                    return pages
+                cursor = page.next_cursor
+        finally:
+            self.activity = ""
+
+    async def _poll_all_loaded(self, limit: int, status: str | None) -> list[Transition]:
+        """All pages loaded: refresh the newest page, then active jobs beyond it (bounded)."""
+        page = await self.api.list_jobs(cursor=None, limit=limit, status=status)
+        transitions = self.model.merge(page.jobs, front=True)
+        seen = {j.id for j in page.jobs}
+        others = [j for j in self.model.active_jobs() if j.id not in seen][:MAX_ACTIVE_REFRESH]
+        for job in others:
+            transitions += self.model.merge([await self.api.get_job(job.id)])
+        return transitions
+
+    def _announce(self, transitions: list[Transition]) -> None:
+        for t in transitions:
+            job = t.job
+            if job.status == "FAILED":
+                first = job.errors[0].msg if job.errors else "no error message"
+                self.say(f"Job {job.id} FAILED: {first}", "error", timeout=15)
+            else:
+                self.say(f"Job {job.id} SUCCEEDED (batch {job.batch_id or 'unknown'}).", timeout=15)
+            if self.settings.bell:
+                self.bell()
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def _schedule(self, delay: float) -> None:
+        self._cancel_timer()
+        self._timer = self.set_timer(delay, self._tick)
+
+    def _tick(self) -> None:
+        self._timer = None
+        if self.poll.paused:
+            self._schedule(self.poll.interval)
+            return
+        self._start_fetch(FetchIntent("poll"))
+
+    def refresh_now(self) -> None:
+        """``ctrl+r``: poll now (dropped if a fetch is already running)."""
+        self._start_fetch(FetchIntent("poll"))
+
+    def toggle_pause(self) -> None:
+        self.poll.paused = not self.poll.paused
+        self.say("Refresh paused; p resumes, ctrl+r refreshes once." if self.poll.paused else "Refresh resumed.")
+        self.post_poll_state()
+
+    def next_page(self) -> None:
+        model = self.model
+        if model.all_loaded:
+            if model.local_next():
+                self.post_model()
+            else:
+                self.say("This is the last page.")
+            return
+        if model.next_cursor is None:
+            self.say("This is the last page: the server has no more jobs.")
+            return
+        self._start_fetch(FetchIntent("next", model.next_cursor))
+
+    def prev_page(self) -> None:
+        model = self.model
+        if model.all_loaded:
+            if model.local_prev():
+                self.post_model()
+            else:
+                self.say("This is the first page.")
+            return
+        has_prev, cursor = model.previous_cursor()
+        if not has_prev:
+            self.say("This is the first page.")
+            return
+        self._start_fetch(FetchIntent("prev", cursor))
+
+    def load_all(self) -> None:
+        if self.model.all_loaded:
+            self.say("Every page is already loaded; ctrl+r refreshes.")
+            return
+        self._start_fetch(FetchIntent("all"))
+
+    def set_status_filter(self, status: str | None) -> None:
+        self.model.reset(status=status)
+        self.say(f"Server-side status filter: {status or 'all'}.")
+        self.post_model()
+        self._start_fetch(FetchIntent("first"))
+
+    # --- the one error handler --------------------------------------------------------------------
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group == "fetch":
+            self._fetch_state_changed(worker, event.state)
+        elif event.state == WorkerState.ERROR and worker.error is not None:
+            self.say(error_sentence(worker.error, f"Background work ({worker.description or worker.group})"),
+                     "error")
+
+    def _fetch_state_changed(self, worker: Worker, state: WorkerState) -> None:
+        if state == WorkerState.SUCCESS and self._is_current(worker):
+            self._schedule(self.poll.succeeded(self.clock()))
+            self._notified_error = None
+        elif state == WorkerState.ERROR and self._is_current(worker):
+            error = worker.error or RuntimeError("unknown")
+            self._schedule(self.poll.failed(self.clock(), error))
+            sentence = error_sentence(error, "Refreshing the job list")
+            self.poll.error = sentence
+            if sentence != self._notified_error:
+                self._notified_error = sentence
+                self.say(sentence, "error")
+        elif state == WorkerState.CANCELLED and self._is_current(worker):
+            self.poll.released()
+            self._schedule(self.poll.interval)
+        else:
+            return
+        self.post_poll_state()
+
+    def _is_current(self, worker: Worker) -> bool:
+        """Only the newest fetch may re-arm the timer (a superseded one was cancelled)."""
+        return not any(w is not worker and w.group == "fetch" and not w.is_finished
+                       for w in self.workers)
+
+    # --- cancel -----------------------------------------------------------------------------------
+    def action_cancel(self) -> None:
+        """``ctrl+d``: the highlighted job, every marked job, or the job shown in a detail screen."""
+        if self.refuse_read_only("cancelling jobs"):
+            return
+        jobs = self._cancel_targets()
+        if not jobs:
+            self.say("No job to cancel: highlight one or mark some with space.", "warning")
+            return
+        self.request_cancel(jobs)
+
+    def _cancel_targets(self) -> list[Job]:
+        screen = self.screen
+        shown = getattr(screen, "job", None)
+        if not isinstance(screen, JobsScreen) and isinstance(shown, Job):
+            return [self.model.jobs.get(shown.id, shown)]
+        jobs_screen = self.jobs_screen
+        if jobs_screen is None or screen is not jobs_screen:
+            return []
+        marked = self.model.marked_jobs()
+        if marked:
+            return marked
+        job = jobs_screen.highlighted_job()
+        return [job] if job else []
+
+    def request_cancel(self, jobs: list[Job]) -> None:
+        """Refuse what cannot be cancelled (no request), confirm the rest, then send at once."""
+        if self.refuse_read_only("cancelling jobs"):
+            return
+        refused = [reason for j in jobs if (reason := refusal(j))]
+        allowed = [j for j in jobs if refusal(j) is None and not self.model.is_cancelling(j.id)]
+        if refused:
+            self.say(" ".join(refused), "warning")
+        if not allowed:
+            return
+        noun = "this job" if len(allowed) == 1 else f"these {len(allowed)} jobs"
+        title = f"Cancel {noun} in org {self.api.target.org_id}, sandbox {self.api.target.sandbox}?"
+        note = f"{len(refused)} finished job(s) skipped." if refused else ""
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                self._send_cancel(allowed)
+            else:
+                self.say("Cancel aborted: nothing was sent.")
+
+        self.push_screen(ConfirmScreen(title, allowed, now_ms=self.model.now_ms(), note=note), answered)
+
+    @work(group="cancel", exit_on_error=False, description="cancelling jobs")
+    async def _send_cancel(self, jobs: list[Job]) -> None:
+        ids = [j.id for j in jobs]
+        self.model.begin_cancel(ids)
+        self.post_model()
+        try:
+            outcomes = await cancel_many(self.api, jobs)
+        except BaseException:
+            for job_id in ids:
+                self.model.end_cancel(job_id)
+            self.post_model()
+            raise
+        for outcome in outcomes:
+            if not outcome.ok or "already gone" in outcome.text:
+                self.model.end_cancel(outcome.job_id)
+            if outcome.ok:
+                self.model.marks.discard(outcome.job_id)
+        failed = [o for o in outcomes if not o.ok]
+        self.say(" ".join(o.text for o in outcomes), "error" if failed else "information", timeout=12)
+        self.post_model()
+        self.refresh_now()
+
+    # --- launch, detail, setup --------------------------------------------------------------------
+    def action_launch(self) -> None:
+        if self.refuse_read_only("launching jobs"):
+            return
+        try:
+            from tui.console.screens.launch import LaunchScreen
+        except ImportError:
+            self.say("The launch screen is not available in this build yet.", "warning")
+            return
+        self.push_screen(LaunchScreen(self.api, read_only=self.read_only), self.follow_job)
+
+    def follow_job(self, job: Job | None) -> None:
+        """Select the new job in the list and keep it watched."""
+        if job is None:
+            return
+        self.model.followed = job.id
+        self.model.seen_active.add(job.id)
+        on_first_page = not self.model.all_loaded and not self.model.cursor_stack
+        status_ok = self.model.status_filter in (None, job.status)
+        if self.model.all_loaded or (on_first_page and status_ok):
+            self.model.merge([job], front=True)
+            self.post_model(select=job.id)
+        else:
+            self.model.reset(status=None)
+            self._start_fetch(FetchIntent("first", select=job.id))
+
+    def open_detail_screen(self, job: Job) -> None:
+        """Narrow terminals: the detail takes the screen; ``esc`` returns, ``ctrl+d`` cancels there."""
+        try:
+            from tui.console.screens.detail import DetailScreen
+        except ImportError:
+            self.say("The detail screen is not available in this build yet.", "warning")
+            return
+        self.push_screen(DetailScreen(
+            self.api, job, median_ms=median_duration_ms(self.model.jobs.values()),
+            poll_seconds=self.settings.refresh_seconds, stuck_factor=self.settings.stuck_factor,
+            clock=self.clock, on_refresh=self._detail_refreshed,
+            on_cancel=None if self.read_only else (lambda shown: self.request_cancel([shown]))))
+
+    def _detail_refreshed(self, job: Job) -> None:
+        if job.id in self.model.jobs:
+            self._announce(self.model.merge([job]))
+            self.post_model()
+
+    def on_job_detail_job_refreshed(self, message: Any) -> None:
+        """``JobDetail.JobRefreshed``: the detail's own poll got a newer record."""
+        job = getattr(message, "job", None)
+        if isinstance(job, Job):
+            self._detail_refreshed(job)
+
+    def action_setup(self) -> None:
+        if self.refuse_read_only("writing a profile"):
+            return
+        from tui.console.screens.setup import SetupResult, SetupScreen
+
+        def done(result: SetupResult | None) -> None:
+            if result is None:
+                return
+            if result.secret is not None:
+                self.session_secret = result.secret
+            self.say(result.message, "information" if result.secret_stored else "warning", timeout=15)
+            if self.api_factory is not None and result.secret_stored:
+                self.switch_api(result.profile.name, None)
+
+        self.push_screen(SetupScreen(self.setup_path), done)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_command_line(self) -> None:
+        screen = self.jobs_screen
+        if screen is None or self.screen is not screen:
+            self.say("The command line is available on the jobs screen.", "warning")
+            return
+        screen.open_command_line()
+
+    # --- ":" commands and switching -----------------------------------------------------------------
+    def run_command(self, text: str) -> None:
+        """``:profile NAME``, ``:sandbox NAME``, ``:q``."""
+        words = text.strip().removeprefix(":").split()
+        if not words:
+            return
+        verb, args = words[0].lower(), words[1:]
+        if verb in ("q", "quit", "exit"):
+            self.exit(0)
+        elif verb in ("profile", "sandbox") and len(args) == 1:
+            if verb == "profile":
+                self.switch_api(args[0], None)
+            else:
+                self.switch_api(None, args[0])
+        elif verb in ("profile", "sandbox"):
+            self.say(f"Usage: :{verb} NAME", "warning")
+        else:
+            self.say(f"Unknown command :{verb}; try :profile NAME, :sandbox NAME or :q.", "warning")
+
+    def switch_api(self, profile: str | None, sandbox: str | None) -> None:
+        if self.api_factory is None:
+            self.say("Switching profile or sandbox is unavailable here; restart aepx with -p NAME.", "warning")
+            return
+        self._switch(profile, sandbox)
+
+    @work(group="switch", exclusive=True, exit_on_error=False, description="switching profile or sandbox")
+    async def _switch(self, profile: str | None, sandbox: str | None) -> None:
+        factory = self.api_factory
+        assert factory is not None
+        new_api = await asyncio.to_thread(factory, profile, sandbox)
+        old, self.api = self.api, new_api
+        self.workers.cancel_group(self, "fetch")
+        self.model.reset(status=self.model.status_filter)
+        self.model.marks.clear()
+        self.model.pending_cancel.clear()
+        self.post_model()
+        self.say(f"Now on profile {new_api.target.profile}, sandbox {new_api.target.sandbox}.")
+        self._start_fetch(FetchIntent("first"))
+        try:
+            await old.aclose()
+        except Exception:  # the old client is discarded either way
+            pass
+
+
+def run_console(api: JobsAPI, **kwargs: Any) -> int:
+    """Run the console until it exits; returns the process exit code."""
+    app = AepxApp(api, **kwargs)
+    app.run()
+    return app.return_code or 0
+
+
+def run_console_with_secret_prompt(profile: Any, problem: str, **kwargs: Any) -> int:
+    """No secret anywhere: ask for it in a small prompt, then run the console with it in memory only."""
+    from tui.console.screens.secret_prompt import SecretPromptScreen
+
+    class _Prompt(App[Any]):
+        def on_mount(self) -> None:
+            self.push_screen(SecretPromptScreen(profile.name, problem), self.exit)
+
+    prompt = _Prompt()
+    secret = prompt.run()
+    if secret is None:
+        print(Text(f"aepx: {problem}").plain, file=sys.stderr)
+        return 3
+    from tui.api.client import PlatformClient
+
+    return run_console(PlatformClient(profile, secret), **kwargs)

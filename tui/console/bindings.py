@@ -1,0 +1,70 @@
+"""Every key of the console in one catalogue. Each binding has an id, so ``[keymap]`` in the config
+can remap it (``cancel = "ctrl+k"``) through ``App.set_keymap``.
+
+``MUTATING`` lists the actions hidden and refused in read-only mode.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+MUTATING = frozenset({"cancel", "launch", "setup"})
+
+APP_BINDINGS = [
+    Binding("q", "quit", "Quit", id="quit"),
+    Binding("question_mark,f1", "help", "Keys", id="help", key_display="?"),
+    Binding("colon", "command_line", "Command", id="command-line", show=False, key_display=":"),
+    Binding("f2", "setup", "Setup", id="setup"),
+    Binding("ctrl+d", "cancel", "Cancel", id="cancel"),
+]
+
+JOBS_BINDINGS = [
+    Binding("question_mark,f1", "app.help", "Keys", id="help", key_display="?"),
+    Binding("n", "launch", "New", id="launch"),
+    Binding("slash", "filter", "Filter", id="filter", key_display="/"),
+    Binding("space", "mark", "Mark", id="mark", show=False),
+    Binding("escape", "clear_filter", "Clear filter", id="clear-filter", show=False),
+    Binding("F", "status_filter", "Status", id="status-filter", key_display="F", show=False),
+    Binding("right_square_bracket", "next_page", "Next", id="next-page", key_display="]"),
+    Binding("left_square_bracket", "prev_page", "Prev", id="prev-page", key_display="["),
+    Binding("A", "load_all", "Load all", id="load-all", key_display="A", show=False),
+    Binding("ctrl+r", "refresh", "Refresh", id="refresh"),
+    Binding("p", "pause", "Pause", id="pause"),
+    Binding("S", "sort('status')", "Sort status", id="sort-status", show=False),
+    Binding("C", "sort('created')", "Sort created", id="sort-created", show=False),
+    Binding("U", "sort('updated')", "Sort updated", id="sort-updated", show=False),
+    Binding("D", "sort('duration')", "Sort duration", id="sort-duration", show=False),
+    Binding("I", "sort('id')", "Sort id", id="sort-id", show=False),
+    Binding("j", "cursor_down", "Down", id="down", show=False),
+    Binding("k", "cursor_up", "Up", id="up", show=False),
+    Binding("g", "cursor_top", "Top", id="top", show=False),
+    Binding("G", "cursor_bottom", "Bottom", id="bottom", show=False),
+]
+
+# The palette offers these (action on the jobs screen or the app, title, help).
+PALETTE_ACTIONS: list[tuple[str, str, str]] = [
+    ("refresh", "Refresh now", "Fetch the current page again"),
+    ("pause", "Pause or resume refresh", "Stop or restart the automatic refresh"),
+    ("next_page", "Next page", "Fetch the next page of jobs"),
+    ("prev_page", "Previous page", "Go back one page"),
+    ("load_all", "Load all pages", "Fetch every page so sort and filter cover all jobs"),
+    ("status_filter", "Cycle status filter", "all, NEW, PROCESSING, SUCCEEDED, FAILED (server side)"),
+    ("filter", "Filter by text", "Id, status, dataset, batch id or error text"),
+    ("sort('status')", "Sort by status", "Press again to reverse"),
+    ("sort('created')", "Sort by created", "Press again to reverse"),
+    ("sort('updated')", "Sort by updated", "Press again to reverse"),
+    ("sort('duration')", "Sort by duration", "Press again to reverse"),
+    ("sort('id')", "Sort by id", "Press again to reverse"),
+    ("mark", "Mark or unmark the highlighted job", "Marked jobs are cancelled together"),
+    ("open_detail", "Open job detail", "Summary, metrics timeline, errors, raw record"),
+    ("app.cancel", "Cancel job(s)", "Cancel the highlighted job or every marked job"),
+    ("launch", "Launch a new export job", "Open the payload editor"),
+    ("app.setup", "Set up a profile", "Write a profile and store its secret"),
+    ("app.help", "Show keys", "Every key of the current screen"),
+    ("app.quit", "Quit", "Leave aepx"),
+]
+
+# Actions (without the ``app.`` prefix) that change something on the server or disk.
+def is_mutating(action: str) -> bool:
+    name = action.removeprefix("app.").split("(", 1)[0]
+    return name in MUTATING

@@ -1,0 +1,63 @@
+"""``?``: every active key of the screen underneath, with what it does."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Label, Static
+
+
+def key_rows(screen: Screen) -> list[tuple[str, str]]:
+    """``(keys, description)`` for each enabled binding of ``screen`` (its focus chain and the app)."""
+    seen: dict[str, list[str]] = {}
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if not active.enabled:
+            continue
+        label = binding.description or binding.action
+        display = screen.app.get_key_display(binding)
+        keys = seen.setdefault(label, [])
+        if display not in keys:
+            keys.append(display or key)
+    return [(" ".join(keys), label) for label, keys in seen.items()]
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Vertical {
+        width: 70; max-width: 100%; height: auto; max-height: 90%;
+        border: thick $primary; background: $surface; padding: 1 2;
+    }
+    HelpScreen VerticalScroll { height: auto; max-height: 30; }
+    """
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss_help", "Close", id="help-close")]
+
+    def __init__(self, under: Screen, *, blurb: str = "") -> None:
+        super().__init__()
+        self._rows = key_rows(under)
+        self._blurb = blurb
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for keys, label in self._rows:
+            table.add_row(Text(keys), Text(label))
+        with Vertical():
+            yield Label("Keys (esc closes)", id="help-title")
+            if self._blurb:
+                yield Static(Text(self._blurb))
+            with VerticalScroll():
+                yield Static(table, id="help-keys")
+
+    @property
+    def rows(self) -> list[tuple[str, str]]:
+        return list(self._rows)
+
+    def action_dismiss_help(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,50 @@
+"""Ask for a client secret (password input). The value becomes a ``Secret`` kept in memory only: it is
+never logged, shown, or written anywhere by this screen."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from tui.core.secret import Secret
+
+
+class SecretPromptScreen(ModalScreen[Secret | None]):
+    DEFAULT_CSS = """
+    SecretPromptScreen { align: center middle; }
+    SecretPromptScreen > Vertical {
+        width: 72; max-width: 100%; height: auto; border: thick $warning; background: $surface;
+        padding: 1 2;
+    }
+    SecretPromptScreen Input { margin-top: 1; }
+    """
+    BINDINGS = [Binding("escape", "abort", "Abort", id="secret-abort")]
+    AUTO_FOCUS = "#secret"
+
+    def __init__(self, profile_name: str, reason: str = "") -> None:
+        super().__init__()
+        self._profile_name = profile_name
+        self._reason = reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(f"Client secret for profile {self._profile_name}"), id="secret-title")
+            if self._reason:
+                yield Static(Text(self._reason), id="secret-reason")
+            yield Static("It is kept in memory for this run only. Enter confirms, esc aborts.")
+            yield Input(password=True, placeholder="client secret", id="secret")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        value = event.value.strip()
+        if not value:
+            self.notify("The client secret is empty; type it or press esc.", severity="warning")
+            return
+        self.dismiss(Secret(value))
+
+    def action_abort(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,69 @@
+"""The two-line header: where we are (profile, org, sandbox, badges) and how fresh the data is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.console.format import safe_text
+from tui.console.polling import PollState
+from tui.core.models import Target
+
+
+def clock_time(seconds: float | None) -> str:
+    if seconds is None:
+        return "never"
+    return datetime.fromtimestamp(seconds).strftime("%H:%M:%S")
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderState:
+    target: Target
+    read_only: bool
+    poll: PollState
+    activity: str = ""  # e.g. "loading all pages… 3 pages, 300 jobs"
+
+
+def header_text(state: HeaderState) -> Text:
+    """Line 1: identity and badges. Line 2: freshness, stale reason and next retry."""
+    t = state.target
+    line = Text()
+    line.append("aepx", style="bold")
+    line.append(f" · profile {safe_text(t.profile)} · org {safe_text(t.org_id)} · sandbox {safe_text(t.sandbox)}")
+    if t.is_emulator:
+        line.append("  ")
+        line.append(" EMULATOR ", style="reverse")
+    if state.read_only:
+        line.append("  ")
+        line.append(" READ-ONLY ", style="reverse bold")
+    line.append("\n")
+    poll = state.poll
+    if poll.stale:
+        line.append("STALE", style="bold reverse")
+        line.append(f" {safe_text(poll.error)} ")
+        line.append(f"Retrying at {clock_time(poll.next_at)}; last good refresh {clock_time(poll.last_ok)}.")
+    else:
+        line.append(f"refreshed {clock_time(poll.last_ok)}")
+        if poll.paused:
+            line.append("  ")
+            line.append(" PAUSED ", style="reverse")
+            line.append(" (p resumes)")
+        elif poll.in_flight:
+            line.append("  refreshing…")
+        else:
+            line.append(f"  every {poll.interval:g}s")
+    if state.activity:
+        line.append(f"  {state.activity}")
+    return line
+
+
+class AppHeader(Static):
+    DEFAULT_CSS = """
+    AppHeader { height: auto; min-height: 2; padding: 0 1; background: $panel; }
+    """
+
+    def show_state(self, state: HeaderState) -> None:
+        self.update(header_text(state))

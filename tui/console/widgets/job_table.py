@@ -1,0 +1,187 @@
+"""The job table: a ``DataTable`` holding only the visible window (≤ one page), updated by diff.
+
+Rows are keyed by job id. ``show_jobs`` removes rows that left, adds rows that arrived, updates only
+the cells that changed (``update_cell`` without re-measuring widths) and reorders with one cheap
+``sort`` when the order changed. The highlighted job keeps the cursor; scroll does not jump.
+Every server-supplied string is wrapped in ``rich.text.Text`` so it is never read as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
+
+from tui.console.format import PLACEHOLDER, human_duration, safe_text, short_id, status_label
+from tui.core.models import FAILED, PROCESSING, SUCCEEDED, Job
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    key: str
+    label: str
+    width: int
+    sort_key: str | None = None
+
+
+COLUMNS = (
+    ColumnSpec("mark", " ", 1),
+    ColumnSpec("id", "id", 7, "id"),
+    ColumnSpec("status", "status", 13, "status"),
+    ColumnSpec("created", "created", 11, "created"),
+    ColumnSpec("updated", "updated", 11, "updated"),
+    ColumnSpec("duration", "duration", 8, "duration"),
+    ColumnSpec("phase", "phase", 14),
+    ColumnSpec("dataset", "dataset", 12),
+    ColumnSpec("batch", "batch", 9),
+    ColumnSpec("errors", "err", 3),
+)
+COLUMN_KEYS = tuple(c.key for c in COLUMNS)
+SORT_COLUMN = {c.key: c.sort_key for c in COLUMNS if c.sort_key}
+CANCELLING = "⊘ cancelling…"
+MARK = "●"
+
+
+def short_time(ms: int | None) -> str:
+    """``11-24 16:00`` in local time: compact, and constant between polls (no churn)."""
+    if ms is None:
+        return PLACEHOLDER
+    try:
+        return datetime.fromtimestamp(ms / 1000).strftime("%m-%d %H:%M")
+    except (OverflowError, OSError, ValueError):
+        return PLACEHOLDER
+
+
+def row_values(job: Job, *, now_ms: int, marked: bool, cancelling: bool) -> tuple[str, ...]:
+    """The plain text of each cell, in column order (also what the diff compares)."""
+    return (
+        MARK if marked else " ",
+        safe_text(job.id),
+        CANCELLING if cancelling else status_label(job.status),
+        short_time(job.created_ms),
+        short_time(job.updated_ms),
+        human_duration(job.duration_ms(now_ms)),
+        safe_text(job.current_phase),
+        safe_text(job.dataset_id) or PLACEHOLDER,
+        short_id(safe_text(job.batch_id), 9) or PLACEHOLDER,
+        str(len(job.errors)) if job.errors else PLACEHOLDER,
+    )
+
+
+class JobTable(DataTable[Text]):
+    """Rows keyed by job id; at most one page mounted."""
+
+    DEFAULT_CSS = """
+    JobTable { height: 1fr; }
+    """
+    BINDINGS = [Binding("enter", "select_cursor", "Detail", id="detail")]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        self._values: dict[str, tuple[str, ...]] = {}
+        self._status_styles: dict[str, Style] = {}
+
+    def on_mount(self) -> None:
+        for spec in COLUMNS:
+            self.add_column(Text(spec.label), width=spec.width, key=spec.key)
+        self._load_styles()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._load_styles())
+
+    def _load_styles(self) -> None:
+        theme = self.app.current_theme
+
+        def style(color: str | None, **kw) -> Style:
+            return Style(color=color, **kw) if color else Style(**kw)
+
+        self._status_styles = {
+            SUCCEEDED: style(theme.success),
+            FAILED: style(theme.error, bold=True),
+            PROCESSING: style(theme.accent or theme.primary),
+            CANCELLING: style(theme.warning, italic=True),
+        }
+
+    # --- reading ----------------------------------------------------------------------------------
+    @property
+    def highlighted_id(self) -> str | None:
+        if self.row_count == 0:
+            return None
+        try:
+            row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        except CellDoesNotExist:  # an out-of-range cursor just means "nothing highlighted"
+            return None
+        return row_key.value
+
+    def row_ids(self) -> list[str]:
+        return [str(row.key.value) for row in self.ordered_rows]
+
+    # --- writing ----------------------------------------------------------------------------------
+    def _cells(self, values: tuple[str, ...], status: str) -> list[Text]:
+        cells = [Text(v, no_wrap=True, overflow="ellipsis") for v in values]
+        style = self._status_styles.get(CANCELLING if values[2] == CANCELLING else status)
+        if style is not None:
+            cells[2].stylize(style)
+        if values[0] == MARK:
+            cells[0].stylize(Style(bold=True))
+        return cells
+
+    def show_jobs(self, jobs: Sequence[Job], *, now_ms: int, marks: set[str], cancelling: set[str],
+                  select: str | None = None) -> None:
+        """Make the table show ``jobs`` in this order, touching only what changed."""
+        keep = select or self.highlighted_id
+        old_index = self.cursor_row
+        wanted = {j.id: j for j in jobs}
+        for job_id in [k for k in self._values if k not in wanted]:
+            self.remove_row(job_id)
+            del self._values[job_id]
+        for job in jobs:
+            values = row_values(job, now_ms=now_ms, marked=job.id in marks, cancelling=job.id in cancelling)
+            previous = self._values.get(job.id)
+            if previous == values:
+                continue
+            cells = self._cells(values, job.status)
+            if previous is None:
+                self.add_row(*cells, key=job.id)
+            else:
+                for column, old, new, cell in zip(COLUMN_KEYS, previous, values, cells, strict=True):
+                    if old != new:
+                        self.update_cell(job.id, column, cell)
+            self._values[job.id] = values
+        order = [j.id for j in jobs]
+        if self.row_ids() != order:
+            position = {job_id: i for i, job_id in enumerate(order)}
+            self.sort("id", key=lambda cell: position.get(cell.plain, len(position)))
+        self._restore_cursor(keep, old_index)
+
+    def _restore_cursor(self, keep: str | None, old_index: int) -> None:
+        if not self.row_count:
+            return
+        if keep is not None and keep in self._values:
+            index = self.get_row_index(keep)
+        else:
+            index = min(max(old_index, 0), self.row_count - 1)
+        if index != self.cursor_row:
+            self.move_cursor(row=index)
+
+    def set_sort_marker(self, sort_key: str | None, reverse: bool) -> None:
+        arrow = "▼" if reverse else "▲"
+        for spec in COLUMNS:
+            label = spec.label
+            if sort_key is not None and spec.sort_key == sort_key:
+                label = f"{spec.label}{arrow}"
+            column = self.columns.get(ColumnKey(spec.key))
+            if column is not None and column.label.plain != label:
+                column.label = Text(label)
+        self.refresh()
+
+    def clear_rows(self) -> None:
+        self.clear()
+        self._values.clear()
+
+    def row_key_of(self, job_id: str) -> RowKey:
+        return RowKey(job_id)
