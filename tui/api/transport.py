@@ -10,6 +10,7 @@ uses ``httpx``. ``client.py`` sees only ``RawResponse`` and the errors of ``tui.
 
 from __future__ import annotations
 
+import socket
 import ssl
 import urllib.request
 from collections.abc import Mapping
@@ -77,7 +78,21 @@ def _setting_for(url: httpx.URL | str) -> str:
     return "ims_url" if str(httpx.URL(str(url)).path).endswith(TOKEN_PATH) else "platform_url"
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
 def _reason(exc: Exception) -> str:
+    chain = _causes(exc)
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return "connection refused"
+    if any(isinstance(e, socket.gaierror) for e in chain):
+        return "the host name could not be resolved"
     text = str(exc)
     lowered = text.lower()
     if "refused" in lowered:
@@ -85,7 +100,7 @@ def _reason(exc: Exception) -> str:
     if any(s in lowered for s in ("name or service not known", "nodename nor servname", "getaddrinfo",
                                   "name resolution", "no address associated")):
         return "the host name could not be resolved"
-    if isinstance(exc.__context__, ssl.SSLError) or "certificate" in lowered or "ssl" in lowered:
+    if any(isinstance(e, ssl.SSLError) for e in chain) or "certificate" in lowered or "ssl" in lowered:
         return f"the TLS connection failed ({clean_text(text, 120)})"
     if "reset" in lowered:
         return "the connection was reset"
