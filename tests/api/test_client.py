@@ -339,6 +339,19 @@ async def test_ambiguous_create_is_reconciled_never_resent(fault):
     assert len([j for j in double.jobs if j["destination"]["datasetId"] == "ds-target"]) == 1
 
 
+async def test_create_success_with_unreadable_body_is_reconciled():
+    double = PlatformDouble()
+
+    def created_but_garbled(request):
+        double.create(json.loads(request.content))
+        return httpx.Response(200, text="<html>gateway page</html>")
+
+    double.fault("POST", JOBS, created_but_garbled)
+    async with client_for(double) as client:
+        result = await client.create_job(PAYLOAD)
+    assert result.reconciled and result.job.id == "1001"
+
+
 async def test_ambiguous_create_not_found_says_so_honestly():
     double = PlatformDouble()
     double.jobs.append(job_record(77, "NEW", created=0, dataset="ds-target",

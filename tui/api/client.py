@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from tui.api.auth import ImsAuth, TokenStore
 from tui.api.mapping import ConnectFailed, ConnectTimedOut, clean_text, error_from_response
 from tui.api.retry import RetryPolicy, Sleep, call_with_retries
-from tui.api.transport import HttpSession, RawResponse
+from tui.api.transport import HttpSession, RawResponse, default_transport, env_proxy
 from tui.core.errors import (
     AepxError,
     AmbiguousCreateError,
@@ -135,6 +135,8 @@ class PlatformClient:
                              is_emulator=profile.is_emulator)
         self.retry = RetryPolicy(deadline=deadline, wait_cap=retry_wait_cap, sleep=sleep or asyncio.sleep,
                                  clock=clock)
+        if transport is None and env_proxy(profile.platform_url) == env_proxy(profile.ims_url):
+            transport = default_transport(profile.platform_url)  # one pool (and TLS context) for both
         self.auth = ImsAuth(ims_url=profile.ims_url, client_id=profile.client_id, secret=secret,
                             scope=profile.scope, token_store=token_store, transport=transport,
                             timeout=min(ims_timeout, timeout))
@@ -263,7 +265,12 @@ class PlatformClient:
             if not _ambiguous(error):
                 raise
             return await self._reconcile(payload, sent_at, error)
-        return CreateResult(job=Job.parse(self._json(response, what)))
+        data = response.json()
+        if not isinstance(data, Mapping) or not data.get("id"):  # created, but the answer is unreadable
+            unreadable = ApiError(f"{what} got an answer without the job (HTTP {response.status})",
+                                  status=response.status, request_id=response.headers.get("x-request-id"))
+            return await self._reconcile(payload, sent_at, unreadable)
+        return CreateResult(job=Job.parse(data))
 
     async def _post_once(self, path: str, payload: Any, *, what: str) -> RawResponse:
         """A POST that is resent only when the connection could not even be opened."""

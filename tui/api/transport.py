@@ -29,7 +29,7 @@ POOL_TIMEOUT = 5.0
 TOKEN_PATH = "/ims/token/v3"
 
 __all__ = ["LIMITS", "TOKEN_PATH", "HttpSession", "RawResponse", "build_timeout", "default_transport",
-           "map_transport_error"]
+           "env_proxy", "map_transport_error"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +55,8 @@ def build_timeout(timeout: float) -> httpx.Timeout:
     return httpx.Timeout(connect=min(CONNECT_TIMEOUT, timeout), read=timeout, write=timeout, pool=POOL_TIMEOUT)
 
 
-def _env_proxy(url: str) -> str | None:
+def env_proxy(url: str) -> str | None:
+    """The proxy the environment sets for ``url`` (``HTTPS_PROXY`` and friends, minus ``NO_PROXY``)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     if not host or urllib.request.proxy_bypass(host):
@@ -65,7 +66,7 @@ def _env_proxy(url: str) -> str | None:
 
 def default_transport(url: str) -> httpx.AsyncHTTPTransport:
     """The production transport for ``url``: verified TLS, bounded pool, environment proxy if any."""
-    return httpx.AsyncHTTPTransport(verify=True, limits=LIMITS, proxy=_env_proxy(url))
+    return httpx.AsyncHTTPTransport(verify=True, limits=LIMITS, proxy=env_proxy(url))
 
 
 def _origin(url: httpx.URL | str) -> str:
