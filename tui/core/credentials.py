@@ -148,6 +148,8 @@ class KeyringStatus:
     backend: str
     reason: str
     timed_out: bool = False
+    #: The exception class behind ``reason`` ("KeyringLocked", "InitError", "KeyringTimeout", ...).
+    error: str = ""
 
 
 def backend_label(backend: object) -> str:
@@ -259,11 +261,16 @@ def _current_backend(timeout: float) -> object:
 
 def keyring_status(timeout: float = DEFAULT_TIMEOUT) -> KeyringStatus:
     """Whether the OS keyring can be used now: a recommended backend that answers within ``timeout``."""
+    if keyring_timed_out():
+        return KeyringStatus(False, "unknown", "an earlier keyring call is still waiting (the keyring is "
+                                               "locked or waiting on an unlock prompt you cannot see)",
+                             True, "KeyringTimeout")
     try:
         backend = _current_backend(timeout)
     except Exception as exc:  # ModuleNotFoundError for a mistyped PYTHON_KEYRING_BACKEND, timeouts
         return KeyringStatus(False, "unknown", f"the keyring backend could not be loaded: "
-                                               f"{_describe_error(exc)}", isinstance(exc, TimeoutError))
+                                               f"{_describe_error(exc)}", isinstance(exc, TimeoutError),
+                             type(exc).__name__)
     label = backend_label(backend)
     rejection = _rejection(backend)
     if rejection:
@@ -271,7 +278,8 @@ def keyring_status(timeout: float = DEFAULT_TIMEOUT) -> KeyringStatus:
     try:
         call_with_timeout(backend.get_password, SERVICE, _PROBE_USER, timeout=timeout)  # type: ignore[attr-defined]
     except Exception as exc:
-        return KeyringStatus(False, label, _describe_error(exc), isinstance(exc, TimeoutError))
+        return KeyringStatus(False, label, _describe_error(exc), isinstance(exc, TimeoutError),
+                             type(exc).__name__)
     return KeyringStatus(True, label, "answered")
 
 
@@ -439,6 +447,8 @@ def _resolve_from_keyring(profile: Profile, *, pinned: bool, timeout: float) -> 
         result.remedies.extend(["Store it in the keyring: aepx login", REMEDY_ENV])
     elif status.timed_out:
         return _keyring_failure(result, status.reason, True)
+    elif status.error in ("KeyringLocked", "InitError"):
+        return _keyring_failure(result, status.reason, True)
     else:
         result.problems.append(f"no usable OS keyring: {status.reason}")
         if "no recommended" in status.reason:
@@ -459,9 +469,10 @@ def _merge(first: SecretResolution, second: SecretResolution) -> SecretResolutio
     return SecretResolution(None, SecretSource.NONE, first.backend, problems, remedies, first.client_id)
 
 
-def _keyring_failure(result: SecretResolution, reason: str, timed_out: bool) -> SecretResolution:
+def _keyring_failure(result: SecretResolution, reason: str, unlockable: bool) -> SecretResolution:
+    """The keyring exists but could not be read: say so, and do not fall back to anything else."""
     result.problems.append(f"the OS keyring could not be read: {reason}")
-    if timed_out:
+    if unlockable:
         result.remedies.append(REMEDY_UNLOCK)
     result.remedies.extend([REMEDY_ENV, REMEDY_PROMPT])
     return result
