@@ -24,7 +24,7 @@ from tui.core.models import Job
 class DetailScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "Back", id="detail.back"),
-        Binding("ctrl+d", "cancel_job", "Cancel job", id="detail.cancel"),
+        Binding("ctrl+d", "cancel_job", "Cancel", id="detail.cancel"),
     ]
 
     def __init__(

@@ -11,6 +11,7 @@ import asyncio
 import json
 import time
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from rich.syntax import Syntax
 from textual import work
@@ -21,6 +22,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static
+from textual.worker import NoActiveWorker, Worker, get_current_worker
 
 from tui.api.protocol import JobsAPI
 from tui.console.format import (
@@ -74,6 +76,26 @@ def raw_json(job: Job) -> str:
     return json.dumps(dict(job.raw), indent=2, ensure_ascii=False, default=str)
 
 
+MAX_RAW_STRING = 500
+
+
+def _clip_strings(value: Any, limit: int) -> Any:
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]}… ({len(value) - limit} more characters: J copies them all)"
+    if isinstance(value, Mapping):
+        return {k: _clip_strings(v, limit) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clip_strings(v, limit) for v in value]
+    return value
+
+
+def raw_json_display(job: Job, max_string: int = MAX_RAW_STRING) -> str:
+    """The raw record as shown by ``y``: long strings (call stacks) clipped so the view stays fast,
+    control characters made visible. ``J`` copies the full record (``raw_json``)."""
+    clipped = _clip_strings(dict(job.raw), max_string)
+    return safe_text(json.dumps(clipped, indent=2, ensure_ascii=False, default=str), keep_newlines=True)
+
+
 def _ingest_filter(job: Job) -> str:
     parts = []
     if job.from_ingest:
@@ -108,7 +130,7 @@ class JobDetail(Vertical):
     """Everything about one job. ``show(job)`` renders it; ``show(None)`` shows the empty state."""
 
     BINDINGS = [
-        Binding("y", "toggle_raw", "Raw JSON", id="detail.raw"),
+        Binding("y", "toggle_raw", "Raw", id="detail.raw"),
         Binding("c", "copy_job_id", "Copy id", id="detail.copy_id"),
         Binding("b", "copy_batch_id", "Copy batch", id="detail.copy_batch"),
         Binding("J", "copy_raw", "Copy JSON", id="detail.copy_json"),
@@ -293,12 +315,29 @@ class JobDetail(Vertical):
                 self._tick_timer.resume()
             else:
                 self._tick_timer.pause()
-        running = any(w.group == "detail" and not w.is_finished for w in self.workers)
-        if not active:
-            self.workers.cancel_group(self, "detail")
-        elif restart or not running:
-            if self.poll_seconds > 0:
-                self._poll_loop()
+        if not active or self.poll_seconds <= 0:
+            self._stop_polls()
+        elif restart or not self.polling:
+            self._poll_loop()
+
+    def _poll_workers(self) -> list[Worker]:
+        return [w for w in self.workers
+                if w.node is self and w.group == "detail" and not w.is_finished and not w.is_cancelled]
+
+    @property
+    def polling(self) -> bool:
+        """True while the light poll runs (the shown job is active)."""
+        return bool(self._poll_workers())
+
+    def _stop_polls(self) -> None:
+        """Cancel poll loops; a loop that calls this from inside ends on its own instead."""
+        try:
+            current: Worker | None = get_current_worker()
+        except NoActiveWorker:
+            current = None
+        for worker in self._poll_workers():
+            if worker is not current:
+                worker.cancel()
 
     @work(group="detail", exclusive=True, exit_on_error=False, description="refresh job detail")
     async def _poll_loop(self) -> None:
@@ -424,7 +463,7 @@ class JobDetail(Vertical):
         self.query_one(ErrorList).set_errors(job.errors)
 
     def _load_raw(self, job: Job) -> None:
-        text = safe_text(raw_json(job), keep_newlines=True)
+        text = raw_json_display(job)
         if text != self._raw_shown:
             self._raw_shown = text
             self._static("#detail-raw-json").update(

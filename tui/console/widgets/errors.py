@@ -18,7 +18,7 @@ from textual.widgets import Collapsible, Static
 from tui.console.format import plural, safe_text
 from tui.core.models import JobError
 
-MAX_STACK_LINES = 2000
+MAX_STACK_LINES = 1000
 
 
 def stack_content(call_stack: str, max_lines: int = MAX_STACK_LINES) -> Content:

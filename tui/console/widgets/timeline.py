@@ -116,7 +116,8 @@ def _bar(row: TimelineRow, span: int, width: int, style_map: dict[str, str]) -> 
     if row.state not in _BAR_GLYPH or row.start_offset_ms is None or row.duration_ms is None:
         return Content.styled(_TRACK * width, "$text-muted")
     begin = min(width - 1, round(row.start_offset_ms / span * width))
-    length = max(1, min(width - begin, round(row.duration_ms / span * width)))
+    end = min(width, round((row.start_offset_ms + row.duration_ms) / span * width))
+    length = max(1, end - begin)
     return Content.assemble(
         (_TRACK * begin, "$text-muted"),
         (_BAR_GLYPH[row.state] * length, style_map[row.state]),
