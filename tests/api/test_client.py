@@ -287,6 +287,16 @@ async def test_connect_error_message():
                                "Check platform_url and your network.")
 
 
+async def test_transport_errors_carry_no_chained_request():
+    double = PlatformDouble()
+    double.fault("GET", JOBS, dropped)
+    async with client_for(double) as client:
+        with pytest.raises(NetworkError) as info:
+            await client.list_jobs()
+    assert info.value.__context__ is None and info.value.__cause__ is None
+    assert "Bearer" not in repr(vars(info.value))
+
+
 async def test_timeout_message():
     double = PlatformDouble()
     double.fault("GET", JOBS, read_timeout)

@@ -9,7 +9,8 @@
   ``AuthError``.
 * Tokens can be persisted through a ``TokenStore`` (the credentials module provides a keyring one);
   store calls run in a thread and their failures never fail a request.
-* Nothing here shows the secret or a token in ``repr``, ``str`` or error messages.
+* Nothing here shows the secret or a token in ``repr``, ``str`` or error messages; both are registered
+  with the redacting log filter (``tui.core.logging.register_secret``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ import httpx
 
 from tui.api.mapping import clean_text, decode_json, request_id_of, server_message
 from tui.api.transport import TOKEN_PATH, map_transport_error
-from tui.core.errors import AuthError, ServerError
+from tui.core.errors import AepxError, AuthError, ServerError
+from tui.core.logging import register_secret
 from tui.core.secret import Secret
 
 REFRESH_AHEAD = 300.0
@@ -82,6 +84,7 @@ class ImsAuth(httpx.Auth):
         self._token_url = ims_url.rstrip("/") + TOKEN_PATH
         self._client_id = client_id
         self._secret = secret
+        register_secret(secret.reveal())  # the redacting log filter scrubs it wherever it might appear
         self._scope = scope
         self._store = token_store
         self._clock = clock
@@ -160,15 +163,18 @@ class ImsAuth(httpx.Auth):
         form = {"grant_type": "client_credentials", "client_id": self._client_id,
                 "client_secret": self._secret.reveal(), "scope": self._scope}
         self.fetch_count += 1
+        failure: AepxError | None = None
         try:
             response = await self._client.post(self._token_url, data=form)
             body = await response.aread()
         except httpx.HTTPError as exc:
-            raise map_transport_error(exc, what="Getting an access token from IMS",
-                                      timeout=self._timeout) from None
+            failure = map_transport_error(exc, what="Getting an access token from IMS", timeout=self._timeout)
         finally:
             form.clear()
+        if failure is not None:  # raised outside the handler: the form never rides along as context
+            raise failure
         token, ttl = self._parse_token_response(response.status_code, response.headers, body)
+        register_secret(token)
         now = self._clock()
         self._token = token
         self._expires_at = now + ttl

@@ -170,11 +170,14 @@ class HttpSession:
     ) -> RawResponse:
         """Send one request and read the whole answer; transport failures become our errors."""
         headers = {"Content-Type": "application/json"} if json is not None else None
+        failure: AepxError | None = None
         try:
             response = await self._client.request(method, path, params=params, json=json, headers=headers)
             body = await response.aread()
         except httpx.HTTPError as exc:
-            raise map_transport_error(exc, what=what, timeout=self._timeout) from None
+            failure = map_transport_error(exc, what=what, timeout=self._timeout)
+        if failure is not None:  # raised outside the handler: no chained httpx request (and its headers)
+            raise failure
         return RawResponse(status=response.status_code,
                            headers={k.lower(): v for k, v in response.headers.items()},
                            body=body, url=str(response.url.copy_with(query=None)))
