@@ -162,8 +162,10 @@ class PlatformClient:
         if self._closed:
             return
         self._closed = True
-        await self._session.aclose()
-        await self.auth.aclose()
+        try:
+            await self._session.aclose()
+        finally:
+            await self.auth.aclose()
 
     # --- plumbing -----------------------------------------------------------------------------------
     async def _send(self, method: str, path: str, *, what: str, params: Mapping[str, Any] | None = None,
