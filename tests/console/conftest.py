@@ -36,3 +36,32 @@ def utc(monkeypatch):
     yield
     monkeypatch.undo()
     time.tzset()
+
+
+@pytest.fixture
+def make_app():
+    """``make_app(api=None, **kwargs)``: an ``AepxApp`` on a fake API, a fixed clock and a refresh
+    interval so long that no timer fires during a test (tests refresh with ctrl+r)."""
+    from tests.fakes import FakeJobsAPI
+    from tui.console.app import AepxApp
+    from tui.core.config import ConsoleSettings
+
+    def factory(api=None, **kwargs):
+        kwargs.setdefault("settings", ConsoleSettings(refresh_seconds=3600))
+        kwargs.setdefault("clock", fixed_clock)
+        return AepxApp(api if api is not None else FakeJobsAPI(), **kwargs)
+
+    return factory
+
+
+async def settle(app, pilot) -> None:
+    """Let every worker finish and every pending message be handled."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.fixture
+def wait():
+    return settle

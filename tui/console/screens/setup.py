@@ -80,13 +80,13 @@ def store(profile: Profile, secret: Secret) -> tuple[bool, str]:
     except ImportError:
         return False, "The credentials module is not available in this build; the secret is kept for this run only."
     try:
-        store_secret(profile, secret)
+        where = store_secret(profile, secret)
     except AepxError as exc:
         return False, f"{exc} The secret is kept in memory for this run only."
     except Exception as exc:  # any keyring backend failure: say so, never crash
         return False, (f"The keyring could not store the secret ({type(exc).__name__}); it is kept in memory "
                        f"for this run only.")
-    return True, "The client secret is stored in the keyring."
+    return True, f"The client secret is stored in {where}."
 
 
 class SetupScreen(ModalScreen[SetupResult | None]):
