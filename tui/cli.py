@@ -55,17 +55,23 @@ class Context:
 
     def client(self):
         """A PlatformClient for the chosen profile, or CredentialsError (exit 3) when no secret is found."""
-        from tui.api.client import PlatformClient
-        from tui.core.credentials import resolve_secret, token_store_for_profile
-
         cfg, profile = self.profile()
-        resolution = resolve_secret(profile, store=cfg.credentials_store)
-        if resolution.secret is None:
-            raise CredentialsError(
-                f"No client secret for profile '{profile.name}' (client id {profile.client_id}). "
-                + " ".join(resolution.explain().split())
-            )
-        return PlatformClient(profile, resolution.secret, token_store=token_store_for_profile(resolution))
+        return client_for(profile, cfg.credentials_store)
+
+
+def client_for(profile, store: str | None):
+    """A PlatformClient for ``profile``; CredentialsError (exit 3) naming the remedies when no secret is found.
+
+    Tokens are cached in the keyring only when the secret itself came from a working keyring.
+    """
+    from tui.api.client import PlatformClient
+    from tui.core.credentials import KeyringTokenStore, SecretSource, resolve_secret
+
+    resolution = resolve_secret(profile, store=store)
+    if resolution.secret is None:
+        raise resolution.error()
+    token_store = KeyringTokenStore() if resolution.source == SecretSource.KEYRING else None
+    return PlatformClient(profile, resolution.secret, token_store=token_store)
 
 
 def err(message: str) -> None:
@@ -187,18 +193,10 @@ def make_api_factory(context: Context):
     import dataclasses
 
     def factory(profile_name: str | None, sandbox: str | None):
-        base = Context(profile_name or context.profile_name, context.config_arg)
-        if sandbox is None:
-            return base.client()
-        from tui.api.client import PlatformClient
-        from tui.core.credentials import resolve_secret, token_store_for_profile
-
-        cfg, profile = base.profile()
-        profile = dataclasses.replace(profile, sandbox=sandbox)
-        resolution = resolve_secret(profile, store=cfg.credentials_store)
-        if resolution.secret is None:
-            raise CredentialsError(f"No client secret for profile '{profile.name}'.")
-        return PlatformClient(profile, resolution.secret, token_store=token_store_for_profile(resolution))
+        cfg, profile = Context(profile_name or context.profile_name, context.config_arg).profile()
+        if sandbox:
+            profile = dataclasses.replace(profile, sandbox=sandbox.lower())
+        return client_for(profile, cfg.credentials_store)
 
     return factory
 
@@ -362,10 +360,10 @@ def jobs() -> None:
 
 
 def job_row(job, now_ms: int) -> list[str]:
-    from tui.console.format import human_duration, short_time
+    from tui.console.format import absolute_time, human_duration
 
     duration = job.duration_ms(now_ms)
-    return [job.id, clean(job.status), short_time(job.created_ms), short_time(job.updated_ms),
+    return [job.id, clean(job.status), absolute_time(job.created_ms), absolute_time(job.updated_ms),
             human_duration(duration) if duration is not None else "", clean(job.current_phase),
             clean(job.dataset_id), clean(job.batch_id), str(len(job.errors)) if job.errors else ""]
 
@@ -434,7 +432,7 @@ async def jobs_show(obj: Context, job_id: str, as_json: bool) -> int:
 
 
 def print_job(job) -> None:
-    from tui.console.format import human_duration, short_time
+    from tui.console.format import absolute_time, human_duration
     from tui.core.models import now_ms
 
     def line(label: str, value: str) -> None:
@@ -446,8 +444,8 @@ def print_job(job) -> None:
     line("status", job.status)
     line("phase", job.current_phase)
     line("type", job.job_type)
-    line("created", short_time(job.created_ms))
-    line("updated", short_time(job.updated_ms))
+    line("created", absolute_time(job.created_ms))
+    line("updated", absolute_time(job.updated_ms))
     line("duration", human_duration(duration) if duration is not None else "")
     line("request id", job.request_id)
     line("merge policy", f"{job.merge_policy_id} v{job.merge_policy_version}" if job.merge_policy_id else "")
