@@ -18,6 +18,7 @@ import importlib
 import json
 import os
 import stat
+import sys
 import threading
 import time
 import tomllib
@@ -132,13 +133,16 @@ def call_with_timeout(fn: Callable[..., _T], *args: Any, timeout: float = DEFAUL
 
 
 # --- which keyring, and why not ------------------------------------------------------------------
-CANDIDATES = (
-    ("keyring.backends.SecretService.Keyring", "Secret Service"),
-    ("keyring.backends.libsecret.Keyring", "libsecret"),
-    ("keyring.backends.kwallet.DBusKeyring", "KWallet"),
-    ("keyring.backends.macOS.Keyring", "macOS Keychain"),
-    ("keyring.backends.Windows.WinVaultKeyring", "Windows Credential Locker"),
-)
+if sys.platform == "darwin":
+    CANDIDATES: tuple[tuple[str, str], ...] = (("keyring.backends.macOS.Keyring", "macOS Keychain"),)
+elif sys.platform == "win32":
+    CANDIDATES = (("keyring.backends.Windows.WinVaultKeyring", "Windows Credential Locker"),)
+else:
+    CANDIDATES = (
+        ("keyring.backends.SecretService.Keyring", "Secret Service"),
+        ("keyring.backends.libsecret.Keyring", "libsecret"),
+        ("keyring.backends.kwallet.DBusKeyring", "KWallet"),
+    )
 _REJECTED_WORDS = ("fail", "null", "plaintext", "encrypted")
 
 
@@ -369,7 +373,7 @@ class SecretResolution:
 
     def error(self) -> CredentialsError:
         """The exit-3 error for a command that found no secret."""
-        why = "; ".join(self.problems) or "it is not stored anywhere"
+        why = "; ".join(self.problems[:2]) or "it is not stored anywhere"
         ways = ("set AEPX_CLIENT_SECRET (read -rs AEPX_CLIENT_SECRET; export AEPX_CLIENT_SECRET), "
                 "run aepx login, or run aepx creds doctor for the details")
         return CredentialsError(f"No client secret{' for client id ' + self.client_id if self.client_id else ''}"
@@ -626,6 +630,7 @@ def doctor_report(profile: Profile | None, *, store: str | None = None,
                   timeout: float = DEFAULT_TIMEOUT) -> list[str]:
     """Lines for ``aepx creds doctor``: sources, keyring backend and why not, never the secret."""
     lines: list[str] = []
+    shown: set[str] = set()
     if profile is None:
         lines.append("Profile: none configured (run aepx config init)")
     else:
@@ -638,7 +643,10 @@ def doctor_report(profile: Profile | None, *, store: str | None = None,
         lines.append(f"Keyring: {status.backend}: usable")
     else:
         lines.append(f"Keyring: {status.backend}: not usable: {status.reason}")
-        lines.extend(f"  {path}: {reason}" for path, reason in why_no_keyring_bounded(timeout))
+        if "no recommended" in status.reason:
+            reasons = _human_candidate_reasons(timeout)
+            shown.update(reasons)
+            lines.extend(f"  {reason}" for reason in reasons)
     pinned = store or "not set (environment, keyring, then an opt-in plaintext file)"
     lines.append(f"Pinned store ([credentials] store): {pinned}")
     lines.append(_plaintext_line())
@@ -650,7 +658,7 @@ def doctor_report(profile: Profile | None, *, store: str | None = None,
                                                              if resolution.backend else ""))
         else:
             lines.append("Client secret: not found")
-        lines.extend(f"  why: {problem}" for problem in resolution.problems)
+        lines.extend(f"  why: {problem}" for problem in resolution.problems if problem not in shown)
         lines.extend(f"  fix: {remedy}" for remedy in resolution.remedies)
     return lines
 
