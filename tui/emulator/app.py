@@ -72,19 +72,24 @@ class RecordRequests:
             await self.app(scope, receive, send)
             return
         arrived = time.monotonic()
-        status = 500
+        recorded = False
+
+        def record(status: int) -> None:
+            nonlocal recorded
+            if not recorded:
+                recorded = True
+                query = scope.get("query_string", b"").decode("latin-1")
+                self.store.requests.append(RequestRecord(arrived, scope["method"], scope["path"], query, status))
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal status
             if message["type"] == "http.response.start":
-                status = message["status"]
+                record(message["status"])  # before the client can see the response
             await send(message)
 
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            query = scope.get("query_string", b"").decode("latin-1")
-            self.store.requests.append(RequestRecord(arrived, scope["method"], scope["path"], query, status))
+            record(500)
 
 
 # --- bodies -----------------------------------------------------------------------------------------

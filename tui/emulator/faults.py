@@ -28,6 +28,7 @@ class Faults:
         self._rng = random.Random(f"{settings.seed}:faults")
         self._lock = threading.Lock()
         self._count_429 = 0
+        self.sleep = asyncio.sleep  # replaceable in tests
 
     async def delay(self) -> None:
         low, high = self.settings.latency_ms
@@ -35,7 +36,7 @@ class Faults:
             return
         with self._lock:
             ms = self._rng.uniform(low, high)
-        await asyncio.sleep(ms / 1000)
+        await self.sleep(ms / 1000)
 
     def decide(self) -> Response | None:
         """The injected fault response for this call, or ``None`` to serve it normally."""
