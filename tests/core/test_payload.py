@@ -76,7 +76,7 @@ def test_seed_example_file_fails_to_load(tmp_path):
     with pytest.raises(PayloadError) as caught:
         load_payload_file(SEED)
     assert (caught.value.line, caught.value.column) == (15, 5)
-    assert caught.value.exit_code == 2 and "line 15, column 5" in str(caught.value)
+    assert caught.value.exit_code == 2 and str(caught.value).count("line 15, column 5") == 1
 
 
 # --- syntax ------------------------------------------------------------------------------------------
@@ -251,7 +251,9 @@ def test_load_payload_file(tmp_path):
     bad.write_text(json.dumps(payload_with("destination.datasetId", _DELETE), indent=2))
     with pytest.raises(PayloadError) as caught:
         load_payload_file(bad)
-    assert "datasetId is required" in str(caught.value) and caught.value.line is not None
+    line = next(n for n, text in enumerate(bad.read_text().splitlines(), 1) if '"destination"' in text)
+    assert (caught.value.line, caught.value.column) == (line, 3)
+    assert f"{bad}: line {line}, column 3: destination.datasetId is required" in str(caught.value)
     with pytest.raises(PayloadError, match="Cannot read payload file"):
         load_payload_file(tmp_path / "missing.json")
     binary = tmp_path / "bin.json"

@@ -540,5 +540,7 @@ def load_payload_file(path: str | Path) -> dict[str, Any]:
     first = result.first_error
     if first is not None or result.payload is None:
         issue = first or Issue("The payload must be a JSON object.")
-        raise PayloadError(f"Invalid payload in {path}: {issue}", line=issue.line, column=issue.column)
+        where = issue.location()
+        detail = issue.message if where and f"at {where}" in issue.message else str(issue)
+        raise PayloadError(f"Invalid payload in {path}: {detail}", line=issue.line, column=issue.column)
     return result.payload
