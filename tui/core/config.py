@@ -17,7 +17,7 @@ import stat
 import tempfile
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -451,9 +451,3 @@ def _fsync_dir(directory: Path) -> None:
         finally:
             os.close(fd)
 
-
-def with_profile(config: Config, profile: Profile, *, make_default: bool = False) -> Config:
-    """A copy of ``config`` with ``profile`` added or replaced (for callers that save later)."""
-    profiles = {**config.profiles, profile.name: profile}
-    default = profile.name if make_default or config.default_profile is None else config.default_profile
-    return replace(config, profiles=profiles, default_profile=default)

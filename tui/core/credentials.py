@@ -389,7 +389,11 @@ def prompt_resolution(secret: Secret, profile: Profile | None = None) -> SecretR
 
 def resolve_secret(profile: Profile, *, store: str | None = None,
                    timeout: float = DEFAULT_TIMEOUT) -> SecretResolution:
-    """Find the client secret for ``profile`` (see the module docstring for the order)."""
+    """Find the client secret for ``profile`` (see the module docstring for the order).
+
+    Blocks for at most about twice ``timeout`` (a probe and a read): from the console, call it in a
+    thread worker. A keyring that is locked or does not answer is reported, never bypassed.
+    """
     from_env = os.environ.get(SECRET_ENV, "")
     if from_env.strip():
         register_secret(from_env)
