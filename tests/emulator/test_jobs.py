@@ -63,7 +63,7 @@ def test_create_returns_new_job(emu: Emu) -> None:
     assert job["imsOrgId"] == emu.settings.org
     assert len(job["requestId"]) == 32
     assert "errors" not in job
-    default = [p for p in emu.get("/data/core/ups/config/mergePolicies").json()["children"] if p["default"]][0]
+    default = next(p for p in emu.get("/data/core/ups/config/mergePolicies").json()["children"] if p["default"])
     assert job["mergePolicy"] == {"id": default["id"], "version": default["version"]}
 
 
