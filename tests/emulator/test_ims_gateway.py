@@ -200,3 +200,16 @@ def test_plain_http_client_can_call(shared_emu: Emu) -> None:
     """Sanity: a fresh client with only the documented headers works (no cookies, no session)."""
     with httpx.Client(base_url=shared_emu.server.base_url) as fresh:
         assert fresh.get(JOBS, headers=shared_emu.headers, params={"limit": 1}).status_code == 200
+
+
+def test_token_as_multipart_form(shared_emu: Emu) -> None:
+    response = shared_emu.http.post(TOKEN_PATH, files={k: (None, v) for k, v in _form(shared_emu).items()})
+    assert response.status_code == 200
+    assert response.json()["token_type"] == "bearer"
+
+
+def test_token_malformed_multipart(shared_emu: Emu) -> None:
+    response = shared_emu.http.post(TOKEN_PATH, content=b"--x\r\ngarbage",
+                                    headers={"Content-Type": "multipart/form-data; boundary=x"})
+    assert 400 <= response.status_code < 500
+    assert response.json()["error"] == "invalid_request"

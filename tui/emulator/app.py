@@ -212,8 +212,7 @@ async def _ims_token(request: Request, store: Store) -> Response:
         if content_type == "application/x-www-form-urlencoded":
             params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         elif content_type == "multipart/form-data":
-            return err.oauth(400, "invalid_request",
-                             "Send the token request as application/x-www-form-urlencoded.")
+            params.update(await _multipart(request, body))
     except ApiError as exc:
         return exc.response
     grant = params.get("grant_type")
@@ -236,6 +235,24 @@ async def _ims_token(request: Request, store: Store) -> Response:
     token, ttl = store.issue_token(s.org)
     return JSONResponse({"access_token": token, "token_type": "bearer", "expires_in": ttl},
                         headers={"Cache-Control": "no-store"})
+
+
+async def _multipart(request: Request, body: bytes) -> dict[str, str]:
+    """Text fields of an already-read multipart body (IMS accepts multipart form posts too)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    try:
+        form = await Request(request.scope, replay).form()
+    except Exception:  # malformed multipart: python-multipart raises several types
+        raise ApiError(err.oauth(400, "invalid_request", "The multipart form body is malformed.")) from None
+    return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
 # --- gateway ----------------------------------------------------------------------------------------
