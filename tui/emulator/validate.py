@@ -37,6 +37,20 @@ def _str(value: Any, name: str, *, required: bool = False) -> str | None:
     return value
 
 
+def _required_obj(value: Any, name: str) -> dict[str, Any]:
+    found = _obj(value, name, required=True)
+    if found is None:  # pragma: no cover - _obj raised already
+        raise ValueError(f"{name} is required")
+    return found
+
+
+def _required_str(value: Any, name: str) -> str:
+    found = _str(value, name, required=True)
+    if found is None:  # pragma: no cover - _str raised already
+        raise ValueError(f"{name} is required")
+    return found
+
+
 def _bool(value: Any, name: str) -> bool | None:
     if value is None:
         return None
@@ -64,9 +78,8 @@ def _segments(value: Any) -> None:
         raise ValueError("filter.segments must be an array")
     for i, seg in enumerate(value):
         name = f"filter.segments[{i}]"
-        seg = _obj(seg, name, required=True)
-        assert seg is not None
-        _str(seg.get("segmentId"), f"{name}.segmentId", required=True)
+        seg = _required_obj(seg, name)
+        _required_str(seg.get("segmentId"), f"{name}.segmentId")
         _str(seg.get("segmentNs"), f"{name}.segmentNs")
         statuses = seg.get("status")
         if statuses is not None:
@@ -103,12 +116,10 @@ def _additional(value: Any) -> dict[str, Any] | None:
 
 
 def _destination(value: Any, tenant: Tenant) -> tuple[str, bool]:
-    dest = _obj(value, "destination", required=True)
-    assert dest is not None
+    dest = _required_obj(value, "destination")
     if dest.get("datasetId") is None and dest.get("dataSetId") is not None:
         raise ValueError("destination.datasetId is required (requests spell it datasetId, not dataSetId)")
-    dataset_id = _str(dest.get("datasetId"), "destination.datasetId", required=True)
-    assert dataset_id is not None
+    dataset_id = _required_str(dest.get("datasetId"), "destination.datasetId")
     per_batch = _bool(dest.get("segmentPerBatch"), "destination.segmentPerBatch") or False
     dataset = tenant.datasets.get(dataset_id)
     if dataset is None:
@@ -125,8 +136,7 @@ def _merge_policy(value: Any, tenant: Tenant) -> dict[str, Any]:
     if mp is None:
         default = tenant.default_merge_policy()
         return {"id": default["id"], "version": default["version"]}
-    policy_id = _str(mp.get("id"), "mergePolicy.id", required=True)
-    assert policy_id is not None
+    policy_id = _required_str(mp.get("id"), "mergePolicy.id")
     version = mp.get("version")
     if version is not None and (isinstance(version, bool) or not isinstance(version, int) or version < 1):
         raise ValueError("mergePolicy.version must be a positive integer")
@@ -143,9 +153,8 @@ def validate_export_request(body: Any, tenant: Tenant, profile_instance_id: str)
     if not isinstance(body, dict):
         raise ValueError("the request body must be a JSON object")
     fields = _str(body.get("fields"), "fields (a comma-separated string)")
-    schema = _obj(body.get("schema"), "schema", required=True)
-    assert schema is not None
-    schema_name = _str(schema.get("name"), "schema.name", required=True)
+    schema = _required_obj(body.get("schema"), "schema")
+    schema_name = _required_str(schema.get("name"), "schema.name")
     if schema_name != PROFILE_SCHEMA_NAME:
         raise ValueError(f"schema.name must be {PROFILE_SCHEMA_NAME!r} (got {schema_name!r})")
     dataset_id, per_batch = _destination(body.get("destination"), tenant)
