@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.emulator.conftest import JOBS, START_MS, Emu
@@ -341,3 +343,26 @@ def test_cancel_is_recorded(emu: Emu) -> None:
     emu.delete(f"{JOBS}/{job_id}")
     assert [(r.method, r.status) for r in emu.server.requests if r.path == f"{JOBS}/{job_id}"] == [
         ("DELETE", 204)]
+
+
+def test_concurrent_creates_and_lists_stay_consistent(emu: Emu) -> None:
+    dataset = emu.union_dataset()
+    payload = {"destination": {"datasetId": dataset}, "schema": {"name": "_xdm.context.profile"}}
+
+    def worker(_: int) -> list[int]:
+        with httpx.Client(base_url=emu.server.base_url, headers=emu.headers, timeout=10) as client:
+            ids = []
+            for _ in range(10):
+                response = client.post(JOBS, json=payload)
+                assert response.status_code == 200
+                ids.append(response.json()["id"])
+                assert client.get(JOBS, params={"limit": 5}).status_code == 200
+            return ids
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        created = [i for ids in pool.map(worker, range(6)) for i in ids]
+    assert len(set(created)) == 60
+    records, _ = _walk(emu, JOBS, {"limit": 25})
+    listed = [r["id"] for r in records]
+    assert len(listed) == len(set(listed)) == 40 + 60
+    assert set(created) <= set(listed)
