@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -366,3 +367,15 @@ def test_concurrent_creates_and_lists_stay_consistent(emu: Emu) -> None:
     listed = [r["id"] for r in records]
     assert len(listed) == len(set(listed)) == 40 + 60
     assert set(created) <= set(listed)
+
+
+def test_speed_compresses_live_lifecycles_but_not_timestamps(make_emu: Callable[..., Emu]) -> None:
+    """--speed 100: created jobs run their whole lifecycle in 1/100 of the realistic time, while their
+    timestamps stay on the wall-clock time line the console compares them with."""
+    emu = make_emu(speed=100.0)
+    jobs = [emu.create_job() for _ in range(5)]
+    assert all(job["creationTime"] == START_MS for job in jobs)
+    emu.clock.set(START_MS + 11_400)  # the slowest realistic lifecycle is under 19 minutes; /100 is < 11.4 s
+    finals = [emu.get(f"{JOBS}/{job['id']}").json() for job in jobs]
+    assert [f["status"] for f in finals].count("PROCESSING") == 0
+    assert all(f["metrics"]["totalTime"]["totalTimeInMs"] <= 11_400 for f in finals)

@@ -145,7 +145,9 @@ def _int_param(request: Request, name: str, bad: Callable[[str], Response], *, m
 
 # --- the app ----------------------------------------------------------------------------------------
 def create_app(settings: EmulatorSettings, *, clock: EmulatedClock | None = None) -> Starlette:
-    clock = clock if clock is not None else Clock(settings.speed)
+    # Timestamps stay on wall time (the console compares them with its own clock); --speed compresses
+    # the lifecycle of live jobs instead (see Durations.scaled).
+    clock = clock if clock is not None else Clock()
     store = Store(settings, clock)
     seed_tenant(store, store.tenant(settings.org, settings.sandbox), settings.jobs)
     faults = Faults(settings)

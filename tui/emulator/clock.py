@@ -16,7 +16,8 @@ class EmulatedClock(Protocol):
 
 
 class Clock:
-    """Epoch ms anchored at construction, advancing ``speed`` times faster than real time."""
+    """Epoch ms anchored at construction, advancing ``speed`` times faster than real time (the server itself runs at 1.0
+    and compresses live lifecycles instead; a faster clock is for tools that want skewed time)."""
 
     def __init__(self, speed: float = 1.0, *, start_ms: int | None = None) -> None:
         if speed <= 0:

@@ -62,6 +62,14 @@ class Durations:
     tail: int
 
 
+    def scaled(self, speed: float) -> Durations:
+        """The same lifecycle ``speed`` times faster (each phase at least 1 ms)."""
+        if speed == 1:
+            return self
+        return Durations(*(max(1, int(v / speed)) for v in (self.queue, self.startup, self.export, self.gap,
+                                                            self.write, self.tail)))
+
+
 def random_durations(rng: random.Random) -> Durations:
     """Realistic durations in ms at speed 1: a few minutes end to end."""
     return Durations(

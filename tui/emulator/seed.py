@@ -42,7 +42,7 @@ def seed_tenant(store: Store, tenant: Tenant, n_jobs: int) -> None:
     start = store.start_ms
     union_ids = _seed_datasets(rng, tenant, start)
     roles = _roles(rng, n_jobs)
-    created_times = _created_times(rng, start, roles)
+    created_times = _created_times(rng, start, roles, store.settings.speed)
     order = sorted(range(n_jobs), key=lambda i: created_times[i])
     policies = tenant.merge_policies
     for i in order:
@@ -79,11 +79,11 @@ def _roles(rng: random.Random, n: int) -> list[str]:
 ACTIVE_AGES = (15_000, 75_000, 4 * MINUTE, 9 * MINUTE)
 
 
-def _created_times(rng: random.Random, start: int, roles: list[str]) -> list[int]:
+def _created_times(rng: random.Random, start: int, roles: list[str], speed: float) -> list[int]:
     out = []
     for role in roles:
         if role.startswith("active-"):
-            out.append(start - ACTIVE_AGES[int(role[7:])])
+            out.append(start - int(ACTIVE_AGES[int(role[7:])] / speed))
         elif role == "stuck":
             out.append(start - rng.randint(5 * 60, 40 * 60) * MINUTE)
         else:
@@ -111,7 +111,7 @@ def _make_job(store: Store, rng: random.Random, tenant: Tenant, created: int, ro
     failure = None
     stuck = role == "stuck"
     if role.startswith("active-"):
-        durations = _active_durations(rng, int(role[7:]))
+        durations = _active_durations(rng, int(role[7:])).scaled(store.settings.speed)
     else:
         durations = random_durations(rng)
         if role.startswith("fail-"):

@@ -185,7 +185,7 @@ class Store:
         with self.lock:
             rng = self._rng
             now = self.now_ms()
-            durations = random_durations(rng)
+            durations = random_durations(rng).scaled(self.settings.speed)
             roll = rng.random()
             stuck = roll < STUCK_SHARE
             failure = rng.choice(FAILURE_KINDS) if STUCK_SHARE <= roll < STUCK_SHARE + FAILURE_SHARE else None
