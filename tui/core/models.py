@@ -36,6 +36,11 @@ def now_ms() -> int:
 
 def to_int(value: Any) -> int | None:
     """An int from an int, a float or a numeric string; ``None`` for anything else."""
+    kind = type(value)
+    if kind is int:  # the common case first: exact types skip the slower isinstance chain
+        return value
+    if value is None or kind is bool:
+        return None
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -56,13 +61,26 @@ def to_int(value: Any) -> int | None:
 
 
 def _str(value: Any) -> str:
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     return value if isinstance(value, str) else str(value)
 
 
+_EMPTY: Mapping[str, Any] = {}
+
+
 def _map(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    # ``type(...) is dict`` first: decoded JSON is always a dict, and isinstance against the Mapping ABC
+    # is several times slower (it dominated loading 10,000 jobs).
+    if type(value) is dict or isinstance(value, Mapping):
+        return value
+    return _EMPTY
+
+
+def _is_map(value: Any) -> bool:
+    return type(value) is dict or isinstance(value, Mapping)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +91,7 @@ class Phase:
 
     @classmethod
     def parse(cls, raw: Any) -> Phase | None:
-        if not isinstance(raw, Mapping):
+        if raw is None or not _is_map(raw):
             return None
         return cls(to_int(raw.get("startTimeInMs")), to_int(raw.get("endTimeInMs")),
                    to_int(raw.get("totalTimeInMs")))
@@ -101,7 +119,7 @@ class JobError:
 
     @classmethod
     def parse(cls, raw: Any) -> JobError:
-        if not isinstance(raw, Mapping):
+        if not _is_map(raw):
             return cls(code="", msg=_str(raw))
         return cls(code=_str(raw.get("code")), msg=_str(raw.get("msg", raw.get("message"))),
                    call_stack=_str(raw.get("callStack")))
@@ -139,44 +157,50 @@ class Job:
     @classmethod
     def parse(cls, raw: Any) -> Job:
         """Parse one job record. Never raises: a non-mapping becomes an empty record."""
-        data: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-        dest = _map(data.get("destination"))
-        mp = _map(data.get("mergePolicy"))
-        flt = _map(data.get("filter"))
-        events = _map(_map(data.get("additionalFields")).get("eventList"))
-        gw = _map(data.get("computeGatewayJobId"))
-        metrics = _map(data.get("metrics"))
-        segments = flt.get("segments")
+        # Hot path (10,000 records on a full load): names bound locally, exact-type fast paths in
+        # _map/_str/to_int, and the common empty sub-records skipped.
+        s, n, m = _str, to_int, _map
+        data: Mapping[str, Any] = m(raw)
+        get = data.get
+        dest = m(get("destination"))
+        mp = m(get("mergePolicy"))
+        flt = m(get("filter"))
+        additional = get("additionalFields")
+        events = m(m(additional).get("eventList")) if additional is not None else _EMPTY
+        gw = m(get("computeGatewayJobId"))
+        metrics = m(get("metrics"))
+        segments = flt.get("segments") if flt else None
         seg_ids: tuple[str, ...] = ()
         if isinstance(segments, list):
-            seg_ids = tuple(_str(_map(s).get("segmentId")) for s in segments if isinstance(s, Mapping))
-        errors = data.get("errors")
+            seg_ids = tuple(s(x.get("segmentId")) for x in segments if _is_map(x))
+        errors = get("errors")
+        phase = Phase.parse
         return cls(
-            id=_str(data.get("id")),
-            status=_str(data.get("status")) or "UNKNOWN",
+            id=s(get("id")),
+            status=s(get("status")) or "UNKNOWN",
             raw=data,
-            job_type=_str(data.get("jobType")),
-            created_ms=to_int(data.get("creationTime")),
-            updated_ms=to_int(data.get("updateTime")),
-            dataset_id=_str(dest.get("datasetId", dest.get("dataSetId"))),
-            batch_id=_str(dest.get("batchId")),
-            request_id=_str(data.get("requestId")),
-            profile_instance_id=_str(data.get("profileInstanceId")),
-            ims_org_id=_str(data.get("imsOrgId")),
-            merge_policy_id=_str(mp.get("id")),
-            merge_policy_version=to_int(mp.get("version")),
-            schema_name=_str(_map(data.get("schema")).get("name")),
-            fields=_str(data.get("fields")),
-            event_fields=_str(events.get("fields")),
-            event_from_ingest=_str(_map(events.get("filter")).get("fromIngestTimestamp")),
-            from_ingest=_str(flt.get("fromIngestTimestamp")),
+            job_type=s(get("jobType")),
+            created_ms=n(get("creationTime")),
+            updated_ms=n(get("updateTime")),
+            dataset_id=s(dest.get("datasetId", dest.get("dataSetId"))),
+            batch_id=s(dest.get("batchId")),
+            request_id=s(get("requestId")),
+            profile_instance_id=s(get("profileInstanceId")),
+            ims_org_id=s(get("imsOrgId")),
+            merge_policy_id=s(mp.get("id")),
+            merge_policy_version=n(mp.get("version")),
+            schema_name=s(m(get("schema")).get("name")),
+            fields=s(get("fields")),
+            event_fields=s(events.get("fields")) if events else "",
+            event_from_ingest=s(m(events.get("filter")).get("fromIngestTimestamp")) if events else "",
+            from_ingest=s(flt.get("fromIngestTimestamp")) if flt else "",
             segments=seg_ids,
             segment_per_batch=dest.get("segmentPerBatch") is True,
-            export_job_id=_str(gw.get("exportJob")),
-            push_job_id=_str(gw.get("pushJob")),
-            total=Phase.parse(metrics.get("totalTime")),
-            profile_export=Phase.parse(metrics.get("profileExportTime")),
-            dataset_write=Phase.parse(metrics.get("aCPDatasetWriteTime")),
+            export_job_id=s(gw.get("exportJob")) if gw else "",
+            push_job_id=s(gw.get("pushJob")) if gw else "",
+            total=phase(metrics.get("totalTime")) if metrics else None,
+            profile_export=phase(metrics.get("profileExportTime")) if metrics else None,
+            dataset_write=phase(metrics.get("aCPDatasetWriteTime")) if metrics else None,
             errors=tuple(JobError.parse(e) for e in errors) if isinstance(errors, list) else (),
         )
 
