@@ -206,7 +206,7 @@ def _keep_running(server: Any, settings: Any, keep: int) -> int:
 async def _poll_and_cancel(server: Any, settings: Any, window_s: float) -> dict[str, Any]:
     from tui.console.screens.confirm import ConfirmScreen
 
-    interval = 0.5
+    interval = 1.0  # the console's minimum refresh interval
     app = _console_app(server.base_url, settings, refresh=interval)
     log = server.requests
     async with app.run_test(size=(120, 40)) as pilot:
