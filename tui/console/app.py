@@ -374,6 +374,8 @@ class AepxApp(App[int]):
         if self.refuse_read_only("cancelling jobs"):
             return
         refused = [reason for j in jobs if (reason := refusal(j))]
+        refused += [f"Job {j.id} is already being cancelled." for j in jobs
+                    if refusal(j) is None and self.model.is_cancelling(j.id)]
         allowed = [j for j in jobs if refusal(j) is None and not self.model.is_cancelling(j.id)]
         if refused:
             self.say(" ".join(refused), "warning")
@@ -381,7 +383,7 @@ class AepxApp(App[int]):
             return
         noun = "this job" if len(allowed) == 1 else f"these {len(allowed)} jobs"
         title = f"Cancel {noun} in org {self.api.target.org_id}, sandbox {self.api.target.sandbox}?"
-        note = f"{len(refused)} finished job(s) skipped." if refused else ""
+        note = f"{len(refused)} other job(s) skipped: " + " ".join(refused) if refused else ""
 
         def answered(ok: bool | None) -> None:
             if ok:
