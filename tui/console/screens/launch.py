@@ -1,0 +1,633 @@
+"""The launch screen: edit an export-job payload, check it live, and create the job exactly once.
+
+Layout: the JSON editor, and a side panel (launch target, templates, live validation). Under 100
+columns the side panel moves below the editor. Keys avoid the editor's own bindings (TextArea uses
+ctrl+a/e/d/k/u/w/x/c/v/z/y, f6, f7, ...).
+
+The editor's text is saved as a draft while typing (debounced, atomic) and restored next time, so a
+crash, a kill or a dropped SSH session loses at most the last fraction of a second of typing.
+The screen dismisses with the created ``Job``, or ``None`` when left with esc.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult, SuspendNotSupported
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
+from textual.widgets import Button, Footer, Label, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from tui.api.protocol import JobsAPI
+from tui.console.screens.pickers import DatasetPicker, MergePolicyPicker, NamePrompt, PathPrompt
+from tui.console.widgets.payload_editor import PayloadEditor
+from tui.core import drafts, templates
+from tui.core.curl import as_curl
+from tui.core.errors import AepxError, AmbiguousCreateError
+from tui.core.models import Dataset, Job, MergePolicy, Target
+from tui.core.payload import Issue, ValidationResult, validate_text
+
+MAX_LOAD_BYTES = 1_000_000
+MAX_ISSUES_SHOWN = 6
+DEFAULT_TEMPLATE = "profile"
+
+
+# --- pure helpers (tested through the screen) ----------------------------------------------------
+def issue_text(issue: Issue) -> str:
+    where = f"line {issue.line}, column {issue.column}: " if issue.line else ""
+    path = f" ({issue.path})" if getattr(issue, "path", "") else ""
+    return f"{where}{issue.message}{path}"
+
+
+def _as_map(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def export_summary(payload: Mapping[str, Any], datasets: list[Dataset],
+                   policies: list[MergePolicy]) -> list[tuple[str, str]]:
+    """(label, value) rows describing what the payload exports, for the confirmation."""
+    dest = _as_map(payload.get("destination"))
+    ds_id = str(dest.get("datasetId", dest.get("dataSetId", "")) or "")
+    ds_name = next((d.name for d in datasets if d.id == ds_id and d.name), "")
+    events = _as_map(_as_map(payload.get("additionalFields")).get("eventList"))
+    segments = _as_map(payload.get("filter")).get("segments")
+    mp = _as_map(payload.get("mergePolicy"))
+    mp_id = str(mp.get("id", "") or "")
+    mp_name = next((p.name for p in policies if p.id == mp_id and p.name), "")
+    fields = str(payload.get("fields", "") or "")
+    rows = [
+        ("Dataset", f"{ds_name} ({ds_id})" if ds_name else ds_id or "(none)"),
+        ("Fields", fields if fields else "all profile fields"),
+        ("Events", f"yes: {events.get('fields') or 'all event fields'}" if events else "no"),
+        ("Segments", str(len(segments)) if isinstance(segments, list) else "none (all profiles)"),
+        ("Merge policy", (f"{mp_name} ({mp_id}" if mp_name else f"{mp_id or '(segment default)'}")
+         + (f" v{mp['version']}" if mp.get("version") is not None else "") + (")" if mp_name else "")),
+        ("Batch per segment", "yes" if dest.get("segmentPerBatch") is True else "no"),
+    ]
+    return rows
+
+
+def target_lines(target: Target, *, read_only: bool) -> Content:
+    text = Content.assemble(
+        ("Profile ", "dim"), target.profile or "(none)", "\n",
+        ("Org     ", "dim"), target.org_id or "(none)", "\n",
+        ("Sandbox ", "dim"), target.sandbox or "(none)",
+    )
+    badges: list[Content] = []
+    if target.is_emulator:
+        badges.append(Content.styled(" EMULATOR ", "bold reverse $warning"))
+    if read_only:
+        badges.append(Content.styled(" READ-ONLY ", "bold reverse $error"))
+    if badges:
+        text = Content.assemble(text, "\n", Content(" ").join(badges))
+    return text
+
+
+# --- confirmation ----------------------------------------------------------------------------------
+class ConfirmLaunch(ModalScreen[bool]):
+    """Names org, sandbox, dataset and what is exported. "No" is focused; ``y`` sends, once."""
+
+    DEFAULT_CSS = """
+    ConfirmLaunch { align: center middle; }
+    ConfirmLaunch > Vertical {
+        width: 76; max-width: 95%; height: auto; max-height: 95%;
+        border: thick $warning; background: $surface; padding: 0 1;
+    }
+    ConfirmLaunch .title { text-style: bold; }
+    ConfirmLaunch .warning { color: $error; text-style: bold; }
+    ConfirmLaunch Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
+    ConfirmLaunch Button { margin-left: 2; min-width: 10; }
+    """
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes, launch"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, target: Target, summary: list[tuple[str, str]], *, warning: str = "") -> None:
+        super().__init__()
+        self._target = target
+        self._summary = summary
+        self._warning = warning
+        self._answered = False
+
+    def compose(self) -> ComposeResult:
+        t = self._target
+        env = " (EMULATOR)" if t.is_emulator else ""
+        with Vertical():
+            yield Label(Content(f"Launch this export job in {t.org_id} / {t.sandbox}{env}?"), classes="title")
+            rows = [("Profile", t.profile), ("Org", t.org_id), ("Sandbox", t.sandbox), *self._summary]
+            width = max(len(k) for k, _ in rows) + 2
+            yield Static(Content("\n".join(f"{k:<{width}}{v}" for k, v in rows)), id="summary")
+            if self._warning:
+                yield Label(Content(self._warning), classes="warning")
+            with Horizontal():
+                yield Button("No", id="no", variant="default")
+                yield Button("Yes, launch (y)", id="yes", variant="warning")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.action_answer(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        if self._answered:  # a double press must never answer twice
+            return
+        self._answered = True
+        self.dismiss(yes)
+
+
+# --- the screen --------------------------------------------------------------------------------
+class LaunchScreen(Screen[Job | None]):
+    """JSON editor + templates + live validation + pickers; ``ctrl+s`` launches after confirmation."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    BINDING_GROUP_TITLE = "Launch"
+
+    DEFAULT_CSS = """
+    LaunchScreen { layout: vertical; }
+    LaunchScreen #launch-body { height: 1fr; }
+    LaunchScreen #side { width: 40; height: 1fr; padding: 0 1; border-left: solid $primary-muted; }
+    LaunchScreen #side > * { height: auto; }
+    LaunchScreen .panel-title { text-style: bold; color: $accent; margin-top: 1; }
+    LaunchScreen #templates { height: auto; max-height: 6; border: none; padding: 0; }
+    LaunchScreen #validation { height: auto; }
+    LaunchScreen #status { height: auto; color: $warning; }
+    LaunchScreen.-narrow #launch-body { layout: vertical; }
+    LaunchScreen.-narrow #side {
+        width: 1fr; height: 8; border-left: none; border-top: solid $primary-muted; layout: horizontal;
+    }
+    LaunchScreen.-narrow #side > Vertical { width: 1fr; height: auto; }
+    LaunchScreen.-narrow #side-left { width: 30; }
+    LaunchScreen.-narrow .panel-title { margin-top: 0; }
+    LaunchScreen.-narrow #target-title { display: none; }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "launch", "Launch", id="launch-submit"),
+        Binding("f2", "focus_templates", "Templates", id="launch-templates"),
+        Binding("f3", "pick_dataset", "Dataset", id="launch-dataset"),
+        Binding("f4", "external_editor", "$EDITOR", id="launch-editor"),
+        Binding("f5", "pick_merge_policy", "Merge policy", id="launch-merge-policy"),
+        Binding("f8", "jump_to_error", "Go to error", id="launch-jump"),
+        Binding("f9", "copy_curl", "Copy curl", id="launch-curl"),
+        Binding("ctrl+n", "new_dataset", "New dataset", id="launch-new-dataset"),
+        Binding("ctrl+o", "load_file", "Open file", id="launch-open"),
+        Binding("ctrl+g", "save_file", "Save file", id="launch-save"),
+        Binding("escape", "leave", "Back", id="launch-back", priority=True),
+    ]
+
+    def __init__(self, api: JobsAPI, *, read_only: bool = False, draft_path: Path | None = None,
+                 validate_delay: float = 0.3, draft_delay: float = 0.5) -> None:
+        super().__init__()
+        self.api = api
+        self.read_only = read_only
+        self.draft_path = draft_path if draft_path is not None else drafts.default_draft_path()
+        self._validate_delay = validate_delay
+        self._draft_delay = draft_delay
+        self._validate_timer: Timer | None = None
+        self._draft_timer: Timer | None = None
+        self._draft_dirty = False
+        self._draft_error_shown = False
+        self._datasets: list[Dataset] = []
+        self._policies: list[MergePolicy] = []
+        self._lookups_state = "loading"  # loading | ready | failed
+        self._pristine_text: str | None = None  # text of an untouched template, refilled when lookups land
+        self._result: ValidationResult | None = None
+        self._launching = False
+        self._ambiguous = False
+        restored = drafts.load_draft(self.draft_path)
+        self._restored = restored is not None
+        self._initial_text = restored if restored is not None else self._template_text(DEFAULT_TEMPLATE)
+        if not self._restored:
+            self._pristine_text = self._initial_text
+
+    # --- composition ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="launch-body"):
+            yield PayloadEditor(self._initial_text, id="editor")
+            with VerticalScroll(id="side"):
+                with Vertical(id="side-left"):
+                    yield Label("Target", classes="panel-title", id="target-title")
+                    yield Static(target_lines(self.api.target, read_only=self.read_only), id="target")
+                    yield Label("Templates (F2)", classes="panel-title")
+                    yield OptionList(*(Option(Content(t.title), id=key)
+                                       for key, t in templates.TEMPLATES.items()), id="templates")
+                with Vertical(id="side-right"):
+                    yield Label("Validation (F8 jumps)", classes="panel-title")
+                    yield Static(Content("checking…"), id="validation")
+                    yield Static(Content(""), id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#editor", PayloadEditor).focus()
+        self._validate_now()
+        if self._restored:
+            self.notify(f"Draft restored from {self.draft_path}.", timeout=4)
+        self._load_lookups()
+
+    def on_unmount(self) -> None:
+        self.flush_draft()
+
+    @property
+    def editor(self) -> PayloadEditor:
+        return self.query_one("#editor", PayloadEditor)
+
+    @property
+    def validation(self) -> ValidationResult | None:
+        return self._result
+
+    @property
+    def datasets(self) -> list[Dataset]:
+        return list(self._datasets)
+
+    # --- templates and lookups -----------------------------------------------------------------
+    def _default_policy(self) -> MergePolicy | None:
+        return next((p for p in self._policies if p.default), self._policies[0] if self._policies else None)
+
+    def _template_text(self, key: str) -> str:
+        template = templates.TEMPLATES[key]
+        policy = self._default_policy()
+        datasets = self._datasets
+        payload = template.build(
+            dataset_id=datasets[0].id if datasets else "",
+            merge_policy_id=policy.id if policy else "",
+            merge_policy_version=policy.version if policy and policy.version is not None else 1,
+        )
+        return templates.render(payload)
+
+    @work(group="lookups", exclusive=True, exit_on_error=False)
+    async def _load_lookups(self) -> None:
+        self._lookups_state = "loading"
+        try:
+            datasets = await self.api.list_datasets(union_only=True)
+            policies = await self.api.list_merge_policies()
+        except AepxError as exc:
+            self._lookups_state = "failed"
+            self._set_status(f"Datasets and merge policies could not be loaded: {exc}")
+            return
+        self._datasets = [d for d in datasets if d.on_union_schema or not d.schema_id]
+        self._policies = list(policies)
+        self._lookups_state = "ready"
+        if self._pristine_text is not None and self.editor.text == self._pristine_text:
+            refreshed = self._template_text(DEFAULT_TEMPLATE)
+            self._pristine_text = refreshed
+            self.editor.replace_all(refreshed)
+
+    @on(OptionList.OptionSelected, "#templates")
+    def _template_chosen(self, event: OptionList.OptionSelected) -> None:
+        key = event.option.id or DEFAULT_TEMPLATE
+        text = self._template_text(key)
+        self.editor.replace_all(text)
+        self._pristine_text = text
+        self.editor.focus()
+        self.notify(f"Template loaded: {templates.TEMPLATES[key].title} (ctrl+z undoes).", timeout=3)
+
+    def action_focus_templates(self) -> None:
+        self.query_one("#templates", OptionList).focus()
+
+    # --- validation and drafts (debounced on every change) --------------------------------------
+    @on(TextArea.Changed, "#editor")
+    def _editor_changed(self) -> None:
+        self._validate_timer = self._restart(self._validate_timer, self._validate_delay, self._validate_now)
+        self._draft_dirty = True
+        self._draft_timer = self._restart(self._draft_timer, self._draft_delay, self.flush_draft)
+
+    def _restart(self, timer: Timer | None, delay: float, callback: Callable[[], None]) -> Timer:
+        if timer is not None:
+            timer.stop()
+        return self.set_timer(delay, callback)
+
+    def _validate_now(self) -> ValidationResult:
+        result = validate_text(self.editor.text)
+        self._result = result
+        self.query_one("#validation", Static).update(self._validation_content(result))
+        return result
+
+    def _validation_content(self, result: ValidationResult) -> Content:
+        parts: list[Content | str | tuple[str, str]] = []
+        if result.ok:
+            parts.append(("✔ valid, ready to launch (ctrl+s)", "bold $success"))
+        else:
+            count = len(result.errors)
+            parts.append((f"✖ {count} error{'s' if count != 1 else ''}: launch refused", "bold $error"))
+        for issue in result.errors[:MAX_ISSUES_SHOWN]:
+            parts += ["\n", ("✖ ", "$error"), issue_text(issue)]
+        for issue in result.warnings[:MAX_ISSUES_SHOWN]:
+            parts += ["\n", ("! ", "$warning"), issue_text(issue)]
+        hidden = max(0, len(result.errors) - MAX_ISSUES_SHOWN) + max(0, len(result.warnings) - MAX_ISSUES_SHOWN)
+        if hidden:
+            parts.append(f"\n… and {hidden} more")
+        return Content.assemble(*parts)
+
+    def flush_draft(self) -> None:
+        """Write the editor's text to the draft file now if it changed since the last save."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        if not self._draft_dirty or not self.is_mounted:
+            return
+        try:
+            text = self.editor.text
+        except Exception:  # the editor is already gone (screen closing)
+            return
+        try:
+            drafts.save_draft(text, self.draft_path)
+        except OSError as exc:
+            if not self._draft_error_shown:
+                self._draft_error_shown = True
+                self.notify(f"The draft could not be saved to {self.draft_path} ({exc.strerror or exc}); "
+                            "your text stays in the editor.", severity="warning", timeout=8)
+            return
+        self._draft_dirty = False
+
+    def _discard_draft(self) -> None:
+        for timer in (self._draft_timer, self._validate_timer):
+            if timer is not None:
+                timer.stop()
+        self._draft_timer = None
+        self._draft_dirty = False
+        try:
+            drafts.clear_draft(self.draft_path)
+        except OSError as exc:
+            self.notify(f"The saved draft could not be removed ({exc.strerror or exc}).", severity="warning")
+
+    def action_jump_to_error(self) -> None:
+        result = self._validate_now()
+        error = result.first_error
+        if error is None:
+            self.notify("No error to jump to: the payload is valid.", timeout=3)
+            return
+        if not error.line:
+            self.notify(f"This error has no position in the text: {error.message}", severity="warning")
+            return
+        self.editor.jump_to(error.line, error.column or 1)
+
+    def _set_status(self, text: str) -> None:
+        self.query_one("#status", Static).update(Content(text))
+
+    # --- editing the payload as data ----------------------------------------------------------------
+    def _parsed_payload(self, purpose: str) -> dict[str, Any] | None:
+        """The editor's JSON object, or None after telling the user why ``purpose`` cannot proceed."""
+        text = self.editor.text
+        try:
+            payload = json.loads(text)
+        except ValueError:
+            error = self._validate_now().first_error
+            where = f" (line {error.line}, column {error.column}: {error.message})" if error and error.line else ""
+            self.notify(f"Cannot {purpose}: the JSON is invalid{where}; fix it first (F8 jumps there).",
+                        severity="error", timeout=8)
+            return None
+        if not isinstance(payload, dict):
+            self.notify(f"Cannot {purpose}: the payload must be a JSON object {{…}}.", severity="error")
+            return None
+        return payload
+
+    def _edit_payload(self, purpose: str, change: Callable[[dict[str, Any]], None]) -> bool:
+        payload = self._parsed_payload(purpose)
+        if payload is None:
+            return False
+        change(payload)
+        self.editor.replace_all(templates.render(payload))
+        self._validate_now()
+        return True
+
+    def write_dataset(self, dataset_id: str) -> bool:
+        def change(payload: dict[str, Any]) -> None:
+            dest = payload.get("destination")
+            if not isinstance(dest, dict):
+                dest = payload["destination"] = {}
+            dest.pop("dataSetId", None)
+            dest["datasetId"] = dataset_id
+        return self._edit_payload("write the dataset id", change)
+
+    def write_merge_policy(self, policy: MergePolicy) -> bool:
+        def change(payload: dict[str, Any]) -> None:
+            value: dict[str, Any] = {"id": policy.id}
+            if policy.version is not None:
+                value["version"] = policy.version
+            payload["mergePolicy"] = value
+        return self._edit_payload("write the merge policy", change)
+
+    # --- pickers ----------------------------------------------------------------------------------
+    def _lookups_ready(self, what: str) -> bool:
+        if self._lookups_state == "ready":
+            return True
+        if self._lookups_state == "failed":
+            self.notify(f"The {what} could not be loaded; retrying now, press the key again in a moment.",
+                        severity="warning")
+            self._load_lookups()
+        else:
+            self.notify(f"Still loading the {what}; press the key again in a moment.", timeout=3)
+        return False
+
+    def action_pick_dataset(self) -> None:
+        if self._lookups_ready("datasets"):
+            self.app.push_screen(DatasetPicker(self._datasets), self._dataset_picked)
+
+    def _dataset_picked(self, dataset: Dataset | None) -> None:
+        if dataset is not None and self.write_dataset(dataset.id):
+            self.notify(f"Dataset set: {dataset.name or dataset.id}.", timeout=3)
+
+    def action_pick_merge_policy(self) -> None:
+        if self._lookups_ready("merge policies"):
+            self.app.push_screen(MergePolicyPicker(self._policies), self._policy_picked)
+
+    def _policy_picked(self, policy: MergePolicy | None) -> None:
+        if policy is not None and self.write_merge_policy(policy):
+            self.notify(f"Merge policy set: {policy.name or policy.id}.", timeout=3)
+
+    def action_new_dataset(self) -> None:
+        if self.read_only:
+            self.notify("Read-only mode: creating a dataset is disabled.", severity="warning")
+            return
+        if self._parsed_payload("write the new dataset id") is None:
+            return
+        self.app.push_screen(NamePrompt(), self._create_dataset)
+
+    def _create_dataset(self, name: str | None) -> None:
+        if name:
+            self._create_dataset_worker(name)
+
+    @work(group="dataset", exit_on_error=False)
+    async def _create_dataset_worker(self, name: str) -> None:
+        self._set_status(f"Creating dataset “{name}”…")
+        try:
+            dataset_id = await self.api.create_dataset(name)
+        except AepxError as exc:
+            self._set_status("")
+            self.notify(f"The dataset was not created: {exc}", severity="error", timeout=10)
+            return
+        self._datasets.append(Dataset.parse(dataset_id, {"name": name}))
+        self._set_status("")
+        if self.write_dataset(dataset_id):
+            self.notify(f"Dataset “{name}” created ({dataset_id}) and set as the target.", timeout=5)
+        else:
+            self.notify(f"Dataset “{name}” was created with id {dataset_id}; paste it into the payload.",
+                        severity="warning", timeout=12)
+
+    # --- files and $EDITOR ---------------------------------------------------------------------------
+    def action_load_file(self) -> None:
+        self.app.push_screen(PathPrompt("Load the payload from a file", must_exist=True), self._load_from)
+
+    def _load_from(self, path: Path | None) -> None:
+        if path is None:
+            return
+        try:
+            if path.stat().st_size > MAX_LOAD_BYTES:
+                self.notify(f"{path} is larger than 1 MB; that is not an export payload.", severity="error")
+                return
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.notify(f"Could not read {path}: {reason}.", severity="error")
+            return
+        self.editor.replace_all(text)
+        self.notify(f"Loaded {path} (ctrl+z undoes).", timeout=3)
+
+    def action_save_file(self) -> None:
+        self.app.push_screen(PathPrompt("Save the payload to a file", value="payload.json"), self._save_to)
+
+    def _save_to(self, path: Path | None) -> None:
+        if path is None:
+            return
+        try:
+            path.write_text(self.editor.text, encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"Could not write {path}: {exc.strerror or exc}.", severity="error")
+            return
+        self.notify(f"Saved to {path}.", timeout=3)
+
+    def action_external_editor(self) -> None:
+        command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or ""
+        argv = shlex.split(command) if command.strip() else []
+        if not argv:
+            self.notify("No editor is set: export EDITOR (for example EDITOR=nano) and press F4 again.",
+                        severity="warning", timeout=8)
+            return
+        fd, name = tempfile.mkstemp(prefix="aepx-payload-", suffix=".json")
+        path = Path(name)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(self.editor.text)
+            returncode = self._run_editor(argv, path)
+            if returncode is None:
+                return
+            if returncode != 0:
+                self.notify(f"The editor exited with status {returncode}; the payload was left unchanged.",
+                            severity="warning")
+                return
+            self.editor.replace_all(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            self.notify(f"Could not exchange the payload with the editor: {exc}.", severity="error")
+        finally:
+            path.unlink(missing_ok=True)
+
+    def _run_editor(self, argv: list[str], path: Path) -> int | None:
+        try:
+            with self.app.suspend():
+                return subprocess.run([*argv, str(path)], check=False).returncode
+        except SuspendNotSupported:
+            self.notify("This terminal cannot hand over to an editor; use ctrl+o to load a file instead.",
+                        severity="warning", timeout=8)
+        except FileNotFoundError:
+            self.notify(f"The editor {argv[0]!r} was not found; check $EDITOR.", severity="error", timeout=8)
+        return None
+
+    # --- copy as curl -----------------------------------------------------------------------------
+    def action_copy_curl(self) -> None:
+        payload = self._parsed_payload("copy as curl")
+        if payload is None:
+            return
+        target = self.api.target
+        self.app.copy_to_clipboard(as_curl(target, payload, api_key=target.client_id))
+        self.notify("Copied as curl; the token is left out: set ACCESS_TOKEN before running it.", timeout=5)
+
+    # --- launch -------------------------------------------------------------------------------------
+    @property
+    def launching(self) -> bool:
+        return self._launching
+
+    def action_launch(self) -> None:
+        if self.read_only:
+            self.notify("Read-only mode: launching a job is disabled; restart without --read-only to launch.",
+                        severity="warning", timeout=8)
+            return
+        if self._launching:
+            self.notify("A launch is already in progress.", timeout=3)
+            return
+        result = self._validate_now()
+        if not result.ok or result.payload is None:
+            error = result.first_error
+            reason = issue_text(error) if error else "the payload is not a JSON object"
+            self.notify(f"Launch refused: {reason}. Fix it first (F8 jumps there).", severity="error", timeout=10)
+            return
+        payload = result.payload
+        warning = ("The previous launch may have created a job: check the job list before sending again."
+                   if self._ambiguous else "")
+        summary = export_summary(payload, self._datasets, self._policies)
+        self._launching = True  # until the confirmation is answered: ctrl+s again cannot open a second one
+        self.app.push_screen(ConfirmLaunch(self.api.target, summary, warning=warning),
+                             lambda yes: self._confirmed(bool(yes), payload))
+
+    def _confirmed(self, yes: bool, payload: dict[str, Any]) -> None:
+        if not yes:
+            self._launching = False
+            return
+        self.editor.read_only = True
+        self._set_status("Launching…")
+        self._send(payload)
+
+    @work(group="launch", exit_on_error=False)
+    async def _send(self, payload: dict[str, Any]) -> None:
+        try:
+            result = await self.api.create_job(payload)
+        except AmbiguousCreateError as exc:
+            self._ambiguous = True
+            self._after_failure(f"{exc} Nothing was resent: check the job list before launching again.",
+                                "The last launch may have created a job: check the job list.")
+            return
+        except AepxError as exc:
+            self._after_failure(f"The job was not created: {exc}", "")
+            return
+        except Exception as exc:  # an unexpected failure after the request may have gone out
+            self._ambiguous = True
+            self._after_failure(f"The launch failed unexpectedly ({type(exc).__name__}); a job may have been "
+                                "created: check the job list before launching again.",
+                                "The last launch may have created a job: check the job list.")
+            return
+        self._ambiguous = False
+        job = result.job
+        self._discard_draft()
+        if result.reconciled:
+            self.notify(f"The answer was lost but job {job.id} was found in the list.", severity="warning",
+                        timeout=10)
+        else:
+            self.notify(f"Job {job.id} created.", timeout=5)
+        self.dismiss(job)
+
+    def _after_failure(self, message: str, status: str) -> None:
+        self.notify(message, severity="error", timeout=15)
+        self._set_status(status)
+        self.editor.read_only = False
+        self._launching = False
+
+    def action_leave(self) -> None:
+        if self._launching:
+            self.notify("A launch is in progress; wait for its answer.", timeout=3)
+            return
+        self.flush_draft()
+        self.dismiss(None)
