@@ -46,9 +46,15 @@ DEFAULT_TEMPLATE = "profile"
 
 # --- pure helpers (tested through the screen) ----------------------------------------------------
 def issue_text(issue: Issue) -> str:
-    where = f"line {issue.line}, column {issue.column}: " if issue.line else ""
-    path = f" ({issue.path})" if getattr(issue, "path", "") else ""
-    return f"{where}{issue.message}{path}"
+    """``line L, column C: message (path)``, without repeating a position the message already names."""
+    message = issue.message
+    where = ""
+    if issue.line:
+        where = f"line {issue.line}, column {issue.column or 1}"
+        message = message.replace(f" at {where}", "").replace(where, "").strip(" :")
+        where += ": "
+    path = f" ({issue.path})" if issue.path and issue.path not in message else ""
+    return f"{where}{message}{path}"
 
 
 def _as_map(value: Any) -> Mapping[str, Any]:
@@ -168,7 +174,7 @@ class LaunchScreen(Screen[Job | None]):
     LaunchScreen #status { height: auto; color: $warning; }
     LaunchScreen.-narrow #launch-body { layout: vertical; }
     LaunchScreen.-narrow #side {
-        width: 1fr; height: 8; border-left: none; border-top: solid $primary-muted; layout: horizontal;
+        width: 1fr; height: 9; border-left: none; border-top: solid $primary-muted; layout: horizontal;
     }
     LaunchScreen.-narrow #side > Vertical { width: 1fr; height: auto; }
     LaunchScreen.-narrow #side-left { width: 30; }
