@@ -65,8 +65,9 @@ async def aepx_load_all(url: str, settings: Any) -> int:
 
 
 async def httpx_load_all(url: str, settings: Any) -> int:
-    """The baseline: a bare httpx loop over the same pages (token, then GET following link.next)."""
-    count = 0
+    """The baseline: a bare httpx loop over the same pages (token, then GET following link.next),
+    keeping the decoded records as any loader must (a loop that dropped them would not be loading)."""
+    kept: list[Any] = []
     async with httpx.AsyncClient(base_url=url) as client:
         token = (await client.post("/ims/token/v3", data={
             "grant_type": "client_credentials", "client_id": settings.client_id,
@@ -76,10 +77,10 @@ async def httpx_load_all(url: str, settings: Any) -> int:
         params: dict[str, Any] = {"limit": PAGE}
         while True:
             body = (await client.get(JOBS_PATH, params=params, headers=headers)).json()
-            count += len(body["records"])
+            kept.extend(body["records"])
             offset = parse_qs(urlsplit((body.get("link") or {}).get("next") or "").query).get("offset")
             if not offset:
-                return count
+                return len(kept)
             params = {"limit": PAGE, "offset": offset[0]}
 
 
