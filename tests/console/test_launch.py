@@ -93,8 +93,10 @@ async def test_template_to_launch_dismisses_with_the_new_job_once(api, draft_pat
         await pilot.press("ctrl+s")
         assert isinstance(app.screen, ConfirmLaunch)
         assert app.focused is app.screen.query_one("#no", Button)  # "No" focused
-        summary = str(app.screen.query_one("#summary").render())
-        assert "TEST@AdobeOrg" in summary and "prod" in summary and "Profile export target (ds-1)" in summary
+        summary = dict(app.screen.summary_rows)
+        assert summary["Org"] == "TEST@AdobeOrg" and summary["Sandbox"] == "prod"
+        assert summary["Dataset"] == "Profile export target (ds-1)" and summary["Events"] == "no"
+        assert summary["Merge policy"] == "Default timestamp ordered (mp-default v1)"
         await pilot.press("ctrl+s", "y", "y", "ctrl+s", "y")
         await settle(app, pilot)
         assert api.count("create_job") == 1
@@ -380,13 +382,13 @@ async def test_load_and_save_files(api, draft_path, tmp_path):
         assert isinstance(app.screen, PathPrompt)
         await pilot.press(*str(tmp_path / "missing.json"), "enter")
         assert isinstance(app.screen, PathPrompt)  # refused in place, with the reason
-        app.screen.query_one("#value").value = str(source)
+        app.screen.query_one("#picker-value").value = str(source)
         await pilot.press("enter")
         await pilot.pause()
         assert launch_screen(app).editor.text == BROKEN
         launch_screen(app).editor.replace_all(original)
         await pilot.press("ctrl+g")
-        app.screen.query_one("#value").value = str(tmp_path / "out.json")
+        app.screen.query_one("#picker-value").value = str(tmp_path / "out.json")
         await pilot.press("enter")
         await pilot.pause()
         assert (tmp_path / "out.json").read_text() == original

@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from rich.table import Table
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
@@ -133,14 +135,23 @@ class ConfirmLaunch(ModalScreen[bool]):
         env = " (EMULATOR)" if t.is_emulator else ""
         with Vertical():
             yield Label(Content(f"Launch this export job in {t.org_id} / {t.sandbox}{env}?"), classes="title")
-            rows = [("Profile", t.profile), ("Org", t.org_id), ("Sandbox", t.sandbox), *self._summary]
-            width = max(len(k) for k, _ in rows) + 2
-            yield Static(Content("\n".join(f"{k:<{width}}{v}" for k, v in rows)), id="summary")
+            rows = self.summary_rows
+            grid = Table.grid(padding=(0, 2))
+            grid.add_column(style="bold", no_wrap=True)
+            grid.add_column(overflow="fold")
+            for key, value in rows:
+                grid.add_row(Text(key), Text(value))  # Text: server strings are never markup
+            yield Static(grid, id="summary")
             if self._warning:
                 yield Label(Content(self._warning), classes="warning")
             with Horizontal():
                 yield Button("No", id="no", variant="default")
                 yield Button("Yes, launch (y)", id="yes", variant="warning")
+
+    @property
+    def summary_rows(self) -> list[tuple[str, str]]:
+        t = self._target
+        return [("Profile", t.profile), ("Org", t.org_id), ("Sandbox", t.sandbox), *self._summary]
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

@@ -59,24 +59,24 @@ class FilterPicker(ModalScreen[T | None], Generic[T]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Content(self._title), classes="title")
-            yield Input(placeholder="type to filter", id="filter")
-            yield OptionList(id="choices")
-            yield Label(Content("enter chooses · esc cancels"), classes="hint", id="hint")
+            yield Input(placeholder="type to filter", id="picker-filter")
+            yield OptionList(id="picker-choices")
+            yield Label(Content("enter chooses · esc cancels"), classes="hint", id="picker-hint")
 
     def on_mount(self) -> None:
         self._refill("")
-        self.query_one("#filter", Input).focus()
+        self.query_one("#picker-filter", Input).focus()
 
     def _refill(self, needle: str) -> None:
         words = needle.lower().split()
         matches = [(label, value) for label, value in self._items
                    if all(w in label.lower() for w in words)]
         self._shown = [value for _, value in matches]
-        options = self.query_one("#choices", OptionList)
+        options = self.query_one("#picker-choices", OptionList)
         options.set_options(Option(Content(label)) for label, _ in matches)
         if matches:
             options.highlighted = 0
-        hint = self.query_one("#hint", Label)
+        hint = self.query_one("#picker-hint", Label)
         if not self._items:
             hint.update(Content(self._empty_hint))
         elif not matches:
@@ -84,23 +84,23 @@ class FilterPicker(ModalScreen[T | None], Generic[T]):
         else:
             hint.update(Content(f"{len(matches)} of {len(self._items)} · enter chooses · esc cancels"))
 
-    @on(Input.Changed, "#filter")
+    @on(Input.Changed, "#picker-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self._refill(event.value)
 
-    @on(Input.Submitted, "#filter")
+    @on(Input.Submitted, "#picker-filter")
     def _filter_submitted(self) -> None:
-        index = self.query_one("#choices", OptionList).highlighted
+        index = self.query_one("#picker-choices", OptionList).highlighted
         if index is not None and index < len(self._shown):
             self.dismiss(self._shown[index])
 
-    @on(OptionList.OptionSelected, "#choices")
+    @on(OptionList.OptionSelected, "#picker-choices")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         if event.option_index < len(self._shown):
             self.dismiss(self._shown[event.option_index])
 
     def action_move(self, step: int) -> None:
-        options = self.query_one("#choices", OptionList)
+        options = self.query_one("#picker-choices", OptionList)
         if not self._shown:
             return
         current = options.highlighted if options.highlighted is not None else -step
@@ -145,21 +145,21 @@ class _LinePrompt(ModalScreen[T | None], Generic[T]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Content(self._title), classes="title")
-            yield Input(value=self._value, placeholder=self._placeholder, id="value")
-            yield Label(Content(self._hint), classes="hint", id="hint")
+            yield Input(value=self._value, placeholder=self._placeholder, id="picker-value")
+            yield Label(Content(self._hint), classes="hint", id="picker-hint")
 
     def on_mount(self) -> None:
-        self.query_one("#value", Input).focus()
+        self.query_one("#picker-value", Input).focus()
 
     def parse(self, text: str) -> tuple[T | None, str]:
         """``(value, "")`` when accepted, else ``(None, one-sentence reason)``."""
         raise NotImplementedError
 
-    @on(Input.Submitted, "#value")
+    @on(Input.Submitted, "#picker-value")
     def _submitted(self, event: Input.Submitted) -> None:
         value, reason = self.parse(event.value)
         if value is None:
-            self.query_one("#hint", Label).update(Content(reason))
+            self.query_one("#picker-hint", Label).update(Content(reason))
             return
         self.dismiss(value)
 
