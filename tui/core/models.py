@@ -125,7 +125,7 @@ class JobError:
                    call_stack=_str(raw.get("callStack")))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Job:
     id: str
     status: str
