@@ -14,7 +14,7 @@ APP_BINDINGS = [
     Binding("q", "quit", "Quit", id="quit"),
     Binding("question_mark,f1", "help", "Keys", id="help", key_display="?"),
     Binding("colon", "command_line", "Command", id="command-line", show=False, key_display=":"),
-    Binding("f2", "setup", "Setup", id="setup"),
+    Binding("f2", "setup", "Setup", id="setup", show=False),
     Binding("ctrl+d", "cancel", "Cancel", id="cancel"),
 ]
 
@@ -26,10 +26,10 @@ JOBS_BINDINGS = [
     Binding("escape", "clear_filter", "Clear filter", id="clear-filter", show=False),
     Binding("F", "status_filter", "Status", id="status-filter", key_display="F", show=False),
     Binding("right_square_bracket", "next_page", "Next", id="next-page", key_display="]"),
-    Binding("left_square_bracket", "prev_page", "Prev", id="prev-page", key_display="["),
+    Binding("left_square_bracket", "prev_page", "Prev", id="prev-page", key_display="[", show=False),
     Binding("A", "load_all", "Load all", id="load-all", key_display="A", show=False),
     Binding("ctrl+r", "refresh", "Refresh", id="refresh"),
-    Binding("p", "pause", "Pause", id="pause"),
+    Binding("p", "pause", "Pause", id="pause", show=False),
     Binding("S", "sort('status')", "Sort status", id="sort-status", show=False),
     Binding("C", "sort('created')", "Sort created", id="sort-created", show=False),
     Binding("U", "sort('updated')", "Sort updated", id="sort-updated", show=False),

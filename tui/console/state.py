@@ -271,7 +271,7 @@ class JobListModel:
                      f"all {info.loaded:,} jobs loaded"]
         else:
             parts = [f"page {info.number}", f"rows {info.first_row}–{info.last_row}",
-                     "more available" if info.more else "last page"]
+                     "more available (] next)" if info.more else "last page"]
         if self.status_filter:
             parts.append(f"status {self.status_filter}")
         if self.text_filter:

@@ -32,7 +32,8 @@ def header_text(state: HeaderState) -> Text:
     t = state.target
     line = Text()
     line.append("aepx", style="bold")
-    line.append(f" · profile {safe_text(t.profile)} · org {safe_text(t.org_id)} · sandbox {safe_text(t.sandbox)}")
+    line.append(f" · profile {safe_text(t.profile)} · org {safe_text(t.org_id)} · "
+                f"sandbox {safe_text(t.sandbox)}")
     if t.is_emulator:
         line.append("  ")
         line.append(" EMULATOR ", style="reverse")
