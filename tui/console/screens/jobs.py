@@ -221,9 +221,14 @@ class JobsScreen(Screen[None]):
             self.aepx.say("No job is highlighted.", "warning")
             return
         if self.wide:
-            self._detail.focus()
+            self._focus_detail()
             return
         self.aepx.open_detail_screen(job)
+
+    def _focus_detail(self) -> None:
+        """Focus the docked detail (its scrollable body when it has one); esc returns to the table."""
+        focusable = [w for w in self._detail.query("*") if w.focusable]
+        (focusable[0] if focusable else self._detail).focus()
 
     def action_launch(self) -> None:
         self.aepx.action_launch()

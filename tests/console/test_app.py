@@ -1,0 +1,149 @@
+"""Pilot tests of the app shell: setup form, detail and launch integration, the error handler."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from tests.fakes import FakeJobsAPI, job_record
+from tui.console.screens.jobs import JobsScreen
+from tui.console.screens.setup import SetupScreen
+from tui.console.widgets.job_table import JobTable
+from tui.core.config import load_config
+
+
+def table(app) -> JobTable:
+    return app.jobs_screen.query_one(JobTable)
+
+
+async def test_setup_form_writes_a_valid_profile(make_app, wait, tmp_path, memory_keyring):
+    path = tmp_path / "config.toml"
+    app = make_app(setup_path=path, notice="No config found: press F2 to set up a real profile.")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait(app, pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, SetupScreen)
+        values = {"name": "work", "org_id": "ABC123@AdobeOrg", "client_id": "cid-1", "sandbox": "dev",
+                  "secret": "s3cr3t-value"}
+        for key, value in values.items():
+            app.screen.query_one(f"#field-{key}", Input).value = value
+        await pilot.press("ctrl+s")
+        await wait(app, pilot)
+        assert isinstance(app.screen, JobsScreen)
+    profile = load_config(path).profile("work")
+    assert (profile.org_id, profile.client_id, profile.sandbox) == ("ABC123@AdobeOrg", "cid-1", "dev")
+    assert load_config(path).default_profile == "work"
+    assert "s3cr3t-value" not in path.read_text()
+    assert "s3cr3t-value" in memory_keyring.store.values()
+    assert any(m.startswith("Profile work saved.") for _, m in app.message_log)
+
+
+async def test_setup_form_refuses_an_invalid_profile(make_app, wait, tmp_path):
+    path = tmp_path / "config.toml"
+    app = make_app(setup_path=path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait(app, pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        app.screen.query_one("#field-name", Input).value = "bad name!"
+        await pilot.press("ctrl+s")
+        await wait(app, pilot)
+        assert isinstance(app.screen, SetupScreen)
+        assert "Profile name" in str(app.screen.query_one("#setup-error").render())
+        await pilot.press("escape")
+    assert not path.exists()
+
+
+async def test_narrow_enter_opens_the_detail_screen_and_esc_returns(make_app, wait):
+    from tui.console.screens.detail import DetailScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(app, pilot)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        assert app.screen.detail.job.id == "2"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, JobsScreen) and table(app).highlighted_id == "2"
+
+
+async def test_wide_detail_follows_the_highlighted_row(make_app, wait):
+    from tui.console.widgets.detail import JobDetail
+
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait(app, pilot)
+        detail = app.screen.query_one(JobDetail)
+        assert detail.display and detail.job.id == "1"
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert detail.job.id == "3"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, JobsScreen)  # wide: enter focuses the docked detail
+        assert app.focused is not None and detail in app.focused.ancestors_with_self
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is table(app)
+
+
+async def test_detail_refresh_updates_the_row(make_app, wait):
+    from tui.console.widgets.detail import JobDetail
+    from tui.core.models import Job
+
+    api = FakeJobsAPI([job_record(1, "PROCESSING")])
+    app = make_app(api)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait(app, pilot)
+        detail = app.screen.query_one(JobDetail)
+        detail.post_message(JobDetail.JobRefreshed(Job.parse(job_record(1, "SUCCEEDED"))))
+        await wait(app, pilot)
+        assert table(app).get_cell("1", "status").plain == "✔ SUCCEEDED"
+        assert "Job 1 SUCCEEDED (batch BATCH00000001)." in [m for _, m in app.message_log]
+
+
+async def test_launch_selects_and_follows_the_new_job(make_app, wait):
+    from tui.console.screens.launch import LaunchScreen
+
+    api = FakeJobsAPI()
+    app = make_app(api)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait(app, pilot)
+        await pilot.press("n")
+        await wait(app, pilot)
+        assert isinstance(app.screen, LaunchScreen)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("y")
+        await wait(app, pilot)
+        assert isinstance(app.screen, JobsScreen)
+        assert api.count("create_job") == 1
+        assert table(app).highlighted_id == "100000"
+        assert table(app).row_ids()[0] == "100000"
+        assert app.model.followed == "100000" and "100000" in app.model.seen_active
+
+
+async def test_unexpected_worker_error_is_one_sentence_not_a_crash(make_app, wait):
+    api = FakeJobsAPI()
+    app = make_app(api)
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        api.fail_with = ValueError("boom with internals")  # not an AepxError
+        await pilot.press("ctrl+r")
+        await wait(app, pilot)
+        assert app.is_running
+        severity, message = app.message_log[-1]
+        assert severity == "error"
+        assert message.startswith("Refreshing the job list failed unexpectedly (ValueError)")
+        assert "boom" not in message
+
+
+async def test_on_unmount_closes_the_api(make_app, wait):
+    api = FakeJobsAPI()
+    app = make_app(api)
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        await pilot.press("q")
+    assert ("aclose", None) in api.calls
