@@ -147,3 +147,50 @@ async def test_on_unmount_closes_the_api(make_app, wait):
         await wait(app, pilot)
         await pilot.press("q")
     assert ("aclose", None) in api.calls
+
+
+async def test_secret_prompt_returns_a_secret_and_never_shows_it():
+    from textual.app import App
+
+    from tui.console.screens.secret_prompt import SecretPromptScreen
+    from tui.core.secret import Secret
+
+    results = []
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(SecretPromptScreen("work", "No client secret found for profile work."),
+                             results.append)
+
+    app = Host()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("enter")  # empty: refused, the prompt stays
+        await pilot.pause()
+        assert isinstance(app.screen, SecretPromptScreen)
+        await pilot.press(*"hunter2")
+        await pilot.pause()
+        assert "hunter2" not in app.export_screenshot()
+        await pilot.press("enter")
+        await pilot.pause()
+    assert results == [Secret("hunter2")]
+    assert "hunter2" not in repr(results)
+
+
+async def test_palette_command_runs_the_action(make_app, wait):
+    from tui.console.commands import JobsCommands
+
+    api = FakeJobsAPI()
+    app = make_app(api)
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        provider = JobsCommands(app.screen)
+        hits = [hit async for hit in provider.search("refresh now")]
+        assert hits
+        await hits[0].command()
+        await wait(app, pilot)
+        assert api.count("list_jobs") == 2
+        hits = [hit async for hit in provider.search("sort by id")]
+        await hits[0].command()
+        await pilot.pause()
+        assert app.model.sort_key == "id"

@@ -89,6 +89,7 @@ class AepxApp(App[int]):
                  setup_path: Path | None = None, clock: Callable[[], float] | None = None,
                  api_factory: ApiFactory | None = None) -> None:
         super().__init__()
+        self.animation_level = "none"  # over SSH every frame costs: no animation, ever
         self.api = api
         self.settings = settings or ConsoleSettings()
         self.read_only = read_only

@@ -11,10 +11,20 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
 
+def _rank(screen: Screen, node: object) -> int:
+    """The screen's own keys first, then the app's, then the focused widget's (navigation)."""
+    if node is screen:
+        return 0
+    if node is screen.app:
+        return 1
+    return 2
+
+
 def key_rows(screen: Screen) -> list[tuple[str, str]]:
     """``(keys, description)`` for each enabled binding of ``screen`` (its focus chain and the app)."""
     seen: dict[str, list[str]] = {}
-    for key, active in screen.active_bindings.items():
+    ordered = sorted(screen.active_bindings.items(), key=lambda item: _rank(screen, item[1].node))
+    for key, active in ordered:
         binding = active.binding
         if not active.enabled:
             continue
