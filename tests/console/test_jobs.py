@@ -310,14 +310,22 @@ async def test_command_line_switches_sandbox_with_a_factory(make_app, wait):
         return api
 
     first = FakeJobsAPI()
-    app = make_app(first, api_factory=factory)
-    async with app.run_test() as pilot:
+    app = make_app(first, api_factory=factory, notice="No config found: press F2.")
+    async with app.run_test(size=(130, 30)) as pilot:
         await wait(app, pilot)
+        assert app.screen.query("#notice")
         await pilot.press("colon", *"sandbox dev", "enter")
         await wait(app, pilot)
         assert app.api is made[0] and "sandbox dev" in header(app)
         assert table(app).row_ids() == ["7"]
         assert ("aclose", None) in first.calls
+        assert not app.screen.query("#notice")
+        from tui.console.widgets.detail import JobDetail
+
+        detail = app.screen.query_one(JobDetail)
+        assert detail.job.id == "7"
+        await detail.poll_once()
+        assert ("get_job", "7") in made[0].calls and ("get_job", "7") not in first.calls
 
 
 async def test_command_line_without_factory_says_unavailable(make_app, wait):
@@ -339,3 +347,22 @@ async def test_server_strings_are_not_markup(make_app, wait):
         await wait(app, pilot)
         cell = table(app).get_cell("1", "dataset")
         assert cell.plain == "[bold]ds[/bold]"
+
+
+async def test_all_loaded_poll_refreshes_active_rows_on_screen_first(make_app, wait):
+    api = FakeJobsAPI(many(250))
+    app = make_app(api)
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        await pilot.press("A")
+        await wait(app, pilot)
+        await pilot.press("right_square_bracket", "right_square_bracket")  # page 3: jobs 201–250
+        await pilot.pause()
+        api.records["203"].update(job_record(203, "FAILED"))
+        before = len(api.calls)
+        await pilot.press("ctrl+r")
+        await wait(app, pilot)
+        fetched = [arg for name, arg in api.calls[before:] if name == "get_job"]
+        assert fetched[0] == "202" and "203" in fetched  # active jobs of page 3, first on screen
+        assert table(app).get_cell("203", "status").plain == "✖ FAILED"
+        assert "Job 203 FAILED: Error writing profiles to output path" in [m for _, m in app.message_log]

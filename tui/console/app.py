@@ -232,8 +232,9 @@ class AepxApp(App[int]):
         page = await self.api.list_jobs(cursor=None, limit=limit, status=status)
         transitions = self.model.merge(page.jobs, front=True)
         seen = {j.id for j in page.jobs}
-        others = [j for j in self.model.active_jobs() if j.id not in seen][:MAX_ACTIVE_REFRESH]
-        for job in others:
+        shown = [j for j in self.model.visible() if j.is_active and j.id not in seen]
+        rest = [j for j in self.model.active_jobs() if j.id not in seen and j not in shown]
+        for job in (shown + rest)[:MAX_ACTIVE_REFRESH]:  # the rows on screen first
             transitions += self.model.merge([await self.api.get_job(job.id)])
         return transitions
 
@@ -529,6 +530,9 @@ class AepxApp(App[int]):
         self.model.reset(status=self.model.status_filter)
         self.model.marks.clear()
         self.model.pending_cancel.clear()
+        screen = self.jobs_screen
+        if screen is not None:
+            await screen.api_switched()
         self.post_model()
         self.say(f"Now on profile {new_api.target.profile}, sandbox {new_api.target.sandbox}.")
         self._start_fetch(FetchIntent("first"))

@@ -57,18 +57,36 @@ class JobsScreen(Screen[None]):
             yield Static(Text(self._notice), id="notice")
         with Horizontal(id="body"):
             yield JobTable(id="jobs")
-            detail_cls = detail_widget_class()
-            if detail_cls is not None:
+            self._detail = self._new_detail()
+            if self._detail is not None:
                 with Vertical(id="detail-pane"):
-                    settings = self.aepx.settings
-                    self._detail = detail_cls(self.aepx.api, poll_seconds=settings.refresh_seconds,
-                                              stuck_factor=settings.stuck_factor, clock=self.aepx.clock)
                     yield self._detail
         yield Input(placeholder="filter: id, status, dataset, batch id or error text (esc clears)",
                     id="filter", classes="-hidden")
         yield Input(placeholder=":profile NAME  :sandbox NAME  :q", id="command", classes="-hidden")
         yield Static("", id="status-line")
         yield Footer(compact=True)
+
+    def _new_detail(self) -> Any:
+        detail_cls = detail_widget_class()
+        if detail_cls is None:
+            return None
+        settings = self.aepx.settings
+        return detail_cls(self.aepx.api, poll_seconds=settings.refresh_seconds,
+                          stuck_factor=settings.stuck_factor, clock=self.aepx.clock)
+
+    async def api_switched(self) -> None:
+        """A new profile or sandbox: the docked detail must poll through the new client, and the
+        "no config" notice no longer applies."""
+        for notice in self.query("#notice"):
+            await notice.remove()
+        if self._detail is None:
+            return
+        await self._detail.remove()
+        self._detail = self._new_detail()
+        self._detail_job = None
+        await self.query_one("#detail-pane").mount(self._detail)
+        self._follow_detail()
 
     def on_mount(self) -> None:
         self._apply_width(self.app.size.width)
