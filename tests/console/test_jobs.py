@@ -264,8 +264,13 @@ async def test_help_lists_the_screen_keys(make_app, wait):
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        labels = {label for _, label in app.screen.rows}
-        assert {"Cancel", "Filter", "Refresh", "Sort status", "Next", "Quit", "Detail"} <= labels
+        rows = dict((label, keys) for keys, label in app.screen.rows)
+        assert rows["Cancel the highlighted job or every marked job"] == "^d"
+        assert rows["Refresh now"] == "^r" and rows["Next page"] == "]" and rows["Sort status"] == "S"
+        assert rows["Quit"] == "q" and rows["Detail"] == "⏎"
+        assert rows["Command line: :profile NAME, :sandbox NAME, :q"] == ":"
+        labels = list(rows)
+        assert labels.index("Refresh now") < labels.index("Focus Next")  # generic keys last
         await pilot.press("escape")
         assert isinstance(app.screen, JobsScreen)
 

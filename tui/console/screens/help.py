@@ -10,9 +10,16 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
+GENERIC_ACTIONS = frozenset({"app.focus_next", "app.focus_previous", "focus_next", "focus_previous",
+                             "screen.copy_text", "copy_text",
+                             "screen.minimize", "screen.maximize", "command_palette"})
 
-def _rank(screen: Screen, node: object) -> int:
-    """The screen's own keys first, then the app's, then the focused widget's (navigation)."""
+
+def _rank(screen: Screen, node: object, action: str) -> int:
+    """The screen's own keys first, then the app's, then the focused widget's (navigation), then
+    Textual's generic ones (focus cycling, copy)."""
+    if action in GENERIC_ACTIONS:
+        return 3
     if node is screen:
         return 0
     if node is screen.app:
@@ -23,12 +30,13 @@ def _rank(screen: Screen, node: object) -> int:
 def key_rows(screen: Screen) -> list[tuple[str, str]]:
     """``(keys, description)`` for each enabled binding of ``screen`` (its focus chain and the app)."""
     seen: dict[str, list[str]] = {}
-    ordered = sorted(screen.active_bindings.items(), key=lambda item: _rank(screen, item[1].node))
+    ordered = sorted(screen.active_bindings.items(),
+                     key=lambda item: _rank(screen, item[1].node, item[1].binding.action))
     for key, active in ordered:
         binding = active.binding
         if not active.enabled:
             continue
-        label = binding.description or binding.action
+        label = binding.tooltip or binding.description or binding.action
         display = screen.app.get_key_display(binding)
         keys = seen.setdefault(label, [])
         if display not in keys:

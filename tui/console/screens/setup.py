@@ -93,12 +93,15 @@ class SetupScreen(ModalScreen[SetupResult | None]):
     DEFAULT_CSS = """
     SetupScreen { align: center middle; }
     SetupScreen > Vertical {
-        width: 84; max-width: 100%; height: 90%; border: thick $primary; background: $surface;
-        padding: 0 1;
+        width: 84; max-width: 100%; height: 100%; max-height: 34; border: thick $primary;
+        background: $surface; padding: 0 1;
     }
-    SetupScreen Label.field { margin-top: 1; }
+    SetupScreen Label.field { margin-top: 1; color: $text-muted; }
+    SetupScreen Input { background: $boost; }
+    SetupScreen #setup-title { text-style: bold; }
     SetupScreen #setup-error { color: $error; height: auto; }
-    SetupScreen Horizontal { height: auto; align-horizontal: right; }
+    SetupScreen VerticalScroll { height: 1fr; }
+    SetupScreen Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
     SetupScreen Button { margin-left: 2; }
     """
     BINDINGS = [
@@ -119,14 +122,19 @@ class SetupScreen(ModalScreen[SetupResult | None]):
             with VerticalScroll():
                 for key, label, default in FIELDS:
                     yield Label(label, classes="field")
-                    yield Input(self._defaults.get(key, default), id=f"field-{key}")
+                    yield Input(self._defaults.get(key, default), id=f"field-{key}", compact=True)
                 yield Label("Client secret (stored in the keyring, never in the config file)", classes="field")
-                yield Input(password=True, id="field-secret")
+                yield Input(password=True, id="field-secret", compact=True)
                 yield Checkbox("Make this the default profile", value=True, id="make-default")
             yield Static("", id="setup-error")
             with Horizontal():
-                yield Button("Cancel (esc)", id="setup-cancel")
-                yield Button("Save (ctrl+s)", id="setup-save", variant="primary")
+                yield Button("Cancel (esc)", id="setup-cancel", compact=True)
+                yield Button("Save (ctrl+s)", id="setup-save", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        # focusing the first field scrolls it flush to the top, hiding its label: scroll back home
+        scroll = self.query_one(VerticalScroll)
+        self.call_after_refresh(scroll.scroll_home, animate=False)
 
     def values(self) -> dict[str, str]:
         return {key: self.query_one(f"#field-{key}", Input).value for key, _, _ in FIELDS}
@@ -143,8 +151,12 @@ class SetupScreen(ModalScreen[SetupResult | None]):
         self.action_save()
 
     @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_save()
+    def _submitted(self, event: Input.Submitted) -> None:
+        """Enter moves to the next field; on the last one (the secret) it saves."""
+        if event.input.id == "field-secret":
+            self.action_save()
+        else:
+            self.focus_next()
 
     def action_save(self) -> None:
         error = self.query_one("#setup-error", Static)

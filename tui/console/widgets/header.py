@@ -43,7 +43,7 @@ def header_text(state: HeaderState) -> Text:
     line.append("\n")
     poll = state.poll
     if poll.stale:
-        line.append("STALE", style="bold reverse")
+        line.append(" STALE ", style="bold reverse")
         line.append(f" {safe_text(poll.error)} ")
         line.append(f"Retrying at {clock_time(poll.next_at)}; last good refresh {clock_time(poll.last_ok)}.")
     else:
