@@ -150,19 +150,10 @@ async def test_on_unmount_closes_the_api(make_app, wait):
 
 
 async def test_secret_prompt_returns_a_secret_and_never_shows_it():
-    from textual.app import App
-
-    from tui.console.screens.secret_prompt import SecretPromptScreen
+    from tui.console.screens.secret_prompt import SecretPromptApp, SecretPromptScreen
     from tui.core.secret import Secret
 
-    results = []
-
-    class Host(App[None]):
-        def on_mount(self) -> None:
-            self.push_screen(SecretPromptScreen("work", "No client secret found for profile work."),
-                             results.append)
-
-    app = Host()
+    app = SecretPromptApp("work", "No client secret found for profile work.")
     async with app.run_test() as pilot:
         await pilot.pause()
         await pilot.press("enter")  # empty: refused, the prompt stays
@@ -173,8 +164,19 @@ async def test_secret_prompt_returns_a_secret_and_never_shows_it():
         assert "hunter2" not in app.export_screenshot()
         await pilot.press("enter")
         await pilot.pause()
-    assert results == [Secret("hunter2")]
-    assert "hunter2" not in repr(results)
+    assert app.return_value == Secret("hunter2")
+    assert "hunter2" not in repr(app.return_value)
+
+
+async def test_secret_prompt_escape_returns_none():
+    from tui.console.screens.secret_prompt import SecretPromptApp
+
+    app = SecretPromptApp("work")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.return_value is None
 
 
 async def test_palette_command_runs_the_action(make_app, wait):

@@ -75,6 +75,13 @@ def error_sentence(error: BaseException, what: str = "The request") -> str:
             f"try again or report it.")
 
 
+def _stdin_is_tty() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (ValueError, OSError):  # closed or detached stdin: the terminal is gone
+        return False
+
+
 class AepxApp(App[int]):
     """The aepx console. See the module docstring for the worker design."""
 
@@ -117,7 +124,7 @@ class AepxApp(App[int]):
         if self._keymap:
             self.set_keymap(self._keymap)
         self._start_fetch(FetchIntent("first"))
-        if not self.is_headless:
+        if not self.is_headless and not self.is_web and _stdin_is_tty():
             self.set_interval(5, self._watch_tty)
 
     async def on_unmount(self) -> None:
@@ -127,8 +134,8 @@ class AepxApp(App[int]):
             pass
 
     def _watch_tty(self) -> None:
-        """A dropped SSH session must not leave a poller holding credentials."""
-        if not sys.stdin.isatty():
+        """A dropped SSH session must not leave a poller holding credentials (dolphie's watchdog)."""
+        if not _stdin_is_tty():
             self.exit(1)
 
     # --- small helpers ----------------------------------------------------------------------------
@@ -551,14 +558,9 @@ def run_console(api: JobsAPI, **kwargs: Any) -> int:
 
 def run_console_with_secret_prompt(profile: Any, problem: str, **kwargs: Any) -> int:
     """No secret anywhere: ask for it in a small prompt, then run the console with it in memory only."""
-    from tui.console.screens.secret_prompt import SecretPromptScreen
+    from tui.console.screens.secret_prompt import SecretPromptApp
 
-    class _Prompt(App[Any]):
-        def on_mount(self) -> None:
-            self.push_screen(SecretPromptScreen(profile.name, problem), self.exit)
-
-    prompt = _Prompt()
-    secret = prompt.run()
+    secret = SecretPromptApp(profile.name, problem).run()
     if secret is None:
         print(Text(f"aepx: {problem}").plain, file=sys.stderr)
         return 3

@@ -4,7 +4,7 @@ never logged, shown, or written anywhere by this screen."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -48,3 +48,16 @@ class SecretPromptScreen(ModalScreen[Secret | None]):
 
     def action_abort(self) -> None:
         self.dismiss(None)
+
+
+class SecretPromptApp(App[Secret | None]):
+    """A one-screen app for the CLI: returns the typed secret (or ``None`` when aborted)."""
+
+    def __init__(self, profile_name: str, reason: str = "") -> None:
+        super().__init__()
+        self.animation_level = "none"
+        self._profile_name = profile_name
+        self._reason = reason
+
+    def on_mount(self) -> None:
+        self.push_screen(SecretPromptScreen(self._profile_name, self._reason), self.exit)
