@@ -371,3 +371,25 @@ async def test_all_loaded_poll_refreshes_active_rows_on_screen_first(make_app, w
         assert fetched[0] == "202" and "203" in fetched  # active jobs of page 3, first on screen
         assert table(app).get_cell("203", "status").plain == "✖ FAILED"
         assert "Job 203 FAILED: Error writing profiles to output path" in [m for _, m in app.message_log]
+
+
+async def test_load_all_shows_progress_while_loading(make_app, wait):
+    api = FakeJobsAPI(many(250))
+    app = make_app(api)
+    release = asyncio.Event()
+    plain_list = api.list_jobs
+
+    async def slow_third_page(**kwargs):
+        if kwargs.get("cursor") == "200":
+            await release.wait()
+        return await plain_list(**kwargs)
+
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        api.list_jobs = slow_third_page
+        await pilot.press("A")
+        await pilot.pause()
+        assert "loading all pages… 2 pages, 200 jobs" in header(app)
+        release.set()
+        await wait(app, pilot)
+        assert "loading" not in header(app) and app.model.all_loaded
