@@ -160,6 +160,9 @@ def cli(ctx: click.Context, profile: str | None, config_path_arg: str | None, de
 # --- the console ---------------------------------------------------------------------------------
 def start_console(context: Context, *, demo: bool, read_only: bool) -> int:
     from tui.core.config import ConsoleSettings, config_path
+    from tui.core.logging import install_logging
+
+    install_logging()  # the console owns the terminal: diagnostics go to a private, redacted file
 
     try:
         cfg = context.config()

@@ -272,9 +272,6 @@ async def test_crash_output_does_not_show_the_secret(server):
     assert not [piece for piece in fragments(SECRET) if piece in text]
 
 
-@pytest.mark.xfail(strict=True, reason="Textual's crash screen renders frame locals (App._fatal_error uses "
-                   "Traceback(show_locals=True)); AepxApp must override _fatal_error/_handle_exception to print "
-                   "one sentence and log a redacted traceback without locals. Remove this mark once it does.")
 async def test_crash_output_does_not_show_the_token(server):
     text, token = await crash_console(server)
     assert token

@@ -37,21 +37,9 @@ from tui.console.screens.jobs import JobsScreen
 from tui.console.state import JobListModel, Transition
 from tui.console.widgets.header import HeaderState
 from tui.core.cancel import cancel_many, refusal
+from tui.core.config import ConsoleSettings
 from tui.core.errors import AepxError
 from tui.core.models import Job, Page, median_duration_ms
-
-try:
-    from tui.core.config import ConsoleSettings
-except ImportError:  # pragma: no cover - only while the config module is being written
-
-    @dataclass
-    class ConsoleSettings:  # type: ignore[no-redef]
-        page_size: int = 100
-        refresh_seconds: float = 5.0
-        bell: bool = False
-        theme: str = "textual-dark"
-        stuck_factor: float = 3.0
-
 
 ApiFactory = Callable[[str | None, str | None], JobsAPI]
 MAX_ACTIVE_REFRESH = 20  # in all-loaded mode, active jobs beyond the first page refreshed per poll
@@ -90,6 +78,34 @@ class AepxApp(App[int]):
     BINDINGS = APP_BINDINGS
     COMMANDS = App.COMMANDS | {JobsCommands}
     ENABLE_COMMAND_PALETTE = True
+
+    def _fatal_error(self) -> None:
+        """Textual's crash output, without frame locals and with secrets redacted.
+
+        Textual renders ``Traceback(show_locals=True)``: a revealed token or a request's headers in any
+        frame would be printed to the terminal (and its scrollback or tmux log). We print one sentence
+        and a locals-free traceback passed through the redactor, and log the same to the private log.
+        """
+        import io
+        import logging
+
+        import rich
+        from rich.console import Console
+        from rich.traceback import Traceback
+
+        from tui.core.logging import default_log_path, redact
+
+        self.bell()
+        error = sys.exc_info()[1]
+        buffer = io.StringIO()
+        Console(file=buffer, width=100, color_system=None).print(
+            Traceback(show_locals=False, width=100, suppress=[rich]))
+        details = redact(buffer.getvalue())
+        logging.getLogger("aepx.console").error("unexpected error\n%s", details)
+        headline = redact(f"aepx stopped after an unexpected error ({type(error).__name__}: {error}). "
+                          f"Please report it with the log at {default_log_path()}.")
+        self._exit_renderables.append(Text(details + "\n" + headline))
+        self._close_messages_no_wait()
 
     def __init__(self, api: JobsAPI, *, settings: ConsoleSettings | None = None,
                  keymap: dict[str, str] | None = None, read_only: bool = False, notice: str | None = None,
