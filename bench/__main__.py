@@ -31,7 +31,8 @@ TABLE: list[tuple[str, str, str, float | None]] = [
 
 DETAILS = [
     "startup_aepx_s", "startup_baseline_s", "load_10k_aepx_s", "load_10k_baseline_s", "console_load_all_s",
-    "sort_10k_model_only_ms", "worst_stalls", "poll_expected_per_interval", "poll_list_requests",
+    "sort_10k_model_only_ms", "max_stall_baseline_ms", "worst_stalls", "poll_expected_per_interval",
+    "poll_list_requests",
     "poll_job_gets", "poll_other_requests", "poll_requests_per_minute", "poll_running_jobs",
     "cancel_latencies_ms",
 ]
@@ -72,6 +73,7 @@ def main(argv: list[str]) -> int:
         ("startup", lambda: figures.startup(runs=3 if quick else 7)),
         ("load_10k", lambda: figures.load_10k(runs=2 if quick else 5)),
         ("console_10k", figures.console_10k),
+        ("baseline_stall", figures.baseline_stall),
         ("poll_and_cancel", lambda: figures.poll_and_cancel(window_s=3.0 if quick else 6.0)),
     ]
     for name, step in steps:

@@ -182,6 +182,48 @@ async def _console_10k(url: str, settings: Any) -> dict[str, Any]:
             "console_loaded_jobs": loaded}
 
 
+async def _baseline_stall(refills: int = 10) -> float:
+    """The stall floor of Textual itself here: a bare DataTable (100 rows x 10 columns, Header, Footer)
+    cleared and refilled, the same work the console's table does when a sort changes every row."""
+    import random
+
+    from rich.text import Text
+    from textual.app import App
+    from textual.widgets import DataTable, Footer, Header
+
+    class Bare(App[None]):
+        def compose(self) -> Any:
+            yield Header()
+            yield DataTable()
+            yield Footer()
+
+        def on_mount(self) -> None:
+            self.query_one(DataTable).add_columns(*(f"c{i}" for i in range(10)))
+
+        def fill(self, seed: int) -> None:
+            table = self.query_one(DataTable)
+            table.clear()
+            rng = random.Random(seed)
+            for i in range(PAGE):
+                table.add_row(*(Text(str(rng.randint(0, 10**8))) for _ in range(10)), key=str(i))
+
+    app = Bare()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.fill(0)
+        await pilot.pause()
+        monitor = StallMonitor()
+        monitor.start()
+        for seed in range(1, refills + 1):
+            app.fill(seed)
+            await pilot.pause()
+            await asyncio.sleep(0.1)
+        return await monitor.stop()
+
+
+def baseline_stall() -> dict[str, Any]:
+    return {"max_stall_baseline_ms": asyncio.run(_baseline_stall())}
+
+
 def console_10k() -> dict[str, Any]:
     with emulator_process(jobs=10_000) as (url, settings):
         return asyncio.run(_console_10k(url, settings))
