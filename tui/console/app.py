@@ -431,7 +431,7 @@ class AepxApp(App[int]):
             self.post_model()
             raise
         for outcome in outcomes:
-            if not outcome.ok or "already gone" in outcome.text:
+            if not outcome.ok or outcome.already_gone:
                 self.model.end_cancel(outcome.job_id)
             if outcome.ok:
                 self.model.marks.discard(outcome.job_id)

@@ -26,22 +26,21 @@ class CancelOutcome:
     job_id: str
     ok: bool
     text: str  # one sentence for the operator
-
-    @property
-    def refused(self) -> bool:
-        return not self.ok and self.text.endswith("can be cancelled.")
+    already_gone: bool = False  # 404: the job no longer exists (counted as success)
+    refused: bool = False  # not NEW/PROCESSING: no request was sent
 
 
 async def cancel_one(api: JobsAPI, job: Job) -> CancelOutcome:
     reason = refusal(job)
     if reason:
-        return CancelOutcome(job.id, False, reason)
+        return CancelOutcome(job.id, False, reason, refused=True)
     try:
         result = await api.cancel_job(job.id)
     except AepxError as exc:
         return CancelOutcome(job.id, False, f"Job {job.id} was not cancelled: {exc}")
     if result.already_gone:
-        return CancelOutcome(job.id, True, f"Job {job.id} is already gone (404): nothing left to cancel.")
+        return CancelOutcome(job.id, True, f"Job {job.id} is already gone (404): nothing left to cancel.",
+                             already_gone=True)
     return CancelOutcome(job.id, True, f"Job {job.id}: cancel requested.")
 
 
