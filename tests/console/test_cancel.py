@@ -225,3 +225,16 @@ async def test_palette_offers_cancel_unless_read_only(make_app, wait):
             titles = [str(hit.display) async for hit in provider.discover()]
             assert ("Cancel job(s)" in titles) is expected
             assert "Refresh now" in titles
+
+
+async def test_confirmation_clears_toasts_that_would_cover_it(make_app, wait):
+    app = make_app(jobs_api())
+    async with app.run_test(notifications=True) as pilot:
+        await wait(app, pilot)
+        app.notify("Job 7 SUCCEEDED (batch B).")
+        await pilot.pause()
+        assert len(app._notifications) == 1
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert len(app._notifications) == 0

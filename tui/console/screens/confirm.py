@@ -66,6 +66,10 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button("No (n, esc)", id="no", variant="primary")
                 yield Button(f"{self._yes_label} (y)", id="yes", variant="error")
 
+    def on_mount(self) -> None:
+        # Toasts are drawn above every screen and would hide the jobs and buttons of this dialog.
+        self.app.clear_notifications()
+
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
 

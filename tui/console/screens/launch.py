@@ -154,6 +154,7 @@ class ConfirmLaunch(ModalScreen[bool]):
         return [("Profile", t.profile), ("Org", t.org_id), ("Sandbox", t.sandbox), *self._summary]
 
     def on_mount(self) -> None:
+        self.app.clear_notifications()  # toasts would cover the summary and the buttons
         self.query_one("#no", Button).focus()
 
     @on(Button.Pressed)
