@@ -78,38 +78,35 @@ def err(message: str) -> None:
     click.echo(message, err=True)
 
 
+def _exit_with(call: Callable[[], int | None]) -> None:
+    """Run a command body and exit with its code; an AepxError becomes one line on stderr and its code."""
+    try:
+        code = call()
+    except AepxError as exc:
+        err(f"aepx: {exc.with_request_id()}")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err("aepx: interrupted.")
+        sys.exit(130)
+    sys.exit(code or EXIT_OK)
+
+
 def run_async(fn: Callable[..., Coroutine[Any, Any, int | None]]) -> Callable[..., None]:
-    """Run an async command body; turn every AepxError into one line on stderr and its exit code."""
+    """An async command body, run on its own event loop."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> None:
-        try:
-            code = asyncio.run(fn(*args, **kwargs))
-        except AepxError as exc:
-            err(f"aepx: {exc.with_request_id()}")
-            sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            err("aepx: interrupted.")
-            sys.exit(130)
-        sys.exit(code or EXIT_OK)
+        _exit_with(lambda: asyncio.run(fn(*args, **kwargs)))
 
     return wrapper
 
 
 def guarded(fn: Callable[..., int | None]) -> Callable[..., None]:
-    """The synchronous twin of run_async."""
+    """A synchronous command body."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> None:
-        try:
-            code = fn(*args, **kwargs)
-        except AepxError as exc:
-            err(f"aepx: {exc}")
-            sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            err("aepx: interrupted.")
-            sys.exit(130)
-        sys.exit(code or EXIT_OK)
+        _exit_with(lambda: fn(*args, **kwargs))
 
     return wrapper
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import platformdirs
+
+from tui.core.config import atomic_write
 
 DRAFT_FORMAT = 1
 
@@ -50,22 +50,9 @@ def load_draft(path: Path | None = None) -> str | None:
 
 
 def save_draft(text: str, path: Path | None = None) -> None:
-    """Atomically write ``text`` as the draft. Raises ``OSError`` if the directory cannot be written."""
-    file = _resolve(path)
-    file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Atomically write ``text`` as the draft (0600 in a 0700 directory). Raises ``OSError`` if it cannot."""
     body = json.dumps({"format": DRAFT_FORMAT, "text": text}, ensure_ascii=False)
-    fd, tmp_name = tempfile.mkstemp(prefix=".launch-", suffix=".tmp", dir=file.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(body)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o600)
-        os.replace(tmp_name, file)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
+    atomic_write(_resolve(path), body.encode("utf-8"))
 
 
 def clear_draft(path: Path | None = None) -> None:
