@@ -104,6 +104,23 @@ async def test_detail_refresh_updates_the_row(make_app, wait):
         assert "Job 1 SUCCEEDED (batch BATCH00000001)." in [m for _, m in app.message_log]
 
 
+async def test_docked_detail_follows_the_list_poll_without_its_own_requests(make_app, wait):
+    """The docked detail shows a visible row, which the list poll already refreshes: no extra GET."""
+    from tui.console.widgets.detail import JobDetail
+
+    api = FakeJobsAPI([job_record(1, "PROCESSING"), job_record(2, "SUCCEEDED")])
+    app = make_app(api)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait(app, pilot)
+        detail = app.screen.query_one(JobDetail)
+        assert detail.job.id == "1" and detail.job.is_active and not detail.polling
+        api.records["1"] = job_record(1, "SUCCEEDED")
+        app.refresh_now()
+        await wait(app, pilot)
+        assert detail.job.status == "SUCCEEDED"
+        assert api.count("get_job") == 0
+
+
 async def test_launch_selects_and_follows_the_new_job(make_app, wait):
     from tui.console.screens.launch import LaunchScreen
 

@@ -4,7 +4,7 @@ workers; this screen renders the model and turns keys into app calls."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -12,11 +12,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Input, Static
 
 from tui.console.bindings import JOBS_BINDINGS, is_mutating
 from tui.console.messages import ModelChanged, PollStateChanged
+from tui.console.widgets.detail import JobDetail
 from tui.console.widgets.header import AppHeader
 from tui.console.widgets.job_table import SORT_COLUMN, JobTable
 from tui.core.models import Job, median_duration_ms
@@ -27,15 +27,6 @@ if TYPE_CHECKING:
 WIDE_COLUMNS = 120
 
 
-def detail_widget_class() -> type[Widget] | None:
-    """The teammate-built ``JobDetail`` widget, when it is in the tree."""
-    try:
-        from tui.console.widgets.detail import JobDetail
-    except ImportError:
-        return None
-    return JobDetail
-
-
 class JobsScreen(Screen[None]):
     BINDINGS = JOBS_BINDINGS
     AUTO_FOCUS = "#jobs"
@@ -43,7 +34,7 @@ class JobsScreen(Screen[None]):
     def __init__(self, *, notice: str | None = None) -> None:
         super().__init__()
         self._notice = notice
-        self._detail: Any = None
+        self._detail: JobDetail | None = None
         self._detail_job: Job | None = None
 
     @property
@@ -58,30 +49,25 @@ class JobsScreen(Screen[None]):
         with Horizontal(id="body"):
             yield JobTable(id="jobs")
             self._detail = self._new_detail()
-            if self._detail is not None:
-                with Vertical(id="detail-pane"):
-                    yield self._detail
+            with Vertical(id="detail-pane"):
+                yield self._detail
         yield Input(placeholder="filter: id, status, dataset, batch id or error text (esc clears)",
                     id="filter", classes="-hidden")
         yield Input(placeholder=":profile NAME  :sandbox NAME  :q", id="command", classes="-hidden")
         yield Static("", id="status-line")
         yield Footer(compact=True)
 
-    def _new_detail(self) -> Any:
-        detail_cls = detail_widget_class()
-        if detail_cls is None:
-            return None
-        settings = self.aepx.settings
-        return detail_cls(self.aepx.api, poll_seconds=settings.refresh_seconds,
-                          stuck_factor=settings.stuck_factor, clock=self.aepx.clock)
+    def _new_detail(self) -> JobDetail:
+        # No poll of its own (poll_seconds=0): the docked detail shows a job of the visible rows, which
+        # the list's poll already refreshes; a second GET per interval would double the traffic.
+        return JobDetail(self.aepx.api, poll_seconds=0, stuck_factor=self.aepx.settings.stuck_factor,
+                         clock=self.aepx.clock)
 
     async def api_switched(self) -> None:
-        """A new profile or sandbox: the docked detail must poll through the new client, and the
-        "no config" notice no longer applies."""
+        """A new profile or sandbox: the docked detail must use the new client, and the "no config"
+        notice no longer applies."""
         for notice in self.query("#notice"):
             await notice.remove()
-        if self._detail is None:
-            return
         await self._detail.remove()
         self._detail = self._new_detail()
         self._detail_job = None
@@ -101,7 +87,7 @@ class JobsScreen(Screen[None]):
 
     @property
     def wide(self) -> bool:
-        return self.has_class("-wide") and self._detail is not None
+        return self.has_class("-wide")
 
     @property
     def table(self) -> JobTable:
