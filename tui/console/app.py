@@ -235,18 +235,14 @@ class AepxApp(App[int]):
 
     async def _fetch_all(self, limit: int, status: str | None) -> list[Page]:
         pages: list[Page] = []
-        cursor: str | None = None
         count = 0
         try:
-            while True:
-                page = await self.api.list_jobs(cursor=cursor, limit=limit, status=status)
+            async for page in self.api.iter_jobs(limit=limit, status=status):
                 pages.append(page)
                 count += len(page.jobs)
                 self.activity = f"loading all pages… {len(pages)} pages, {count:,} jobs"
                 self.post_poll_state()
-                if page.next_cursor is None:
-                    return pages
-                cursor = page.next_cursor
+            return pages
         finally:
             self.activity = ""
 
