@@ -262,6 +262,10 @@ async def _poll_and_cancel(server: Any, settings: Any, window_s: float) -> dict[
         mark = len(log)
         await asyncio.sleep(window_s)
         window = log.snapshot()[mark:]
+        # Whole poll cycles only: from the first list request to just before the last one, so a cycle cut
+        # by the window's edges is not counted by halves.
+        starts = [i for i, r in enumerate(window) if r.method == "GET" and _is_list(r.path)]
+        window = window[starts[0]:starts[-1]] if len(starts) > 1 else window
         polls = sum(1 for r in window if r.method == "GET" and _is_list(r.path))
         gets = sum(1 for r in window if r.method == "GET" and r.path.startswith(JOBS_PATH + "/")
                    and not _is_list(r.path))
@@ -287,7 +291,7 @@ async def _poll_and_cancel(server: Any, settings: Any, window_s: float) -> dict[
         await app.action_quit()
     return {"poll_requests_per_interval": per_interval, "poll_expected_per_interval": expected,
             "poll_window_s": window_s, "poll_list_requests": polls, "poll_job_gets": gets,
-            "poll_other_requests": other, "poll_requests_per_minute": len(window) * 60 / window_s,
+            "poll_other_requests": other, "poll_requests_per_minute": per_interval * 60 / interval,
             "poll_running_jobs": len(active), "cancel_latency_ms": median(latencies) if latencies else None,
             "cancel_latencies_ms": latencies}
 
