@@ -348,7 +348,11 @@ def config_init(obj: Context, name: str, org_id: str, client_id: str, sandbox: s
                       platform_url=platform_url.rstrip("/"), ims_url=ims_url.rstrip("/"),
                       scopes=tuple(s.strip() for s in scopes.split(",") if s.strip()))
     path = config_path(obj.config_arg)
-    write_profile(path, profile, make_default=make_default)
+    try:
+        write_profile(path, profile, make_default=make_default)
+    except OSError as exc:
+        raise ConfigError(f"Cannot write config file {path}: {exc.strerror or exc}; choose a writable location "
+                          "with --config or AEPX_CONFIG.") from None
     err(f"Wrote profile '{name}' to {path}. Next: `aepx -p {name} login` to store the client secret.")
     return EXIT_OK
 

@@ -179,6 +179,23 @@ def test_config_init_and_path(tmp_path):
     assert 'sandbox = "prod"' in path.read_text()
 
 
+def test_config_init_unwritable_location_is_one_line_exit_3(tmp_path, monkeypatch):
+    from tui.core import config as config_module
+
+    def no_space(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(config_module.tempfile, "mkstemp", no_space)
+    path = tmp_path / "new.toml"
+    result = run(path, "config", "init", "--name", "prod", "--org-id", "ABC@AdobeOrg", "--client-id", "cid",
+                 "--sandbox", "prod")
+    assert result.exit_code == 3
+    assert result.stderr.strip().splitlines() == [
+        f"aepx: Cannot write config file {path}: No space left on device; choose a writable location with "
+        "--config or AEPX_CONFIG."]
+    assert not path.exists()
+
+
 def test_jobs_list_never_imports_textual(config_file):
     code = ("import atexit, sys\n"
             "atexit.register(lambda: print('TEXTUAL' if any(m == 'textual' or m.startswith('textual.') "
