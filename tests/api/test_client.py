@@ -376,6 +376,16 @@ async def test_ambiguous_create_not_found_says_so_honestly():
     assert double.calls("POST", JOBS) == 1
 
 
+async def test_ambiguous_create_never_claims_an_older_identical_job():
+    double = PlatformDouble()
+    earlier = double.create(PAYLOAD)  # the same payload, created moments ago (say, by the previous run)
+    double.fault("POST", JOBS, status(502, {"message": "Bad gateway"}))  # this time nothing was created
+    async with client_for(double) as client:
+        with pytest.raises(AmbiguousCreateError, match="no matching job was found"):
+            await client.create_job(PAYLOAD)
+    assert double.calls("POST", JOBS) == 1 and earlier["id"] in {j["id"] for j in double.jobs}
+
+
 async def test_ambiguous_create_with_failing_reconciliation():
     double = PlatformDouble()
     double.fault("POST", JOBS, read_timeout)

@@ -265,29 +265,43 @@ class PlatformClient:
         """POST once; after an ambiguous failure, reconcile by listing the newest jobs."""
         what = "Creating the export job"
         await self.auth.token()  # an IMS failure here is plainly not ambiguous: nothing was sent
+        existing = await self._existing_job_ids()
         sent_at = time.time()
         try:
             response = await self._post_once(JOBS_PATH, payload, what=what)
         except AepxError as error:
             if not _ambiguous(error):
                 raise
-            return await self._reconcile(payload, sent_at, error)
+            return await self._reconcile(payload, sent_at, error, existing)
         data = response.json()
         if not isinstance(data, Mapping) or not data.get("id"):  # created, but the answer is unreadable
             unreadable = ApiError(f"{what} got an answer without the job (HTTP {response.status})",
                                   status=response.status, request_id=response.headers.get("x-request-id"))
-            return await self._reconcile(payload, sent_at, unreadable)
+            return await self._reconcile(payload, sent_at, unreadable, existing)
         return CreateResult(job=Job.parse(data))
+
+    async def _existing_job_ids(self) -> frozenset[str]:
+        """The newest jobs' ids before a create, so reconciling never mistakes one of them for the new job.
+
+        One attempt, best effort: when it fails, reconciling falls back to the time window alone.
+        """
+        try:
+            response = await self._send("GET", JOBS_PATH, what="Listing export jobs",
+                                        params={"limit": RECONCILE_PAGE_SIZE})
+        except AepxError:
+            return frozenset()
+        return frozenset(job.id for job in self._page(response.json(), None).jobs)
 
     async def _post_once(self, path: str, payload: Any, *, what: str) -> RawResponse:
         """A POST that is resent only when the connection could not even be opened."""
         return await call_with_retries(lambda: self._send("POST", path, what=what, json=payload), self.retry,
                                        should_retry=lambda e: isinstance(e, ConnectFailed))
 
-    async def _reconcile(self, payload: Mapping[str, Any], sent_at: float, cause: AepxError) -> CreateResult:
+    async def _reconcile(self, payload: Mapping[str, Any], sent_at: float, cause: AepxError,
+                         existing: frozenset[str] = frozenset()) -> CreateResult:
         since_ms = int((sent_at - CLOCK_SKEW_S) * 1000)
         try:
-            matches = await self._find_recent(payload, since_ms)
+            matches = [job for job in await self._find_recent(payload, since_ms) if job.id not in existing]
         except AepxError as error:
             raise AmbiguousCreateError(
                 f"Creating the export job may or may not have succeeded ({clean_text(cause.message, 160)}), "
