@@ -484,7 +484,7 @@ async def jobs_create(obj: Context, payload_file: Path, wait: bool, poll: float,
     """
     from tui.core.payload import load_payload_file
 
-    payload = load_payload_file(payload_file)
+    payload = load_payload_file(payload_file, on_warning=lambda text: err(f"warning: {text}"))
     async with obj.client() as api:
         result = await api.create_job(payload)
         job = result.job

@@ -120,6 +120,17 @@ def test_cancel_active_job(config_file, tmp_path):
     assert unconfirmed.exit_code in (1, 2)
 
 
+def test_create_warns_about_unknown_payload_keys(config_file, tmp_path):
+    ds = run(config_file, "datasets", "create", "--name", "warn target").stdout.strip()
+    payload = tmp_path / "p.json"
+    payload.write_text(json.dumps({"schema": {"name": "_xdm.context.profile"}, "destination": {"datasetId": ds},
+                                   "feilds": "identities.id"}))
+    result = run(config_file, "jobs", "create", "--file", str(payload))
+    assert result.exit_code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "feilds" in warnings[0] and "line 1" in warnings[0]
+
+
 def test_create_rejects_invalid_payload_with_line_and_column(config_file, tmp_path):
     payload = tmp_path / "bad.json"
     payload.write_text('{\n  "schema": {"name": "_xdm.context.profile"}\n  "destination": {}\n}\n')

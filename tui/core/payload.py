@@ -527,8 +527,11 @@ def _check_qualification_time(c: _Checker, value: Any) -> None:
 
 
 # --- files ---------------------------------------------------------------------------------------
-def load_payload_file(path: str | Path) -> dict[str, Any]:
-    """Read and validate a payload file; raises PayloadError (exit 2) with the first error's position."""
+def load_payload_file(path: str | Path, on_warning: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Read and validate a payload file; raises PayloadError (exit 2) with the first error's position.
+
+    Warnings (unknown keys, duplicate keys) go to ``on_warning`` as one line each, position first.
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -543,4 +546,7 @@ def load_payload_file(path: str | Path) -> dict[str, Any]:
         where = issue.location()
         detail = issue.message if where and f"at {where}" in issue.message else str(issue)
         raise PayloadError(f"Invalid payload in {path}: {detail}", line=issue.line, column=issue.column)
+    if on_warning is not None:
+        for warning in result.warnings:
+            on_warning(f"{path}: {warning}")
     return result.payload
