@@ -88,6 +88,16 @@ def _exit_with(call: Callable[[], int | None]) -> None:
     except KeyboardInterrupt:
         err("aepx: interrupted.")
         sys.exit(130)
+    except Exception as exc:  # a defect of ours: one line here, the traceback in the private log
+        import logging
+
+        from tui.core.logging import install_logging, redact
+
+        path = install_logging()
+        logging.getLogger("aepx.cli").exception("unexpected error")
+        err(redact(f"aepx: unexpected error ({type(exc).__name__}: {exc}); the details are in {path}, "
+                   "please include them in a bug report."))
+        sys.exit(EXIT_FAILED)
     sys.exit(code or EXIT_OK)
 
 

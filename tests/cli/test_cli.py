@@ -217,3 +217,19 @@ def test_jobs_list_never_imports_textual(config_file):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.strip().endswith("CLEAN")
+
+
+def test_unexpected_error_is_one_line_and_logged(config_file, monkeypatch, tmp_path):
+    from tui.api.client import PlatformClient
+
+    async def broken(self, **kwargs):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(PlatformClient, "list_jobs", broken)
+    result = run(config_file, "jobs", "list")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "unexpected error (ZeroDivisionError: boom)" in lines[0]
+    assert "Traceback" not in result.stderr
+    log = Path(lines[0].split("the details are in ")[1].split(",")[0])
+    assert "ZeroDivisionError" in log.read_text()
