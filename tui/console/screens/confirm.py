@@ -33,7 +33,7 @@ class ConfirmScreen(ModalScreen[bool]):
         width: 76; max-width: 100%; height: auto; max-height: 90%;
         border: thick $error; background: $surface; padding: 1 2;
     }
-    ConfirmScreen #confirm-title { text-style: bold; margin-bottom: 1; }
+    ConfirmScreen #confirm-title { width: 100%; text-style: bold; margin-bottom: 1; }
     ConfirmScreen VerticalScroll { height: auto; max-height: 12; }
     ConfirmScreen Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
     ConfirmScreen Button { margin-left: 2; }

@@ -1,0 +1,33 @@
+"""Layout regressions seen when driving the console in tmux (80×24 and 120×40)."""
+
+from __future__ import annotations
+
+from textual.geometry import Region
+from textual.widget import Widget
+
+from tests.fakes import FakeJobsAPI, job_record
+from tui.console.screens.confirm import ConfirmScreen
+from tui.core.models import Target
+
+
+def shown_text(widget: Widget) -> str:
+    """What the widget actually draws (clipped to its size), lines joined by spaces."""
+    width, height = widget.size
+    return " ".join(strip.text.strip() for strip in widget.render_lines(Region(0, 0, width, height)))
+
+
+async def test_cancel_confirmation_title_is_shown_whole(make_app, wait):
+    target = Target(profile="test", org_id="0123456789ABCDEF01234567@AdobeOrg", sandbox="marketing-dev",
+                    platform_url="https://platform.adobe.io")
+    api = FakeJobsAPI([job_record(1, "PROCESSING")], target=target)
+    app = make_app(api)
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        title = app.screen.query_one("#confirm-title")
+        box = title.parent
+        assert box is not None
+        assert box.content_region.contains_region(title.region), (title.region, box.content_region)
+        assert shown_text(title).endswith("sandbox marketing-dev?")
