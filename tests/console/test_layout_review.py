@@ -31,3 +31,16 @@ async def test_cancel_confirmation_title_is_shown_whole(make_app, wait):
         assert box is not None
         assert box.content_region.contains_region(title.region), (title.region, box.content_region)
         assert shown_text(title).endswith("sandbox marketing-dev?")
+
+
+async def test_status_line_stays_visible_while_filtering(make_app, wait):
+    app = make_app(FakeJobsAPI([job_record(i, "SUCCEEDED") for i in range(1, 6)]))
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        await pilot.press("slash", *"zzz")
+        await pilot.pause()
+        box = app.screen.query_one("#filter")
+        status = app.screen.query_one("#status-line")
+        assert "0 match “zzz”" in str(status.render())
+        assert not box.region.overlaps(status.region)
+        assert status.region.bottom <= app.screen.query_one("Footer").region.y
