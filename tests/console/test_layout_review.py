@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.geometry import Region
 from textual.widget import Widget
 
 from tests.fakes import FakeJobsAPI, job_record
 from tui.console.screens.confirm import ConfirmScreen
+from tui.console.widgets.job_table import JobTable
 from tui.core.models import Target
 
 
@@ -44,3 +46,16 @@ async def test_status_line_stays_visible_while_filtering(make_app, wait):
         assert "0 match “zzz”" in str(status.render())
         assert not box.region.overlaps(status.region)
         assert status.region.bottom <= app.screen.query_one("Footer").region.y
+
+
+async def test_every_sort_marker_fits_its_column(make_app, wait):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        for key in "SCUDI":
+            await pilot.press(key)
+            await pilot.pause()
+            marked = [c for c in app.screen.query_one(JobTable).columns.values()
+                      if c.label.plain.endswith(("▲", "▼"))]
+            assert len(marked) == 1
+            assert cell_len(marked[0].label.plain) <= marked[0].width, key

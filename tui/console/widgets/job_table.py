@@ -36,7 +36,7 @@ COLUMNS = (
     ColumnSpec("status", "status", 13, "status"),
     ColumnSpec("created", "created", 11, "created"),
     ColumnSpec("updated", "updated", 11, "updated"),
-    ColumnSpec("duration", "duration", 8, "duration"),
+    ColumnSpec("duration", "duration", 9, "duration"),  # 9: room for the sort marker
     ColumnSpec("phase", "phase", 14),
     ColumnSpec("dataset", "dataset", 12),
     ColumnSpec("batch", "batch", 9),
