@@ -238,3 +238,21 @@ async def test_confirmation_clears_toasts_that_would_cover_it(make_app, wait):
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         assert len(app._notifications) == 0
+
+
+async def test_marks_on_another_page_are_not_replaced_by_the_highlighted_job(make_app, wait):
+    api = FakeJobsAPI([job_record(i, "PROCESSING") for i in range(1, 6)])
+    app = make_app(api)
+    app.model.page_size = 3
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        await pilot.press("down", "space")
+        await pilot.press("right_square_bracket")
+        await wait(app, pilot)
+        assert "2" not in app.model.jobs and app.jobs_screen.highlighted_job() is not None
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert isinstance(app.screen, JobsScreen)  # no confirmation for a job nobody marked
+        assert api.count("cancel_job") == 0
+        assert messages(app)[-1] == ("1 marked job is not on this page (another page or status filter); "
+                                     "go back to it to cancel or unmark.")

@@ -370,11 +370,23 @@ class AepxApp(App[int]):
         """``ctrl+d``: the highlighted job, every marked job, or the job shown in a detail screen."""
         if self.refuse_read_only("cancelling jobs"):
             return
+        if self._marks_all_elsewhere():
+            count = len(self.model.marks)
+            self.say(f"{count} marked job{'s are' if count > 1 else ' is'} not on this page (another page or "
+                     f"status filter); go back to {'them' if count > 1 else 'it'} to cancel or unmark.",
+                     "warning")
+            return
         jobs = self._cancel_targets()
         if not jobs:
             self.say("No job to cancel: highlight one or mark some with space.", "warning")
             return
         self.request_cancel(jobs)
+
+    def _marks_all_elsewhere(self) -> bool:
+        """On the jobs screen, marks exist but none is loaded: never fall back to the highlighted job."""
+        screen = self.jobs_screen
+        return (screen is not None and self.screen is screen and bool(self.model.marks)
+                and not self.model.marked_jobs())
 
     def _cancel_targets(self) -> list[Job]:
         screen = self.screen
