@@ -433,3 +433,16 @@ async def test_template_choice_replaces_the_text_and_is_undoable(api, draft_path
         assert app.focused is launch_screen(app).editor
         await pilot.press("ctrl+z")
         assert launch_screen(app).editor.text == before
+
+
+async def test_notifications_show_server_strings_as_plain_text(api, draft_path):
+    hostile = "Evil [/bold] [link=https://x.test]name[/link]"
+    api.datasets.append(Dataset.parse("ds-evil", {"name": hostile, "schemaRef": {"id": PROFILE_UNION_SCHEMA}}))
+    app = LaunchHost(api, draft_path=draft_path)
+    async with app.run_test(notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f3", *"evil", "enter")
+        await pilot.pause()
+        assert payload_of(app)["destination"]["datasetId"] == "ds-evil"
+        toasts = [str(t.render()) for t in app.screen.query("Toast")]
+        assert any(f"Dataset set: {hostile}." in t for t in toasts), toasts

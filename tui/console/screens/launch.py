@@ -27,6 +27,7 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Label, OptionList, Static, TextArea
@@ -232,6 +233,12 @@ class LaunchScreen(Screen[Job | None]):
         self._initial_text = restored if restored is not None else self._template_text(DEFAULT_TEMPLATE)
         if not self._restored:
             self._pristine_text = self._initial_text
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Plain text by default: messages here carry dataset and policy names, server errors and paths
+        (a name like ``[/x]`` read as markup would crash the toast)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # --- composition ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
