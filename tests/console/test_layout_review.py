@@ -59,3 +59,27 @@ async def test_every_sort_marker_fits_its_column(make_app, wait):
                       if c.label.plain.endswith(("▲", "▼"))]
             assert len(marked) == 1
             assert cell_len(marked[0].label.plain) <= marked[0].width, key
+
+
+async def test_launch_confirmation_title_and_warning_are_shown_whole():
+    from textual.app import App
+
+    from tui.console.screens.launch import ConfirmLaunch
+
+    target = Target(profile="test", org_id="0123456789ABCDEF01234567@AdobeOrg", sandbox="marketing-dev",
+                    platform_url="http://127.0.0.1:1", is_emulator=True)
+    warning = "The previous launch may have created a job: check the job list before sending again."
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(ConfirmLaunch(target, [("Dataset", "ds-1")], warning=warning))
+
+    app = Host()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for selector, ending in ((".title", "marketing-dev (EMULATOR)?"), (".warning", "sending again.")):
+            label = app.screen.query_one(selector)
+            box = label.parent
+            assert box is not None
+            assert box.content_region.contains_region(label.region), selector
+            assert shown_text(label).endswith(ending.split()[-1]), shown_text(label)

@@ -114,8 +114,8 @@ class ConfirmLaunch(ModalScreen[bool]):
         width: 76; max-width: 95%; height: auto; max-height: 95%;
         border: thick $warning; background: $surface; padding: 0 1;
     }
-    ConfirmLaunch .title { text-style: bold; }
-    ConfirmLaunch .warning { color: $error; text-style: bold; }
+    ConfirmLaunch .title { width: 100%; text-style: bold; }
+    ConfirmLaunch .warning { width: 100%; color: $error; text-style: bold; }
     ConfirmLaunch Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
     ConfirmLaunch Button { margin-left: 2; min-width: 10; }
     """
