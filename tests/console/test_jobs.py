@@ -393,3 +393,19 @@ async def test_load_all_shows_progress_while_loading(make_app, wait):
         release.set()
         await wait(app, pilot)
         assert "loading" not in header(app) and app.model.all_loaded
+
+
+async def test_pausing_while_stale_shows_paused_not_a_retry_time(make_app, wait):
+    api = FakeJobsAPI()
+    app = make_app(api, settings=ConsoleSettings(refresh_seconds=10))
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        api.fail_with = ServerError("Platform returned 503 while listing jobs; try again soon.")
+        await pilot.press("ctrl+r")
+        await wait(app, pilot)
+        assert "Retrying at" in header(app)
+        await pilot.press("p")
+        await pilot.pause()
+        text = header(app)
+        assert "STALE" in text and "Platform returned 503" in text  # the reason stays visible
+        assert "PAUSED" in text and "Retrying at" not in text  # no retry happens while paused

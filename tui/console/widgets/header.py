@@ -45,7 +45,11 @@ def header_text(state: HeaderState) -> Text:
     if poll.stale:
         line.append(" STALE ", style="bold reverse")
         line.append(f" {safe_text(poll.error)} ")
-        line.append(f"Retrying at {clock_time(poll.next_at)}; last good refresh {clock_time(poll.last_ok)}.")
+        if poll.paused:  # no retry happens while paused: say so instead of a retry time
+            line.append(" PAUSED ", style="reverse")
+            line.append(f" (p resumes); last good refresh {clock_time(poll.last_ok)}.")
+        else:
+            line.append(f"Retrying at {clock_time(poll.next_at)}; last good refresh {clock_time(poll.last_ok)}.")
     else:
         line.append(f"refreshed {clock_time(poll.last_ok)}")
         if poll.paused:
