@@ -409,3 +409,34 @@ async def test_pausing_while_stale_shows_paused_not_a_retry_time(make_app, wait)
         text = header(app)
         assert "STALE" in text and "Platform returned 503" in text  # the reason stays visible
         assert "PAUSED" in text and "Retrying at" not in text  # no retry happens while paused
+
+
+async def test_palette_list_action_from_another_screen_says_where_it_works(make_app, wait, tmp_path, monkeypatch):
+    from tui.console.commands import JobsCommands
+    from tui.console.screens.launch import LaunchScreen
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        await pilot.press("n")
+        await wait(app, pilot)
+        assert isinstance(app.screen, LaunchScreen)
+        hits = {str(hit.display): hit async for hit in JobsCommands(app.screen).discover()}
+        await hits["Filter by text"].command()
+        await pilot.pause()
+        assert isinstance(app.screen, LaunchScreen)
+        assert app.jobs_screen.query_one("#filter").has_class("-hidden")
+        assert app.message_log[-1] == ("warning", "Filter by text works on the jobs screen; press esc to "
+                                                  "go back to it first.")
+
+
+async def test_palette_runs_a_list_action_on_the_jobs_screen(make_app, wait):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        await pilot.press("ctrl+p", *"Sort by id")
+        await pilot.press("enter")
+        await wait(app, pilot)
+        assert app.model.sort_key == "id"
+        assert not [m for sev, m in app.message_log if sev == "warning"]
