@@ -267,7 +267,7 @@ async def test_gives_up_at_the_deadline_with_the_last_error():
 
 @pytest.mark.parametrize(("fault", "cls"), [
     (status(400, {"detail": "bad"}), InvalidRequestError), (status(403, {"message": "no"}), ForbiddenError),
-    (status(501), ServerError), (read_timeout, ApiTimeoutError), (dropped, NetworkError)])
+    (status(501), ServerError), (read_timeout, ApiTimeoutError)])
 async def test_not_retried(fault, cls):
     double = PlatformDouble()
     double.fault("GET", JOBS, fault, fault)
@@ -275,6 +275,16 @@ async def test_not_retried(fault, cls):
         with pytest.raises(cls):
             await client.list_jobs()
     assert double.calls("GET", JOBS) == 1
+
+
+async def test_idempotent_get_is_resent_once_after_a_dropped_connection():
+    """A kept-alive connection closed by the server as it was reused: the GET is simply sent again."""
+    double = PlatformDouble()
+    double.fault("GET", JOBS, dropped)
+    async with client_for(double) as client:
+        page = await client.list_jobs()
+    assert double.calls("GET", JOBS) == 2
+    assert page.jobs is not None
 
 
 async def test_connect_error_message():
@@ -289,7 +299,7 @@ async def test_connect_error_message():
 
 async def test_transport_errors_carry_no_chained_request():
     double = PlatformDouble()
-    double.fault("GET", JOBS, dropped)
+    double.fault("GET", JOBS, *[dropped] * 20)
     async with client_for(double) as client:
         with pytest.raises(NetworkError) as info:
             await client.list_jobs()

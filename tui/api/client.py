@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from tui.api.auth import ImsAuth, TokenStore
 from tui.api.mapping import ConnectFailed, ConnectTimedOut, clean_text, error_from_response
-from tui.api.retry import RetryPolicy, Sleep, call_with_retries
+from tui.api.retry import RetryPolicy, Sleep, call_with_retries, is_retryable_idempotent
 from tui.api.transport import HttpSession, RawResponse, default_transport, env_proxy
 from tui.core.errors import (
     AepxError,
@@ -181,7 +181,8 @@ class PlatformClient:
     async def _idempotent(self, method: str, path: str, *, what: str, params: Mapping[str, Any] | None = None,
                           ok_statuses: frozenset[int] = frozenset()) -> RawResponse:
         return await call_with_retries(
-            lambda: self._send(method, path, what=what, params=params, ok_statuses=ok_statuses), self.retry)
+            lambda: self._send(method, path, what=what, params=params, ok_statuses=ok_statuses), self.retry,
+            is_retryable_idempotent)
 
     @staticmethod
     def _json(response: RawResponse, what: str) -> Any:

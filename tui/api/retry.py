@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from tui.api.mapping import ConnectFailed, parse_retry_after
-from tui.core.errors import AepxError, RateLimitedError, ServerError
+from tui.core.errors import AepxError, NetworkError, RateLimitedError, ServerError
 
 __all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "call_with_retries", "is_retryable", "parse_retry_after"]
 
@@ -60,6 +60,12 @@ def is_retryable(error: AepxError) -> bool:
     if isinstance(error, RateLimitedError):
         return True
     return isinstance(error, ServerError) and error.status in RETRYABLE_STATUSES
+
+
+def is_retryable_idempotent(error: AepxError) -> bool:
+    """For GET and DELETE also a connection that broke mid-request: resending them is harmless, and the
+    commonest cause is a kept-alive connection the server closed just as it was reused."""
+    return is_retryable(error) or type(error) is NetworkError
 
 
 async def call_with_retries(

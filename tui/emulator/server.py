@@ -103,7 +103,10 @@ class EmulatorServer:
         sock = bind_socket(self.settings.host, self.settings.port)
         config = uvicorn.Config(self.app, host=self.settings.host, port=sock.getsockname()[1],
                                 log_level="warning", access_log=False, lifespan="off", ws="none",
-                                timeout_graceful_shutdown=2)
+                                timeout_graceful_shutdown=2,
+                                # Longer than clients keep idle connections (aepx: 30 s), as gateways do;
+                                # uvicorn's 5 s default closed them just as a 5 s poll reused them.
+                                timeout_keep_alive=65)
         server = _Server(config)
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="aepx-emulator",
                                   daemon=True)
