@@ -374,7 +374,7 @@ def jobs() -> None:
 
 
 def job_row(job, now_ms: int) -> list[str]:
-    from tui.console.format import absolute_time, human_duration
+    from tui.core.format import absolute_time, human_duration
 
     duration = job.duration_ms(now_ms)
     return [job.id, clean(job.status), absolute_time(job.created_ms), absolute_time(job.updated_ms),
@@ -446,7 +446,7 @@ async def jobs_show(obj: Context, job_id: str, as_json: bool) -> int:
 
 
 def print_job(job) -> None:
-    from tui.console.format import absolute_time, human_duration
+    from tui.core.format import absolute_time, human_duration
     from tui.core.models import now_ms
 
     def line(label: str, value: str) -> None:

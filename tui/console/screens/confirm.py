@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from tui.console.format import PLACEHOLDER, relative_time, safe_text, status_label
+from tui.core.format import PLACEHOLDER, relative_time, safe_text, status_label
 from tui.core.models import Job
 
 

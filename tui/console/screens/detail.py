@@ -16,8 +16,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from tui.api.protocol import JobsAPI
-from tui.console.format import safe_text
 from tui.console.widgets.detail import JobDetail
+from tui.core.format import safe_text
 from tui.core.models import Job
 
 

@@ -25,7 +25,10 @@ from textual.widgets import Static
 from textual.worker import NoActiveWorker, Worker, get_current_worker
 
 from tui.api.protocol import JobsAPI
-from tui.console.format import (
+from tui.console.widgets.errors import ErrorList
+from tui.console.widgets.timeline import PhaseTimeline, possibly_stuck
+from tui.core.errors import AepxError
+from tui.core.format import (
     PLACEHOLDER,
     human_duration,
     plural,
@@ -33,9 +36,6 @@ from tui.console.format import (
     status_label,
     time_pair,
 )
-from tui.console.widgets.errors import ErrorList
-from tui.console.widgets.timeline import PhaseTimeline, possibly_stuck
-from tui.core.errors import AepxError
 from tui.core.models import FAILED, NEW, PROCESSING, SUCCEEDED, Job
 
 DATA_ACCESS_FILES = "GET /data/foundation/export/batches/{batch}/files"

@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Collapsible, Static
 
-from tui.console.format import plural, safe_text
+from tui.core.format import plural, safe_text
 from tui.core.models import JobError
 
 MAX_STACK_LINES = 1000

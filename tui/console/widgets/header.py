@@ -8,8 +8,8 @@ from datetime import datetime
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.console.format import safe_text
 from tui.console.polling import PollState
+from tui.core.format import safe_text
 from tui.core.models import Target
 
 

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 
-from tui.console.format import PLACEHOLDER, human_duration, safe_text, short_id, status_label
+from tui.core.format import PLACEHOLDER, human_duration, safe_text, short_id, status_label
 from tui.core.models import FAILED, PROCESSING, SUCCEEDED, Job
 
 

@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.widget import Widget
 
-from tui.console.format import PLACEHOLDER, human_duration, offset
+from tui.core.format import PLACEHOLDER, human_duration, offset
 from tui.core.models import Job, Phase
 
 RowState = Literal["done", "running", "pending", "no data"]

@@ -8,7 +8,7 @@ from datetime import UTC, timedelta, timezone
 
 import pytest
 
-from tui.console.format import (
+from tui.core.format import (
     PLACEHOLDER,
     absolute_time,
     human_duration,
@@ -106,6 +106,6 @@ def test_plural():
 
 
 def test_format_module_does_not_import_textual():
-    code = "import sys, tui.console.format; print('textual' in sys.modules)"
+    code = "import sys, tui.core.format; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
