@@ -35,14 +35,17 @@ class Context:
     def __init__(self, profile: str | None, config: str | None) -> None:
         self.profile_name = profile
         self.config_arg = config
+        self._config = None
 
     def config(self):
-        from tui.core.config import config_path, load_config
+        """The config file, read (and its warnings printed) once per command."""
+        if self._config is None:
+            from tui.core.config import config_path, load_config
 
-        cfg = load_config(config_path(self.config_arg))
-        for warning in getattr(cfg, "warnings", []):
-            err(f"warning: {warning}")
-        return cfg
+            self._config = load_config(config_path(self.config_arg))
+            for warning in self._config.warnings:
+                err(f"warning: {warning}")
+        return self._config
 
     def profile(self):
         cfg = self.config()
@@ -62,7 +65,8 @@ class Context:
 def client_for(profile, store: str | None):
     """A PlatformClient for ``profile``; CredentialsError (exit 3) naming the remedies when no secret is found.
 
-    Tokens are cached in the keyring only when the secret itself came from a working keyring.
+    Tokens are cached in the keyring only when the secret itself came from a working keyring: a token
+    cached under the client id must never let a different secret (say, a wrong AEPX_CLIENT_SECRET) pass.
     """
     from tui.api.client import PlatformClient
     from tui.core.credentials import KeyringTokenStore, SecretSource, resolve_secret
@@ -166,7 +170,7 @@ def cli(ctx: click.Context, profile: str | None, config_path_arg: str | None, de
 
 # --- the console ---------------------------------------------------------------------------------
 def start_console(context: Context, *, demo: bool, read_only: bool) -> int:
-    from tui.core.config import ConsoleSettings, config_path
+    from tui.core.config import config_path
     from tui.core.logging import install_logging
 
     install_logging()  # the console owns the terminal: diagnostics go to a private, redacted file
@@ -176,8 +180,8 @@ def start_console(context: Context, *, demo: bool, read_only: bool) -> int:
     except AepxError as exc:
         err(f"aepx: {exc}")
         return exc.exit_code
-    settings = cfg.console if cfg else ConsoleSettings()
-    keymap = cfg.keymap if cfg else {}
+    settings = cfg.console
+    keymap = cfg.keymap
     setup_path = config_path(context.config_arg)
     if demo or not cfg.profiles:
         notice = None if demo else (
@@ -187,7 +191,7 @@ def start_console(context: Context, *, demo: bool, read_only: bool) -> int:
     try:
         api = context.client()
     except CredentialsError as exc:
-        return run_with_prompted_secret(context, cfg, exc, settings=settings, keymap=keymap,
+        return run_with_prompted_secret(context, exc, settings=settings, keymap=keymap,
                                         read_only=read_only, setup_path=setup_path)
     except AepxError as exc:
         err(f"aepx: {exc}")
@@ -211,7 +215,7 @@ def make_api_factory(context: Context):
     return factory
 
 
-def run_with_prompted_secret(context, cfg, problem: CredentialsError, **kwargs) -> int:
+def run_with_prompted_secret(context, problem: CredentialsError, **kwargs) -> int:
     """No secret anywhere: the console asks for one and keeps it in memory for this run only."""
     from tui.console.app import run_console_with_secret_prompt
 

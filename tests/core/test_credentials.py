@@ -29,7 +29,6 @@ from tui.core.credentials import (
     resolve_secret,
     store_secret,
     token_store_for,
-    token_store_for_profile,
     why_no_keyring,
 )
 from tui.core.errors import CredentialsError
@@ -325,16 +324,6 @@ def test_token_store_with_hanging_keyring_is_bounded(hanging):
     assert store.load("c") is None
     store.save("c", "tok", time.time() + 100)  # disabled after the first failure: returns at once
     assert store.load("c") is None
-
-
-def test_token_store_for_profile(monkeypatch, memory_keyring):
-    memory_keyring.store[(SERVICE, PROFILE.client_id)] = SECRET
-    assert isinstance(token_store_for_profile(resolve_secret(PROFILE)), KeyringTokenStore)
-    monkeypatch.setenv("AEPX_CLIENT_SECRET", SECRET)
-    from_env = resolve_secret(PROFILE)
-    assert isinstance(token_store_for_profile(from_env), KeyringTokenStore)  # the keyring still works
-    keyring.set_keyring(fail.Keyring())
-    assert token_store_for_profile(from_env) is None  # memory only
 
 
 def test_no_token_store_without_keyring():

@@ -617,18 +617,6 @@ def token_store_for(status: KeyringStatus) -> KeyringTokenStore | None:
     return KeyringTokenStore() if status.usable else None
 
 
-def token_store_for_profile(resolution: SecretResolution,
-                            timeout: float = DEFAULT_TIMEOUT) -> KeyringTokenStore | None:
-    """The token cache to use after ``resolution``: the keyring when it works, else None (memory).
-
-    A secret read from the keyring proves it works; otherwise the keyring is checked (bounded, and
-    immediate when an earlier call timed out or no recommended backend exists).
-    """
-    if resolution.source == SecretSource.KEYRING:
-        return KeyringTokenStore(timeout)
-    return token_store_for(keyring_status(timeout))
-
-
 # --- diagnosis -----------------------------------------------------------------------------------
 def doctor_report(profile: Profile | None, *, store: str | None = None,
                   timeout: float = DEFAULT_TIMEOUT) -> list[str]:
