@@ -104,6 +104,30 @@ async def test_detail_refresh_updates_the_row(make_app, wait):
         assert "Job 1 SUCCEEDED (batch BATCH00000001)." in [m for _, m in app.message_log]
 
 
+async def test_detail_screen_refresh_reaches_the_list_once(make_app, wait):
+    """Narrow terminals: the full-screen detail's poll result bubbles to the app and updates the row once."""
+    from tui.console.screens.detail import DetailScreen
+    from tui.console.widgets.detail import JobDetail
+    from tui.core.models import Job
+
+    api = FakeJobsAPI([job_record(1, "PROCESSING")])
+    app = make_app(api)
+    merged: list[str] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(app, pilot)
+        original = app.model.merge
+        app.model.merge = lambda jobs, **kw: (merged.extend(j.id for j in jobs), original(jobs, **kw))[1]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        app.screen.detail.post_message(JobDetail.JobRefreshed(Job.parse(job_record(1, "SUCCEEDED"))))
+        await pilot.pause()
+        await pilot.pause()
+        assert merged == ["1"]
+        assert app.model.jobs["1"].status == "SUCCEEDED"
+        assert "Job 1 SUCCEEDED (batch BATCH00000001)." in [m for _, m in app.message_log]
+
+
 async def test_docked_detail_follows_the_list_poll_without_its_own_requests(make_app, wait):
     """The docked detail shows a visible row, which the list poll already refreshes: no extra GET."""
     from tui.console.widgets.detail import JobDetail

@@ -252,7 +252,8 @@ class AepxApp(App[int]):
         transitions = self.model.merge(page.jobs, front=True)
         seen = {j.id for j in page.jobs}
         shown = [j for j in self.model.visible() if j.is_active and j.id not in seen]
-        rest = [j for j in self.model.active_jobs() if j.id not in seen and j not in shown]
+        seen.update(j.id for j in shown)
+        rest = [j for j in self.model.active_jobs() if j.id not in seen]
         for job in (shown + rest)[:MAX_ACTIVE_REFRESH]:  # the rows on screen first
             transitions += self.model.merge([await self.api.get_job(job.id)])
         return transitions
@@ -406,10 +407,17 @@ class AepxApp(App[int]):
         """Refuse what cannot be cancelled (no request), confirm the rest, then send at once."""
         if self.refuse_read_only("cancelling jobs"):
             return
-        refused = [reason for j in jobs if (reason := refusal(j))]
-        refused += [f"Job {j.id} is already being cancelled." for j in jobs
-                    if refusal(j) is None and self.model.is_cancelling(j.id)]
-        allowed = [j for j in jobs if refusal(j) is None and not self.model.is_cancelling(j.id)]
+        refused: list[str] = []
+        busy: list[str] = []
+        allowed: list[Job] = []
+        for job in jobs:
+            if reason := refusal(job):
+                refused.append(reason)
+            elif self.model.is_cancelling(job.id):
+                busy.append(f"Job {job.id} is already being cancelled.")
+            else:
+                allowed.append(job)
+        refused += busy
         if refused:
             self.say(" ".join(refused), "warning")
         if not allowed:
@@ -452,11 +460,8 @@ class AepxApp(App[int]):
     def action_launch(self) -> None:
         if self.refuse_read_only("launching jobs"):
             return
-        try:
-            from tui.console.screens.launch import LaunchScreen
-        except ImportError:
-            self.say("The launch screen is not available in this build yet.", "warning")
-            return
+        from tui.console.screens.launch import LaunchScreen
+
         self.push_screen(LaunchScreen(self.api, read_only=self.read_only), self.follow_job)
 
     def follow_job(self, job: Job | None) -> None:
@@ -476,15 +481,14 @@ class AepxApp(App[int]):
 
     def open_detail_screen(self, job: Job) -> None:
         """Narrow terminals: the detail takes the screen; ``esc`` returns, ``ctrl+d`` cancels there."""
-        try:
-            from tui.console.screens.detail import DetailScreen
-        except ImportError:
-            self.say("The detail screen is not available in this build yet.", "warning")
-            return
+        from tui.console.screens.detail import DetailScreen
+
+        # Its JobDetail's JobRefreshed messages bubble up to this app (on_job_detail_job_refreshed),
+        # so no on_refresh callback: it would merge every refreshed record twice.
         self.push_screen(DetailScreen(
             self.api, job, median_ms=median_duration_ms(self.model.jobs.values()),
             poll_seconds=self.settings.refresh_seconds, stuck_factor=self.settings.stuck_factor,
-            clock=self.clock, on_refresh=self._detail_refreshed,
+            clock=self.clock,
             on_cancel=None if self.read_only else (lambda shown: self.request_cancel([shown]))))
 
     def _detail_refreshed(self, job: Job) -> None:
@@ -586,7 +590,7 @@ def run_console_with_secret_prompt(profile: Any, problem: str, **kwargs: Any) ->
 
     secret = SecretPromptApp(profile.name, problem).run()
     if secret is None:
-        print(Text(f"aepx: {problem}").plain, file=sys.stderr)
+        print(f"aepx: {problem}", file=sys.stderr)
         return 3
     from tui.api.client import PlatformClient
 
