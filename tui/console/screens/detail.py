@@ -1,8 +1,9 @@
 """Full-screen job detail for narrow terminals: ``esc`` returns to the list.
 
-Messages posted on a pushed screen never reach the screen under it, so the jobs screen passes
-``on_refresh`` (called with every fresher copy of the job) and, unless read-only, ``on_cancel``
-(called when the operator presses ``ctrl+d`` here; the jobs screen owns the confirmation).
+Messages posted on a pushed screen never reach the screen under it; ``JobDetail.JobRefreshed`` still
+bubbles up to the App, which is how AepxApp keeps its list current. ``on_refresh`` (called with every
+fresher copy of the job) is for hosts that do not handle that message; ``on_cancel`` (unless
+read-only) is called when the operator presses ``ctrl+d`` here: the host owns the confirmation.
 """
 
 from __future__ import annotations
