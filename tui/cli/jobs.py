@@ -1,0 +1,200 @@
+"""`aepx jobs list|show|create|cancel`."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import click
+
+from tui.cli.base import EXIT_FAILED, EXIT_OK, STATUSES, Context, clean, cli, emit_json, err, run_async, table
+from tui.core.errors import UsageError
+
+
+@cli.group()
+def jobs() -> None:
+    """List, show, create and cancel export jobs."""
+
+
+def job_row(job, now_ms: int) -> list[str]:
+    from tui.core.format import absolute_time, human_duration
+
+    duration = job.duration_ms(now_ms)
+    return [job.id, clean(job.status), absolute_time(job.created_ms), absolute_time(job.updated_ms),
+            human_duration(duration) if duration is not None else "", clean(job.current_phase),
+            clean(job.dataset_id), clean(job.batch_id), str(len(job.errors)) if job.errors else ""]
+
+
+JOB_HEADERS = ["ID", "STATUS", "CREATED", "UPDATED", "DURATION", "PHASE", "DATASET", "BATCH", "ERRORS"]
+
+
+def check_status(status: str | None) -> str | None:
+    if status is None:
+        return None
+    upper = status.upper()
+    if upper not in STATUSES:
+        raise UsageError(f"Unknown status '{status}': use one of {', '.join(STATUSES)}.")
+    return upper
+
+
+@jobs.command("list")
+@click.option("--status", metavar="S", help="Only jobs in this status: NEW, PROCESSING, SUCCEEDED, FAILED.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True, help="Page size.")
+@click.option("--all", "all_pages", is_flag=True, help="Follow link.next through every page.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of the raw records.")
+@click.pass_obj
+@run_async
+async def jobs_list(obj: Context, status: str | None, limit: int, all_pages: bool, as_json: bool) -> int:
+    """List export jobs, newest first (one page unless --all).
+
+    \b
+    Example: aepx jobs list --status FAILED --all --json | jq '.[].id'
+    """
+    from tui.core.models import now_ms
+
+    status = check_status(status)
+    async with obj.client() as api:
+        found = []
+        more = False
+        if all_pages:
+            async for page in api.iter_jobs(limit=limit, status=status):
+                found.extend(page.jobs)
+        else:
+            page = await api.list_jobs(limit=limit, status=status)
+            found.extend(page.jobs)
+            more = page.has_more
+    if as_json:
+        emit_json([dict(job.raw) for job in found])
+        return EXIT_OK
+    now = now_ms()
+    table(JOB_HEADERS, [job_row(job, now) for job in found])
+    err(f"{len(found)} job(s)" + (" · more available: --all to load every page" if more else ""))
+    return EXIT_OK
+
+
+@jobs.command("show")
+@click.argument("job_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the raw record.")
+@click.pass_obj
+@run_async
+async def jobs_show(obj: Context, job_id: str, as_json: bool) -> int:
+    """Show one export job: status, timing, destination, errors."""
+    async with obj.client() as api:
+        job = await api.get_job(job_id)
+    if as_json:
+        emit_json(dict(job.raw))
+    else:
+        print_job(job)
+    return EXIT_OK
+
+
+def print_job(job) -> None:
+    from tui.core.format import absolute_time, human_duration
+    from tui.core.models import now_ms
+
+    def line(label: str, value: str) -> None:
+        if value:
+            click.echo(f"{label:<16}{clean(value)}")
+
+    duration = job.duration_ms(now_ms())
+    line("id", job.id)
+    line("status", job.status)
+    line("phase", job.current_phase)
+    line("type", job.job_type)
+    line("created", absolute_time(job.created_ms))
+    line("updated", absolute_time(job.updated_ms))
+    line("duration", human_duration(duration) if duration is not None else "")
+    line("request id", job.request_id)
+    line("merge policy", f"{job.merge_policy_id} v{job.merge_policy_version}" if job.merge_policy_id else "")
+    line("schema", job.schema_name)
+    line("fields", job.fields)
+    line("event fields", job.event_fields)
+    line("segments", ", ".join(job.segments))
+    line("dataset", job.dataset_id)
+    line("batch", job.batch_id)
+    for phase_name, phase in (("profile export", job.profile_export), ("dataset write", job.dataset_write)):
+        d = phase.duration_ms() if phase else None
+        suffix = "" if phase and phase.finished else " (running)"
+        line(phase_name, human_duration(d) + suffix if d is not None else "pending")
+    for error in job.errors:
+        click.echo(f"error           {clean(error.code)}: {clean(error.msg)}")
+
+
+@jobs.command("create")
+@click.option("--file", "payload_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The export-job payload (JSON). Validated locally before sending.")
+@click.option("--wait", is_flag=True, help="Follow the job; exit 0 on SUCCEEDED, 1 on FAILED.")
+@click.option("--poll", type=click.FloatRange(0.1, 3600), default=5.0, show_default=True,
+              help="Seconds between checks with --wait.")
+@click.option("--json", "as_json", is_flag=True, help="Print the created (or final, with --wait) record.")
+@click.pass_obj
+@run_async
+async def jobs_create(obj: Context, payload_file: Path, wait: bool, poll: float, as_json: bool) -> int:
+    """Create an export job from a payload file (sent exactly once, never retried blindly).
+
+    \b
+    Example: aepx jobs create --file payload.json --wait
+    """
+    from tui.core.payload import load_payload_file
+
+    payload = load_payload_file(payload_file, on_warning=lambda text: err(f"warning: {text}"))
+    async with obj.client() as api:
+        result = await api.create_job(payload)
+        job = result.job
+        if result.reconciled:
+            err(f"The answer to the create request was lost, but job {job.id} was found in the job list.")
+        err(f"Created export job {job.id} ({job.status}).")
+        if wait:
+            while not job.is_final:
+                await asyncio.sleep(poll)
+                job = await api.get_job(job.id)
+                err(f"job {job.id}: {job.status} · {job.current_phase}")
+    if as_json:
+        emit_json(dict(job.raw))
+    else:
+        click.echo(job.id)
+    if wait and job.status != "SUCCEEDED":
+        for error in job.errors:
+            err(f"{clean(error.code)}: {clean(error.msg)}")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+@jobs.command("cancel")
+@click.argument("job_ids", nargs=-1, required=True)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+@run_async
+async def jobs_cancel(obj: Context, job_ids: tuple[str, ...], yes: bool) -> int:
+    """Cancel NEW or PROCESSING jobs (others are refused; no request is sent for them).
+
+    \b
+    Example: aepx jobs cancel 24115 24116 --yes
+    """
+    from tui.core.cancel import cancel_many
+    from tui.core.errors import NotFoundError
+
+    async with obj.client() as api:
+        found, outcomes = [], []
+        for job_id in job_ids:
+            try:
+                found.append(await api.get_job(job_id))
+            except NotFoundError:
+                outcomes.append(f"Job {job_id} was not found (already gone or another sandbox).")
+        if found and not yes:
+            if not sys.stdin.isatty():
+                raise UsageError("Refusing to cancel without confirmation: pass --yes in scripts.")
+            for job in found:
+                err(f"  {job.id}  {job.status:<10}  {clean(job.dataset_id)}")
+            if not click.confirm(f"Cancel {len(found)} job(s) in sandbox {api.target.sandbox}?", default=False,
+                                 err=True):
+                err("Nothing was cancelled.")
+                return EXIT_FAILED
+        results = await cancel_many(api, found)
+    failed = bool(outcomes) or any(not r.ok for r in results)
+    for text in outcomes + [r.text for r in results]:
+        err(text)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
