@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 JOBS_PATH = "/data/core/ups/export/jobs"
 DATASETS_PATH = "/data/foundation/catalog/dataSets"
 MERGE_POLICIES_PATH = "/data/core/ups/config/mergePolicies"
+SEGMENT_DEFINITIONS_PATH = "/data/core/ups/segment/definitions"
 DATASET_PAGE = 100
 MERGE_POLICY_PAGE = 100
 MAX_PAGES = 10_000  # a guard against a server whose "next" link never ends
@@ -401,6 +402,46 @@ class PlatformClient:
             if not params or tuple(sorted(params.items())) in seen:
                 break
         return list(policies.values())
+
+    # --- single lookups (the preflight's GETs) --------------------------------------------------------
+    async def get_dataset(self, dataset_id: str) -> Dataset:
+        """``GET /dataSets/{id}`` (Catalog answers ``{id: dataset}``); NotFoundError when it does not exist."""
+        what = f"Reading dataset {clean_text(str(dataset_id), 60)}"
+        data = self._json(await self._idempotent("GET", f"{DATASETS_PATH}/{_segment(dataset_id)}", what=what),
+                          what)
+        body = data if isinstance(data, Mapping) else {}
+        raw = body.get(dataset_id) if isinstance(body.get(dataset_id), Mapping) else next(
+            (v for v in body.values() if isinstance(v, Mapping)), body)
+        return Dataset.parse(str(dataset_id), raw)
+
+    async def get_merge_policy(self, policy_id: str) -> MergePolicy:
+        """``GET /config/mergePolicies/{id}``; NotFoundError when it does not exist."""
+        what = f"Reading merge policy {clean_text(str(policy_id), 60)}"
+        data = self._json(await self._idempotent("GET", f"{MERGE_POLICIES_PATH}/{_segment(policy_id)}",
+                                                 what=what), what)
+        return MergePolicy.parse(data)
+
+    async def get_segment_definition(self, segment_id: str) -> Mapping[str, Any] | None:
+        """``GET /segment/definitions/{id}``: the definition, ``None`` when the service says there is no
+        such segment, ``EndpointUnavailable`` when the route itself answers 404 (no UPS error body)."""
+        what = f"Reading segment definition {clean_text(str(segment_id), 60)}"
+        response = await self._idempotent("GET", f"{SEGMENT_DEFINITIONS_PATH}/{_segment(segment_id)}", what=what,
+                                          ok_statuses=frozenset({404}))
+        if response.status == 404:
+            body = response.json()
+            if isinstance(body, Mapping) and ("errors" in body or "title" in body or "detail" in body):
+                return None
+            raise EndpointUnavailable(f"{what} failed because the segment definitions endpoint is not available "
+                                      "here (HTTP 404 for the route)", status=404)
+        data = self._json(response, what)
+        if not isinstance(data, Mapping):
+            raise ApiError(f"{what} got an answer that is not a segment definition; report it if it persists.",
+                           status=response.status)
+        return data
+
+
+class EndpointUnavailable(ApiError):
+    """The route itself is missing (a 404 without the service's error body), not the thing asked for."""
 
 
 def _segment(job_id: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 
-from tui.cli import auth, config_cmd, datasets, jobs  # noqa: F401  - each registers its commands
+from tui.cli import auth, config_cmd, datasets, jobs, rerun  # noqa: F401  - each registers its commands
 from tui.cli.base import Context, cli
 
 __all__ = ["Context", "cli", "main"]

@@ -122,24 +122,39 @@ def print_job(job) -> None:
 
 
 @jobs.command("create")
-@click.option("--file", "payload_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--file", "payload_file", type=click.Path(dir_okay=False, path_type=Path),
               help="The export-job payload (JSON). Validated locally before sending.")
+@click.option("--from-job", metavar="ID", help="Rerun: the payload of this job, rebuilt from its record.")
+@click.option("--set", "assignments", metavar="PATH=VALUE", multiple=True,
+              help="Change one value (JSON or text), e.g. --set destination.datasetId=abc. Repeatable.")
+@click.option("--dry-run", is_flag=True, help="Check (GETs only) and print the payload; send nothing.")
+@click.option("--allow-duplicate", is_flag=True,
+              help="Launch even if a NEW/PROCESSING job has the same payload (refused otherwise, exit 2).")
 @click.option("--wait", is_flag=True, help="Follow the job; exit 0 on SUCCEEDED, 1 on FAILED.")
 @click.option("--poll", type=click.FloatRange(0.1, 3600), default=5.0, show_default=True,
               help="Seconds between checks with --wait.")
 @click.option("--json", "as_json", is_flag=True, help="Print the created (or final, with --wait) record.")
 @click.pass_obj
 @run_async
-async def jobs_create(obj: Context, payload_file: Path, wait: bool, poll: float, as_json: bool) -> int:
-    """Create an export job from a payload file (sent exactly once, never retried blindly).
+async def jobs_create(obj: Context, payload_file: Path | None, from_job: str | None, assignments: tuple[str, ...],
+                      dry_run: bool, allow_duplicate: bool, wait: bool, poll: float, as_json: bool) -> int:
+    """Create an export job from a payload file or another job (sent exactly once, never retried blindly).
+
+    Before sending: local validation, the preflight (GETs only; see `jobs lint`) and the duplicate
+    guard (a NEW/PROCESSING job with the same payload refuses the launch unless --allow-duplicate).
 
     \b
-    Example: aepx jobs create --file payload.json --wait
+    Examples: aepx jobs create --file payload.json --wait
+              aepx jobs create --from-job 24115 --set destination.datasetId=abc --dry-run
     """
-    from tui.core.payload import load_payload_file
+    from tui.cli.rerun import prepare_create
 
-    payload = load_payload_file(payload_file, on_warning=lambda text: err(f"warning: {text}"))
     async with obj.client() as api:
+        payload = await prepare_create(obj, api, payload_file=payload_file, from_job=from_job,
+                                       assignments=assignments, dry_run=dry_run, allow_duplicate=allow_duplicate,
+                                       on_warning=lambda text: err(f"warning: {text}"))
+        if isinstance(payload, int):
+            return payload
         result = await api.create_job(payload)
         job = result.job
         if result.reconciled:

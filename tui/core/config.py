@@ -33,6 +33,7 @@ DEFAULT_PAGE_SIZE = 100
 DEFAULT_REFRESH = 5.0
 DEFAULT_THEME = "textual-dark"
 DEFAULT_STUCK_FACTOR = 3.0
+DEFAULT_MAX_EVENT_AGE_DAYS = 90
 CREDENTIAL_STORES = ("keyring", "file", "prompt")
 
 #: Keys that must never appear in the config file (they would hold a secret).
@@ -55,11 +56,18 @@ class ConsoleSettings:
 
 
 @dataclass
+class LaunchSettings:
+    #: The preflight warns when eventList.filter.fromIngestTimestamp is older than this many days.
+    max_event_age_days: int = DEFAULT_MAX_EVENT_AGE_DAYS
+
+
+@dataclass
 class Config:
     path: Path
     default_profile: str | None = None
     profiles: dict[str, Profile] = field(default_factory=dict)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    launch: LaunchSettings = field(default_factory=LaunchSettings)
     keymap: dict[str, str] = field(default_factory=dict)
     credentials_store: str | None = None
     #: Whether the file existed when it was loaded.
@@ -217,7 +225,8 @@ class _Reader:
         return scopes
 
 
-_TOP_KEYS = ("default_profile", "console", "keymap", "credentials", "profiles")
+_TOP_KEYS = ("default_profile", "console", "launch", "keymap", "credentials", "profiles")
+_LAUNCH_KEYS = ("max_event_age_days",)
 _CONSOLE_KEYS = ("page_size", "refresh_seconds", "bell", "theme", "stuck_factor")
 _PROFILE_KEYS = ("platform_url", "ims_url", "org_id", "client_id", "sandbox", "scopes", "emulator")
 
@@ -231,6 +240,12 @@ def _build_config(path: Path, data: dict[str, Any]) -> Config:
         config.default_profile = reader.string(data["default_profile"], "default_profile")
     if "console" in data:
         config.console = _read_console(reader, reader.table(data["console"], "console"))
+    if "launch" in data:
+        table = reader.table(data["launch"], "launch")
+        reader.only(table, "launch", _LAUNCH_KEYS)
+        if "max_event_age_days" in table:
+            config.launch.max_event_age_days = reader.integer(table["max_event_age_days"],
+                                                              "launch.max_event_age_days", 1, 36_500)
     if "keymap" in data:
         config.keymap = _read_keymap(reader, reader.table(data["keymap"], "keymap"))
     if "credentials" in data:
@@ -362,6 +377,8 @@ def config_to_dict(config: Config) -> dict[str, Any]:
                if value != getattr(ConsoleSettings(), name)}
     if console:
         data["console"] = console
+    if config.launch != LaunchSettings():
+        data["launch"] = {"max_event_age_days": config.launch.max_event_age_days}
     if config.keymap:
         data["keymap"] = dict(config.keymap)
     if config.credentials_store is not None:

@@ -182,6 +182,7 @@ def create_app(settings: EmulatorSettings, *, clock: EmulatedClock | None = None
         Route(f"{CATALOG}/dataSets/{{id}}", platform(get_dataset), methods=["GET"]),
         Route(f"{UPS}/config/mergePolicies", platform(list_merge_policies), methods=["GET"]),
         Route(f"{UPS}/config/mergePolicies/{{id}}", platform(get_merge_policy), methods=["GET"]),
+        Route(f"{UPS}/segment/definitions/{{id}}", platform(get_segment_definition), methods=["GET"]),
         Route(f"{UPS}/export/jobs", platform(list_jobs), methods=["GET"]),
         Route(f"{UPS}/export/jobs/", platform(list_jobs), methods=["GET"]),
         Route(f"{UPS}/export/jobs", platform(create_job), methods=["POST"]),
@@ -394,6 +395,16 @@ async def get_merge_policy(request: Request, ctx: Context) -> Response:
         raise ApiError(err.ups(404, f"Merge policy {request.path_params['id']!r} was not found.",
                                ctx.request_id))
     return JSONResponse(policy)
+
+
+# --- segment definitions ------------------------------------------------------------------------------
+async def get_segment_definition(request: Request, ctx: Context) -> Response:
+    segment_id = request.path_params["id"]
+    with ctx.store.lock:
+        definition = ctx.tenant.segments.get(segment_id)
+    if definition is None:
+        raise ApiError(err.ups(404, f"Segment definition {segment_id!r} was not found.", ctx.request_id))
+    return JSONResponse(definition)
 
 
 # --- export jobs ------------------------------------------------------------------------------------
