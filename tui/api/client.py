@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json as _json
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -429,8 +430,8 @@ class PlatformClient:
                                           ok_statuses=frozenset({404}))
         if response.status == 404:
             body = response.json()
-            if isinstance(body, Mapping) and ("errors" in body or "title" in body or "detail" in body):
-                return None
+            if isinstance(body, Mapping) and ("errors" in body or str(segment_id) in _json.dumps(body, default=str)):
+                return None  # the service's own answer about this segment (UPS error shape, or naming it)
             raise EndpointUnavailable(f"{what} failed because the segment definitions endpoint is not available "
                                       "here (HTTP 404 for the route)", status=404)
         data = self._json(response, what)
