@@ -60,12 +60,39 @@ async def _lookup(fetch: Callable[[str], Awaitable[Any]] | None, key: str) -> Lo
 
 async def _cached(cache: Cache | None, kind: str, key: str,
                   fetch: Callable[[str], Awaitable[Any]] | None) -> Lookup:
-    if cache is not None and (kind, key) in cache:
+    if cache is not None and (kind, key) in cache and cache[(kind, key)].state != FAILED:
         return cache[(kind, key)]
     lookup = await _lookup(fetch, key)
-    if cache is not None and lookup.state in (FOUND, MISSING, SKIPPED):
-        cache[(kind, key)] = lookup  # failures are tried again next time
+    if cache is not None:
+        cache[(kind, key)] = lookup  # a failure is kept (to be shown) and tried again next time
     return lookup
+
+
+def cached_facts(payload: Mapping[str, Any], cache: Cache, sandbox: str = "") -> tuple[Facts, list[str]]:
+    """The facts already in ``cache`` for ``payload`` (no I/O), and what is not looked up yet."""
+    facts = Facts(sandbox=sandbox)
+    pending: list[str] = []
+    dataset_id = dataset_id_of(payload)
+    if dataset_id and not is_placeholder(dataset_id):
+        facts.dataset = cache.get(("dataset", dataset_id))
+        if facts.dataset is None:
+            pending.append("the dataset")
+    policy_id, _ = merge_policy_of(payload)
+    if policy_id and not is_placeholder(policy_id):
+        facts.merge_policy = cache.get(("merge_policy", policy_id))
+        if facts.merge_policy is None:
+            pending.append("the merge policy")
+    skipped = next((lk for (kind, _), lk in cache.items() if kind == "segment" and lk.state == SKIPPED), None)
+    for _, segment_id in segment_ids_of(payload):
+        if is_placeholder(segment_id):
+            continue
+        lookup = cache.get(("segment", segment_id)) or skipped
+        if lookup is None:
+            if "the segments" not in pending:
+                pending.append("the segments")
+            continue
+        facts.segments[segment_id] = lookup
+    return facts, pending
 
 
 async def gather(api: Any, payload: Mapping[str, Any], cache: Cache | None = None) -> Facts:
