@@ -21,24 +21,25 @@ def start_console(context: Context, *, demo: bool, read_only: bool) -> int:
         return exc.exit_code
     settings = cfg.console
     keymap = cfg.keymap
+    launch = cfg.launch
     setup_path = config_path(context.config_arg)
     if demo or not cfg.profiles:
         notice = None if demo else (
             f"No config found at {setup_path}: running on the built-in emulator. Press F2 to set up a real profile.")
         return run_on_emulator(settings=settings, keymap=keymap, read_only=read_only, notice=notice,
-                               setup_path=setup_path)
+                               setup_path=setup_path, launch=launch)
     try:
         api = context.client()
     except CredentialsError as exc:
         return run_with_prompted_secret(context, exc, settings=settings, keymap=keymap,
-                                        read_only=read_only, setup_path=setup_path)
+                                        read_only=read_only, setup_path=setup_path, launch=launch)
     except AepxError as exc:
         err(f"aepx: {exc}")
         return exc.exit_code
     from tui.console.app import run_console
 
     return run_console(api, settings=settings, keymap=keymap, read_only=read_only, setup_path=setup_path,
-                       api_factory=make_api_factory(context))
+                       api_factory=make_api_factory(context), launch=launch)
 
 
 def make_api_factory(context: Context):

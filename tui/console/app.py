@@ -37,7 +37,7 @@ from tui.console.screens.jobs import JobsScreen
 from tui.console.state import JobListModel, Transition
 from tui.console.widgets.header import HeaderState
 from tui.core.cancel import cancel_many, refusal
-from tui.core.config import ConsoleSettings
+from tui.core.config import ConsoleSettings, LaunchSettings
 from tui.core.errors import AepxError
 from tui.core.models import Job, Page, median_duration_ms
 
@@ -110,8 +110,9 @@ class AepxApp(App[int]):
     def __init__(self, api: JobsAPI, *, settings: ConsoleSettings | None = None,
                  keymap: dict[str, str] | None = None, read_only: bool = False, notice: str | None = None,
                  setup_path: Path | None = None, clock: Callable[[], float] | None = None,
-                 api_factory: ApiFactory | None = None) -> None:
+                 api_factory: ApiFactory | None = None, launch: LaunchSettings | None = None) -> None:
         super().__init__()
+        self.launch_settings = launch or LaunchSettings()
         self.animation_level = "none"  # over SSH every frame costs: no animation, ever
         self.api = api
         self.settings = settings or ConsoleSettings()
@@ -462,7 +463,27 @@ class AepxApp(App[int]):
             return
         from tui.console.screens.launch import LaunchScreen
 
-        self.push_screen(LaunchScreen(self.api, read_only=self.read_only), self.follow_job)
+        self.push_screen(LaunchScreen(self.api, read_only=self.read_only, clock=self.clock,
+                                      known_jobs=lambda: list(self.model.jobs.values()),
+                                      max_event_age_days=self.launch_settings.max_event_age_days), self.follow_job)
+
+    def action_clone(self) -> None:
+        """``R``: the highlighted (or shown) job's request in the payload editor, to launch again."""
+        if self.refuse_read_only("launching jobs"):
+            return
+        from tui.console.rerun import clone_source, open_clone
+
+        job = clone_source(self)
+        if job is None:
+            self.say("No job to clone: highlight one first.", "warning")
+            return
+        open_clone(self, job)
+
+    def action_diff(self) -> None:
+        """``=``: the payloads of the two marked jobs side by side."""
+        from tui.console.rerun import open_diff
+
+        open_diff(self)
 
     def follow_job(self, job: Job | None) -> None:
         """Select the new job in the list and keep it watched."""

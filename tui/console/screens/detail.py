@@ -26,6 +26,7 @@ class DetailScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "Back", id="detail.back"),
         Binding("ctrl+d", "cancel_job", "Cancel", id="detail.cancel"),
+        Binding("R", "app.clone", "Rerun", id="detail.clone", key_display="R", show=False),
     ]
 
     def __init__(

@@ -764,8 +764,7 @@ class LaunchScreen(Screen[Job | None]):
         warnings = [("The previous launch may have created a job: check the job list before sending again."
                      if self._ambiguous else "")]
         duplicates = active_duplicates(self._known_jobs(), payload) if self._known_jobs is not None else []
-        warnings += [f"{duplicate_sentence(job).capitalize()}: launching creates a second one."
-                     for job in duplicates[:3]]
+        warnings += [f"J{duplicate_sentence(job)[1:]}: launching creates a second one." for job in duplicates[:3]]
         notes = [issue_text(issue) for issue in (report.findings if report is not None else [])]
         _, pending = cached_facts(payload, self._preflight_cache)
         if pending:
