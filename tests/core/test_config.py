@@ -278,3 +278,25 @@ def test_write_profile_keeps_unrelated_settings(tmp_path):
     write_profile(path, Profile("a", "o", "c"), make_default=True)
     config = load_config(path)
     assert config.console.bell and config.keymap == {"quit": "q"}
+
+
+# --- [launch] ------------------------------------------------------------------------------------
+def test_launch_max_event_age_days(tmp_path):
+    assert load_config(EXAMPLE).launch.max_event_age_days == 90
+    assert "max_event_age_days" in EXAMPLE.read_text()
+    path = write(tmp_path / "c.toml", '[launch]\nmax_event_age_days = 30\n')
+    assert load_config(path).launch.max_event_age_days == 30
+    assert load_config(write(tmp_path / "d.toml", "")).launch.max_event_age_days == 90
+    for bad, words in (("0", "launch.max_event_age_days"), ('"90"', "launch.max_event_age_days"),
+                       ("90\nother = 1", "other")):
+        with pytest.raises(ConfigError, match=words):
+            load_config(write(tmp_path / "e.toml", f"[launch]\nmax_event_age_days = {bad}\n"))
+
+
+def test_launch_settings_round_trip(tmp_path):
+    from tui.core.config import LaunchSettings, config_to_dict
+
+    config = full_config(tmp_path / "c.toml")
+    assert "launch" not in config_to_dict(config)  # the default is not written
+    config.launch = LaunchSettings(max_event_age_days=7)
+    assert config_to_dict(config)["launch"] == {"max_event_age_days": 7}
