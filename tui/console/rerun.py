@@ -36,7 +36,7 @@ def clone_text(job: Job) -> tuple[str, str]:
     if missing:
         note = (f"Job {safe_text(job.id)}'s record lacks {', '.join(missing)}: cloned what exists; add the "
                 "rest before launching.")
-    return render_request(request), note
+    return render_request(request).rstrip("\n"), note
 
 
 def clone_draft_path(job: Job):

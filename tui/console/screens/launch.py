@@ -481,16 +481,16 @@ class LaunchScreen(Screen[Job | None]):
         else:
             count = len(result.errors)
             parts.append((f"✖ {count} error{'s' if count != 1 else ''}: launch refused", "bold $error"))
-        for issue in result.errors[:MAX_ISSUES_SHOWN]:
+        # blocking first (local errors, then the preflight's), then warnings and what was not checked
+        findings = report.findings if result.ok and report is not None else []
+        blocking = result.errors + [f for f in findings if f.severity == "error"]
+        others = result.warnings + [f for f in findings if f.severity != "error"]
+        marks = {"error": ("✖ ", "$error"), "warning": ("! ", "$warning"), UNCHECKED: ("? ", "$warning")}
+        for issue in blocking[:MAX_ISSUES_SHOWN]:
             parts += ["\n", ("✖ ", "$error"), issue_text(issue)]
-        for issue in result.warnings[:MAX_ISSUES_SHOWN]:
-            parts += ["\n", ("! ", "$warning"), issue_text(issue)]
-        hidden = max(0, len(result.errors) - MAX_ISSUES_SHOWN) + max(0, len(result.warnings) - MAX_ISSUES_SHOWN)
-        if result.ok and report is not None:
-            marks = {"error": ("✖ ", "$error"), "warning": ("! ", "$warning"), UNCHECKED: ("? ", "$warning")}
-            for issue in report.findings[:MAX_ISSUES_SHOWN]:
-                parts += ["\n", marks.get(issue.severity, ("! ", "$warning")), issue_text(issue)]
-            hidden += max(0, len(report.findings) - MAX_ISSUES_SHOWN)
+        for issue in others[:MAX_ISSUES_SHOWN]:
+            parts += ["\n", marks.get(issue.severity, ("! ", "$warning")), issue_text(issue)]
+        hidden = max(0, len(blocking) - MAX_ISSUES_SHOWN) + max(0, len(others) - MAX_ISSUES_SHOWN)
         if hidden:
             parts.append(f"\n… and {hidden} more")
         return Content.assemble(*parts)
