@@ -14,7 +14,7 @@ from tui.core.errors import UsageError
 
 @cli.group()
 def jobs() -> None:
-    """List, show, create and cancel export jobs."""
+    """List, show, create and cancel export jobs; rerun, diff and lint their payloads."""
 
 
 def job_row(job, now_ms: int) -> list[str]:

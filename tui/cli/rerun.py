@@ -99,7 +99,8 @@ async def prepare_create(obj: Context, api, *, payload_file: Path | None, from_j
     if (payload_file is None) == (from_job is None):
         raise UsageError("Pass exactly one of --file PATH and --from-job ID.")
     if payload_file is not None:
-        payload = load_payload_file(payload_file, on_warning=on_warning)
+        # with --set the edited payload is validated (and warned about) below, once
+        payload = load_payload_file(payload_file, on_warning=None if assignments else on_warning)
         text = read_payload_text(payload_file) if not assignments else ""
         source = str(payload_file)
     else:

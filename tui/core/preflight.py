@@ -323,9 +323,11 @@ def _segments(rules: _Rules, payload: Mapping[str, Any], facts: Facts) -> None:
 
 def finding_line(issue: Issue, *, tag: bool = True) -> str:
     """``line 3, column 5: sentence (blocks)`` for the CLI and the confirmation."""
-    where = f"line {issue.line}, column {issue.column or 1}: " if issue.line else ""
+    where = f"line {issue.line}, column {issue.column or 1}" if issue.line else ""
+    message = issue.message.replace(f" at {where}", "") if where else issue.message
+    where = f"{where}: " if where else ""
     label = {"error": "blocks", "warning": "warning", UNCHECKED: "not checked"}.get(issue.severity, issue.severity)
-    return f"{where}{issue.message} ({label})" if tag else f"{where}{issue.message}"
+    return f"{where}{message} ({label})" if tag else f"{where}{message}"
 
 
 def now_utc_ms() -> int:
