@@ -223,3 +223,29 @@ async def test_failed_preflight_lookups_are_not_checked_and_do_not_block(make_ap
         await pilot.pause()
         assert isinstance(app.screen, ConfirmLaunch)
         assert any("not checked" in note and "503" in note for note in app.screen.notes)
+
+
+async def test_duplicate_beyond_the_loaded_jobs_is_found_by_listing_the_newest(tmp_path):
+    """The loaded page may not hold the running duplicate (another page, a status filter): the editor
+    lists the newest jobs once when it opens."""
+    from textual.app import App
+
+    from tui.core.fingerprint import render_request
+
+    api = api_with_records()
+    api.records["5"] = job_record(5, "NEW", fields="loyalty.tier")
+    text = render_request(request_from_record(api.records["5"])[0])
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(LaunchScreen(api, draft_path=tmp_path / "d.json", initial_text=text,
+                                          known_jobs=lambda: []))
+
+    app = Host()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmLaunch)
+        assert app.screen._warning.startswith("Job 5 with the same payload is NEW since ")
+    assert api.count("list_jobs") == 1

@@ -119,8 +119,8 @@ async def gather(api: Any, payload: Mapping[str, Any], cache: Cache | None = Non
     return facts
 
 
-async def find_duplicates(api: Any, payload: Mapping[str, Any]) -> list[Job] | None:
-    """Active jobs among the newest ones with the payload's fingerprint; ``None`` if listing failed."""
+async def recent_jobs(api: Any) -> list[Job] | None:
+    """The newest jobs (two pages of 100: where NEW and PROCESSING jobs are); ``None`` if listing failed."""
     jobs: list[Job] = []
     cursor: str | None = None
     try:
@@ -132,4 +132,10 @@ async def find_duplicates(api: Any, payload: Mapping[str, Any]) -> list[Job] | N
             cursor = page.next_cursor
     except AepxError:
         return None
-    return active_duplicates(jobs, payload)
+    return jobs
+
+
+async def find_duplicates(api: Any, payload: Mapping[str, Any]) -> list[Job] | None:
+    """Active jobs among the newest ones with the payload's fingerprint; ``None`` if listing failed."""
+    jobs = await recent_jobs(api)
+    return None if jobs is None else active_duplicates(jobs, payload)

@@ -34,7 +34,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from tui.api.preflight import Cache, cached_facts, gather
+from tui.api.preflight import Cache, cached_facts, gather, recent_jobs
 from tui.api.protocol import JobsAPI
 from tui.console.screens.pickers import DatasetPicker, MergePolicyPicker, NamePrompt, PathPrompt
 from tui.console.widgets.payload_editor import PayloadEditor
@@ -289,6 +289,8 @@ class LaunchScreen(Screen[Job | None]):
         self._preflight_timer: Timer | None = None
         self._preflight_cache: Cache = {}
         self._preflight: Report | None = None
+        self._recent_jobs: list[Job] | None = None  # the newest jobs, listed once for the duplicate guard
+        self._recent_listed = False
         self._clock = clock or time.time
         self.read_only = read_only
         self.draft_path = draft_path if draft_path is not None else drafts.default_draft_path()
@@ -395,6 +397,9 @@ class LaunchScreen(Screen[Job | None]):
             self.editor.replace_all(refreshed)
         self._validate_now(schedule=False)
         await self._run_preflight()  # the first preflight at once, the later ones debounced
+        if self._known_jobs is not None:  # in the console: also the jobs beyond the loaded page or filter
+            self._recent_jobs = await recent_jobs(self.api)
+            self._recent_listed = True
 
     # --- live preflight (after local validation; GETs only; never blocks typing) -------------------
     def _now_ms(self) -> int:
@@ -763,17 +768,28 @@ class LaunchScreen(Screen[Job | None]):
             return
         warnings = [("The previous launch may have created a job: check the job list before sending again."
                      if self._ambiguous else "")]
-        duplicates = active_duplicates(self._known_jobs(), payload) if self._known_jobs is not None else []
+        duplicates = self.duplicates(payload)
         warnings += [f"J{duplicate_sentence(job)[1:]}: launching creates a second one." for job in duplicates[:3]]
         notes = [issue_text(issue) for issue in (report.findings if report is not None else [])]
         _, pending = cached_facts(payload, self._preflight_cache)
         if pending:
             notes.append(f"Preflight: {', '.join(pending)} not checked yet; the service will check on launch.")
+        if self._known_jobs is not None and self._recent_listed and self._recent_jobs is None:
+            notes.append("Duplicate guard: the newest jobs could not be listed; only the loaded jobs were checked.")
         summary = export_summary(payload, self._datasets, self._policies, now_ms=self._now_ms())
         self._launching = True  # until the confirmation is answered: ctrl+s again cannot open a second one
         self.app.push_screen(ConfirmLaunch(self.api.target, summary, warning="\n".join(w for w in warnings if w),
                                            notes=notes),
                              lambda yes: self._confirmed(bool(yes), payload))
+
+    def duplicates(self, payload: Mapping[str, Any]) -> list[Job]:
+        """NEW/PROCESSING jobs with this payload's fingerprint: the console's loaded jobs (fresher) and the
+        newest jobs listed when the editor opened."""
+        if self._known_jobs is None:
+            return []
+        by_id = {job.id: job for job in self._recent_jobs or []}
+        by_id.update({job.id: job for job in self._known_jobs()})
+        return active_duplicates(by_id.values(), payload)
 
     def _confirmed(self, yes: bool, payload: dict[str, Any]) -> None:
         if not yes:
