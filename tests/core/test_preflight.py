@@ -132,6 +132,11 @@ def test_dataset_not_on_the_union_schema_blocks():
     assert "profile union schema" in error.message
 
 
+def test_a_dataset_answer_without_its_schema_is_not_checked_not_blocking():
+    report = check(payload(), facts(dataset=Lookup(FOUND, {"name": "target"})))
+    assert report.ok and len(report.unchecked) == 1 and "not checked" in report.unchecked[0].message
+
+
 def test_missing_merge_policy_blocks():
     (error,) = check(payload(), facts(merge_policy=Lookup(MISSING))).blocking
     assert error.path == "mergePolicy.id"

@@ -274,6 +274,10 @@ def _dataset(rules: _Rules, payload: Mapping[str, Any], facts: Facts) -> None:
                                  "one with F3 (console) or `aepx datasets list`.")
         return
     schema = _map(_map(lookup.data).get("schemaRef")).get("id")
+    if not schema:
+        rules.add(UNCHECKED, path, f"Dataset {dataset_id}: its schema is not in Catalog's answer, so whether it "
+                                   "is on the profile union schema was not checked.")
+        return
     if schema != PROFILE_UNION_SCHEMA:
         rules.add("error", path, f"destination.datasetId {dataset_id!r} is not on the profile union schema "
                                  f"(its schema is {schema or 'unknown'}); export jobs can only write to a "

@@ -50,6 +50,7 @@ from tui.core.preflight import DEFAULT_MAX_EVENT_AGE_DAYS, UNCHECKED, Report, ev
 
 MAX_LOAD_BYTES = 1_000_000
 MAX_ISSUES_SHOWN = 6
+MAX_NOTES_SHOWN = 4  # preflight notes in the launch confirmation (it must fit 80×24 with its buttons)
 DEFAULT_TEMPLATE = "profile"
 
 
@@ -156,8 +157,11 @@ class ConfirmLaunch(ModalScreen[bool]):
             yield Static(grid, id="summary")
             if self._warning:
                 yield Label(Content(self._warning), classes="warning")
-            for note in self.notes:
+            for note in self.notes[:MAX_NOTES_SHOWN]:
                 yield Label(Content(f"! {note}"), classes="note")
+            if len(self.notes) > MAX_NOTES_SHOWN:
+                yield Label(Content(f"… and {len(self.notes) - MAX_NOTES_SHOWN} more in the editor's validation "
+                                    "panel"), classes="note")
             with Horizontal():
                 yield Button("No", id="no", variant="default")
                 yield Button("Yes, launch (y)", id="yes", variant="warning")
