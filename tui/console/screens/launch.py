@@ -126,6 +126,7 @@ class ConfirmLaunch(ModalScreen[bool]):
     ConfirmLaunch .title { width: 100%; text-style: bold; }
     ConfirmLaunch .warning { width: 100%; color: $error; text-style: bold; }
     ConfirmLaunch .note { width: 100%; color: $warning; }
+    ConfirmLaunch #confirm-body { height: auto; max-height: 60vh; }
     ConfirmLaunch Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
     ConfirmLaunch Button { margin-left: 2; min-width: 10; }
     """
@@ -154,14 +155,16 @@ class ConfirmLaunch(ModalScreen[bool]):
             grid.add_column(overflow="fold")
             for key, value in rows:
                 grid.add_row(Text(key), Text(value))  # Text: server strings are never markup
-            yield Static(grid, id="summary")
-            if self._warning:
-                yield Label(Content(self._warning), classes="warning")
-            for note in self.notes[:MAX_NOTES_SHOWN]:
-                yield Label(Content(f"! {note}"), classes="note")
-            if len(self.notes) > MAX_NOTES_SHOWN:
-                yield Label(Content(f"… and {len(self.notes) - MAX_NOTES_SHOWN} more in the editor's validation "
-                                    "panel"), classes="note")
+            # the body scrolls when it is taller than the terminal allows, so the buttons stay visible
+            with VerticalScroll(id="confirm-body"):  # tab reaches it: arrows scroll
+                yield Static(grid, id="summary")
+                if self._warning:
+                    yield Label(Content(self._warning), classes="warning")
+                for note in self.notes[:MAX_NOTES_SHOWN]:
+                    yield Label(Content(f"! {note}"), classes="note")
+                if len(self.notes) > MAX_NOTES_SHOWN:
+                    yield Label(Content(f"… and {len(self.notes) - MAX_NOTES_SHOWN} more in the editor's "
+                                        "validation panel"), classes="note")
             with Horizontal():
                 yield Button("No", id="no", variant="default")
                 yield Button("Yes, launch (y)", id="yes", variant="warning")
