@@ -124,6 +124,20 @@ def test_diff_is_a_plain_unified_diff_when_not_a_tty(config_file):
     assert same.exit_code == 0 and same.stdout == "" and "the same payload" in same.stderr
 
 
+def test_diff_is_coloured_on_a_terminal(config_file, monkeypatch):
+    from click.testing import CliRunner
+
+    from tui.cli import _register, cli
+
+    a, b = [r for r in records(config_file) if r["status"] == "SUCCEEDED"][:2]
+    monkeypatch.setattr("tui.cli.rerun.stdout_is_tty", lambda: True)
+    _register()
+    result = CliRunner().invoke(cli, ["--config", str(config_file), "jobs", "diff", str(a["id"]), str(b["id"])],
+                                env={"AEPX_CLIENT_SECRET": SECRET}, color=True, catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "\x1b[32m+" in result.stdout and "\x1b[31m-" in result.stdout
+
+
 def _lint(config_file, tmp_path, payload) -> object:
     path = tmp_path / "p.json"
     path.write_text(json.dumps(payload, indent=2) if not isinstance(payload, str) else payload)

@@ -146,6 +146,13 @@ async def jobs_payload(obj: Context, job_id: str) -> int:
     return EXIT_OK
 
 
+def stdout_is_tty() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):  # a closed or replaced stdout
+        return False
+
+
 def clean_json(text: str) -> str:
     """Pretty JSON made inert line by line (json.dumps already escapes C0; this covers C1 and bidi)."""
     return "".join(clean(line) + "\n" for line in text.splitlines())
@@ -171,7 +178,7 @@ async def jobs_diff(obj: Context, job_a: str, job_b: str) -> int:
     if not lines:
         err(f"Jobs {clean(job_a)} and {clean(job_b)} have the same payload.")
         return EXIT_OK
-    colour = sys.stdout.isatty()
+    colour = stdout_is_tty()
     for line in lines:
         text = clean(line)
         if colour and line.startswith(("+++", "---")):
