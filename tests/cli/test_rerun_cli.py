@@ -193,3 +193,19 @@ def test_segment_definitions_route_has_the_documented_shape(config_file, server)
     assert {"name", "schema", "sandbox", "evaluationInfo", "creationTime", "updateTime"} <= set(body)
     missing = httpx.get(f"{url}/nope", headers=headers)
     assert missing.status_code == 404 and "404" in missing.json()["errors"]
+
+
+def test_payload_of_a_hostile_record_is_valid_json_and_inert(config_file, server):
+    from tui.emulator.catalog import PROFILE_UNION_SCHEMA
+
+    tenant = server.store.tenant(EmulatorSettings().org, EmulatorSettings().sandbox)
+    dataset = next(k for k, v in tenant.datasets.items() if v["schemaRef"]["id"] == PROFILE_UNION_SCHEMA)
+    job = server.store.create_job(tenant, {
+        "profile_instance_id": "ups", "schema": {"name": "_xdm.context.profile"},
+        "merge_policy": {"id": tenant.merge_policies[0]["id"], "version": 1}, "dataset_id": dataset,
+        "segment_per_batch": False, "fields": "a.b\x1b]52;c;QUJD\x07\x9b[2J\u202eevil",
+        "additional_fields": None, "filter": None})
+    result = run(config_file, "jobs", "payload", str(job.id))
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["fields"] == "a.b\x1b]52;c;QUJD\x07\x9b[2J\u202eevil"
+    assert not any(c in result.stdout for c in "\x1b\x07\x9b\u202e")

@@ -79,8 +79,10 @@ def payload_of(app: LaunchHost) -> dict:
 
 
 async def set_text(app: LaunchHost, pilot, text: str) -> None:
-    launch_screen(app).editor.replace_all(text)
-    await pilot.pause(0.05)
+    screen = launch_screen(app)
+    screen.editor.replace_all(text)
+    await pilot.pause()
+    screen._validate_now()  # what the debounce timer does; a loaded machine may not have fired it yet
 
 
 async def test_template_to_launch_dismisses_with_the_new_job_once(api, draft_path):

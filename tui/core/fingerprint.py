@@ -111,12 +111,30 @@ def fingerprint(payload: Mapping[str, Any]) -> str:
 
 
 # --- rerun helpers: the text of a request, diffs, duplicates --------------------------------------
+_INERT_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def _escape_invisible(text: str) -> str:
+    """JSON text with every control, format (bidi), separator and surrogate character written as a
+    ``\\uXXXX`` escape: the same JSON value, and nothing a terminal could interpret."""
+    import unicodedata
+
+    out = []
+    for char in text:
+        if ord(char) >= 0x7F and unicodedata.category(char) in _INERT_CATEGORIES:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def render_request(request: Mapping[str, Any]) -> str:
     """A request as the editor and ``aepx jobs payload`` show it: request fields in writing order,
-    two-space indent, a final newline."""
+    two-space indent, a final newline. Control and bidi characters a record may carry are written as
+    JSON escapes (C0 ones already are), so the text is inert on a terminal and parses to the same value."""
     ordered = {name: request[name] for name in REQUEST_FIELDS if name in request}
     ordered.update({k: v for k, v in request.items() if k not in ordered})
-    return json.dumps(ordered, indent=2, ensure_ascii=False, default=str) + "\n"
+    return _escape_invisible(json.dumps(ordered, indent=2, ensure_ascii=False, default=str)) + "\n"
 
 
 def diff_lines(a: Mapping[str, Any], b: Mapping[str, Any], *, a_name: str = "a",
