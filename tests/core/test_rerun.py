@@ -192,4 +192,4 @@ def test_render_request_is_inert_and_parses_to_the_same_value():
     hostile = {"fields": "a\x1b]52;c;AAAA\x07\x9b\u202e\u2066\u2028b\u00e9", "destination": {"datasetId": "d\ud800"}}
     text = render_request(hostile)
     assert json.loads(text) == hostile
-    assert all(ord(c) < 0x7F and (c.isprintable() or c == "\n") or c == "é" for c in text)
+    assert all((ord(c) < 0x7F and (c.isprintable() or c == "\n")) or c == "é" for c in text)
