@@ -24,8 +24,8 @@ from typing import Any, Protocol, runtime_checkable
 import httpx
 
 from tui.api.mapping import clean_text, decode_json, request_id_of, server_message
-from tui.api.transport import TOKEN_PATH, map_transport_error
-from tui.core.errors import AepxError, AuthError, ServerError
+from tui.api.transport import SMALL_CAP, TOKEN_PATH, client_options, fetch_capped
+from tui.core.errors import AuthError, ServerError
 from tui.core.logging import register_secret
 from tui.core.secret import Secret
 
@@ -97,8 +97,7 @@ class ImsAuth(httpx.Auth):
         self._saves: set[asyncio.Task[None]] = set()
         self.fetch_count = 0  # IMS calls made: for diagnostics and tests
         self._client = httpx.AsyncClient(
-            transport=transport or httpx.AsyncHTTPTransport(
-                verify=True, limits=httpx.Limits(max_connections=2, max_keepalive_connections=1)),
+            **client_options(transport, httpx.Limits(max_connections=2, max_keepalive_connections=1)),
             timeout=httpx.Timeout(timeout),
             headers={"Accept": "application/json"},
             follow_redirects=False,
@@ -163,16 +162,12 @@ class ImsAuth(httpx.Auth):
         form = {"grant_type": "client_credentials", "client_id": self._client_id,
                 "client_secret": self._secret.reveal(), "scope": self._scope}
         self.fetch_count += 1
-        failure: AepxError | None = None
         try:
-            response = await self._client.post(self._token_url, data=form)
-            body = await response.aread()
-        except httpx.HTTPError as exc:
-            failure = map_transport_error(exc, what="Getting an access token from IMS", timeout=self._timeout)
+            request = self._client.build_request("POST", self._token_url, data=form)
+            response, body = await fetch_capped(self._client, request, what="Getting an access token from IMS",
+                                                deadline=self._timeout, cap=SMALL_CAP)
         finally:
             form.clear()
-        if failure is not None:  # raised outside the handler: the form never rides along as context
-            raise failure
         token, ttl = self._parse_token_response(response.status_code, response.headers, body)
         register_secret(token)
         now = self._clock()

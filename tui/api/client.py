@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from tui.api.auth import ImsAuth, TokenStore
 from tui.api.mapping import ConnectFailed, ConnectTimedOut, clean_text, error_from_response
 from tui.api.retry import RetryPolicy, Sleep, call_with_retries, is_retryable_idempotent
-from tui.api.transport import HttpSession, RawResponse, default_transport, env_proxy
+from tui.api.transport import HttpSession, RawResponse
 from tui.core.errors import (
     AepxError,
     AmbiguousCreateError,
@@ -123,8 +123,8 @@ class PlatformClient:
         *,
         token_store: TokenStore | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        timeout: float = 30.0,
-        deadline: float = 60.0,
+        timeout: float | None = None,
+        deadline: float | None = None,
         retry_wait_cap: float = 30.0,
         sleep: Sleep | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -134,13 +134,13 @@ class PlatformClient:
         self.target = Target(profile=profile.name, org_id=profile.org_id, sandbox=profile.sandbox,
                              platform_url=profile.platform_url, client_id=profile.client_id,
                              is_emulator=profile.is_emulator)
+        timeout = profile.request_timeout if timeout is None else timeout  # one attempt, body included
+        deadline = max(60.0, timeout) if deadline is None else deadline  # every attempt and wait together
         self.retry = RetryPolicy(deadline=deadline, wait_cap=retry_wait_cap, sleep=sleep or asyncio.sleep,
                                  clock=clock)
-        if transport is None and env_proxy(profile.platform_url) == env_proxy(profile.ims_url):
-            transport = default_transport(profile.platform_url)  # one pool (and TLS context) for both
         self.auth = ImsAuth(ims_url=profile.ims_url, client_id=profile.client_id, secret=secret,
                             scope=profile.scope, token_store=token_store, transport=transport,
-                            timeout=min(ims_timeout, timeout))
+                            timeout=min(ims_timeout, timeout * 0.8))  # IMS gives up before the attempt
         self._session = HttpSession(
             base_url=profile.platform_url,
             headers={"x-api-key": profile.client_id, "x-gw-ims-org-id": profile.org_id,
@@ -182,7 +182,7 @@ class PlatformClient:
                           ok_statuses: frozenset[int] = frozenset()) -> RawResponse:
         return await call_with_retries(
             lambda: self._send(method, path, what=what, params=params, ok_statuses=ok_statuses), self.retry,
-            is_retryable_idempotent)
+            is_retryable_idempotent, what=what)
 
     @staticmethod
     def _json(response: RawResponse, what: str) -> Any:

@@ -8,6 +8,7 @@ DEFAULT_PLATFORM_URL = "https://platform.adobe.io"
 DEFAULT_IMS_URL = "https://ims-na1.adobelogin.com"
 DEFAULT_SCOPES = ("openid", "AdobeID", "read_organizations", "additional_info.projectedProductContext",
                   "session")
+DEFAULT_REQUEST_TIMEOUT = 30.0  # seconds for one attempt: connect, headers and the whole body
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,7 @@ class Profile:
     ims_url: str = DEFAULT_IMS_URL
     scopes: tuple[str, ...] = field(default=DEFAULT_SCOPES)
     is_emulator: bool = False
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
 
     @property
     def scope(self) -> str:
