@@ -40,6 +40,10 @@ class ConnectFailed(NetworkError):
     """The connection could not be opened: the request never reached the server (safe to resend)."""
 
 
+class NameNotResolved(ConnectFailed):
+    """The host name could not be resolved: never sent, and resending will not help (fail fast)."""
+
+
 class ConnectTimedOut(ApiTimeoutError):
     """Connecting (or waiting for a pooled connection) timed out: the request was never sent."""
 

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from tui.api.mapping import ConnectFailed, parse_retry_after
+from tui.api.mapping import ConnectFailed, NameNotResolved, parse_retry_after
 from tui.core.errors import AepxError, ApiTimeoutError, NetworkError, RateLimitedError, ServerError
 
 __all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "call_with_retries", "is_retryable", "parse_retry_after"]
@@ -54,7 +54,10 @@ class RetryPolicy:
 
 
 def is_retryable(error: AepxError) -> bool:
-    """Connect failures (the request never left), 429 and the transient 5xx statuses."""
+    """Connect failures (the request never left), 429 and the transient 5xx statuses. Not a host name that
+    does not resolve: DNS answers are cached and retrying for a minute only delays the sentence."""
+    if isinstance(error, NameNotResolved):
+        return False
     if isinstance(error, ConnectFailed):
         return True
     if isinstance(error, RateLimitedError):

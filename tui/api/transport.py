@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from tui.api.mapping import ConnectFailed, ConnectTimedOut, clean_text, decode_json
+from tui.api.mapping import ConnectFailed, ConnectTimedOut, NameNotResolved, clean_text, decode_json
 from tui.core.errors import AepxError, ApiError, ApiTimeoutError, ConfigError, NetworkError
 
 LIMITS = httpx.Limits(max_connections=10, max_keepalive_connections=5, keepalive_expiry=30.0)
@@ -94,6 +94,9 @@ def _setting_for(url: httpx.URL | str) -> str:
     return "ims_url" if str(httpx.URL(str(url)).path).endswith(TOKEN_PATH) else "platform_url"
 
 
+UNRESOLVED = "the host name could not be resolved"
+
+
 def _causes(exc: BaseException) -> list[BaseException]:
     chain: list[BaseException] = []
     current: BaseException | None = exc
@@ -108,14 +111,14 @@ def _reason(exc: Exception) -> str:
     if any(isinstance(e, ConnectionRefusedError) for e in chain):
         return "connection refused"
     if any(isinstance(e, socket.gaierror) for e in chain):
-        return "the host name could not be resolved"
+        return UNRESOLVED
     text = str(exc)
     lowered = text.lower()
     if "refused" in lowered:
         return "connection refused"
     if any(s in lowered for s in ("name or service not known", "nodename nor servname", "getaddrinfo",
                                   "name resolution", "no address associated")):
-        return "the host name could not be resolved"
+        return UNRESOLVED
     if any(isinstance(e, ssl.SSLError) for e in chain) or "certificate" in lowered or "ssl" in lowered:
         return f"the TLS connection failed ({clean_text(text, 120)})"
     if "reset" in lowered:
@@ -138,7 +141,9 @@ def map_transport_error(exc: httpx.HTTPError, *, what: str, timeout: float) -> A
         return ApiTimeoutError(f"{what} failed because {origin} did not answer within {timeout:g} s; the "
                                "service may be slow, so try again later.")
     if isinstance(exc, httpx.ConnectError):
-        return ConnectFailed(f"Could not reach {origin}: {_reason(exc)}. Check {setting} and your network.")
+        reason = _reason(exc)
+        kind = NameNotResolved if reason == UNRESOLVED else ConnectFailed
+        return kind(f"Could not reach {origin}: {reason}. Check {setting} and your network.")
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return ConfigError(f"{what} failed because the URL {clean_text(str(url), 200)} is not usable; "
                            f"fix {setting} in the profile.")
