@@ -326,12 +326,17 @@ def _ims_echo(srv: HostileServer, *, status: int = 400, shape: str = "oauth") ->
     srv.route("POST", TOKEN_PATH, handler)
 
 
-def _platform_echo(srv: HostileServer, *, status: int = 500) -> None:
-    """The Platform echoes the Authorization header (the bearer token) in its error body."""
+def _platform_echo(srv: HostileServer, *, status: int = 500, shape: str = "json") -> None:
+    """The Platform (or a proxy in front of it: ``shape="html"``) echoes the Authorization header, the
+    bearer token, in its error body."""
     async def handler(req: Request, out: Out) -> None:
         auth = req.headers.get("authorization", "")
-        await out.json(status, {"title": "Server error", "detail": f"headers were {auth}; token "
-                                                                    f"{auth.removeprefix('Bearer ')}"})
+        token = auth.removeprefix("Bearer ")
+        if shape == "html":
+            await out.send(status, f"<html><title>Proxy error for {auth} ({token})</title></html>",
+                           content_type="text/html")
+        else:
+            await out.json(status, {"title": "Server error", "detail": f"headers were {auth}; token {token}"})
     srv.route("GET", JOBS_PATH, handler)
     srv.route("GET", JOBS_PATH + "/*", handler)
 

@@ -6,7 +6,8 @@
   short-lived tokens); one fetch at a time (``asyncio.Lock``, never held across a ``yield``).
 * On a 401 the token is refreshed once, and only if the token that failed is still the current one
   (so ten concurrent 401s cause one IMS call); a second 401 is returned to the caller, who maps it to
-  ``AuthError``.
+  ``AuthError``. A POST answered 401 is never resent here: it may have taken effect, so the caller
+  reconciles it like any ambiguous answer.
 * Tokens can be persisted through a ``TokenStore`` (the credentials module provides a keyring one);
   store calls run in a thread and their failures never fail a request.
 * Nothing here shows the secret or a token in ``repr``, ``str`` or error messages; both are registered
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any, Protocol, runtime_checkable
@@ -31,6 +33,8 @@ from tui.core.secret import Secret
 
 REFRESH_AHEAD = 300.0
 STORE_TIMEOUT = 5.0
+_RESENDABLE = frozenset({"GET", "HEAD", "DELETE", "PUT", "OPTIONS"})  # never a POST: it may have taken effect
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9\-._~+/]+=*")  # RFC 6750 b64token: no CR, LF or spaces
 _MAX_SECONDS_TTL = 7 * 86400  # larger values are milliseconds (the legacy JWT exchange's unit)
 
 
@@ -118,7 +122,7 @@ class ImsAuth(httpx.Auth):
         token = await self.token()
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request
-        if response.status_code == 401:
+        if response.status_code == 401 and request.method in _RESENDABLE:
             token = await self.token(failed=token)
             request.headers["Authorization"] = f"Bearer {token}"
             yield request
@@ -181,7 +185,13 @@ class ImsAuth(httpx.Auth):
         data = decode_json(body)
         payload = data if isinstance(data, dict) else {}
         token = payload.get("access_token")
+        if isinstance(token, str):
+            register_secret(token)  # even a token refused below must never be echoed back on screen
         if 200 <= status < 300 and isinstance(token, str) and token:
+            if not _TOKEN_CHARS.fullmatch(token):
+                raise AuthError("Getting an access token from IMS failed because its token holds characters "
+                                "that cannot be sent in a header; check ims_url in the profile.", status=status,
+                                request_id=request_id_of(headers, body))
             return token, _ttl_seconds(payload.get("expires_in"))
         request_id = request_id_of(headers, body)
         described = server_message(body)

@@ -19,13 +19,14 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from tui.api.auth import ImsAuth, TokenStore
 from tui.api.mapping import ConnectFailed, ConnectTimedOut, clean_text, error_from_response
-from tui.api.retry import RetryPolicy, Sleep, call_with_retries, is_retryable_idempotent
+from tui.api.retry import RetryPolicy, Sleep, call_with_retries, is_retryable, is_retryable_idempotent
 from tui.api.transport import HttpSession, RawResponse
 from tui.core.errors import (
     AepxError,
     AmbiguousCreateError,
     ApiError,
     ApiTimeoutError,
+    AuthError,
     NetworkError,
     RateLimitedError,
     ServerError,
@@ -294,9 +295,10 @@ class PlatformClient:
         return frozenset(job.id for job in self._page(response.json(), None).jobs)
 
     async def _post_once(self, path: str, payload: Any, *, what: str) -> RawResponse:
-        """A POST that is resent only when the connection could not even be opened."""
+        """A POST resent only when it cannot have taken effect: the connection could not be opened, or the
+        answer was 429 (a throttled request is refused before processing), with backoff, in the deadline."""
         return await call_with_retries(lambda: self._send("POST", path, what=what, json=payload), self.retry,
-                                       should_retry=lambda e: isinstance(e, ConnectFailed))
+                                       should_retry=_post_resendable, what=what)
 
     async def _reconcile(self, payload: Mapping[str, Any], sent_at: float, cause: AepxError,
                          existing: frozenset[str] = frozenset()) -> CreateResult:
@@ -410,10 +412,17 @@ def _segment(job_id: str) -> str:
     return quote(text, safe="")
 
 
+def _post_resendable(error: AepxError) -> bool:
+    return isinstance(error, RateLimitedError) or (isinstance(error, ConnectFailed) and is_retryable(error))
+
+
 def _ambiguous(error: AepxError) -> bool:
-    """Whether a failed POST may have reached the server (so it may have taken effect)."""
+    """Whether a failed POST may have reached the server (so it may have taken effect). A 401 is: a gateway
+    may refuse the token after the service took the request, and the auth flow never resends a POST."""
     if isinstance(error, ConnectFailed | RateLimitedError):
         return False
+    if isinstance(error, AuthError) and error.status == 401:
+        return True
     if isinstance(error, ApiTimeoutError):
         return not isinstance(error, ConnectTimedOut)
     return isinstance(error, NetworkError | ServerError)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tui.core.errors import RateLimitedError
+from tui.core.logging import redact
 
 MAX_BACKOFF_SECONDS = 300.0
 MIN_INTERVAL_SECONDS = 1.0
@@ -51,7 +52,7 @@ class PollState:
         """Record a failed poll; returns the (backed-off) delay before the retry."""
         self.in_flight = False
         self.failures += 1
-        self.error = str(error) or type(error).__name__
+        self.error = redact(str(error)) or type(error).__name__
         delay = min(MAX_BACKOFF_SECONDS, self.interval * 2 ** (self.failures - 1))
         if isinstance(error, RateLimitedError) and error.retry_after:
             delay = max(delay, float(error.retry_after))
