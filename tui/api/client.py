@@ -9,6 +9,7 @@ what it knows (``CreateResult(reconciled=True)`` or ``AmbiguousCreateError``).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import re
 import time
@@ -61,7 +62,7 @@ RECONCILE_PAGES = 2
 RECONCILE_PAGE_SIZE = 100
 _DATASET_REF = re.compile(r"^@/data[sS]ets/(?P<id>[^/?#]+)$")
 
-__all__ = ["PlatformClient", "parse_next_cursor", "payload_matches", "validate_status"]
+__all__ = ["PlatformClient", "parse_next_cursor", "payload_matches", "same_job_id", "validate_status"]
 
 
 def validate_status(status: str | None) -> str | None:
@@ -242,9 +243,19 @@ class PlatformClient:
             cursor = page.next_cursor
 
     async def get_job(self, job_id: str) -> Job:
-        what = f"Reading export job {clean_text(str(job_id), 60)}"
+        """The job ``job_id``, addressed by that id whatever the record says: a record without an ``id`` gets
+        it, and a record whose ``id`` names another job is refused (nothing may be done to that job)."""
+        asked = str(job_id).strip()
+        what = f"Reading export job {clean_text(asked, 60)}"
         response = await self._idempotent("GET", f"{JOBS_PATH}/{_segment(job_id)}", what=what)
-        return Job.parse(self._json(response, what))
+        job = Job.parse(self._json(response, what))
+        answered = job.raw.get("id") if isinstance(job.raw, Mapping) else None
+        if answered is not None and answered != "" and not same_job_id(answered, asked):
+            raise ApiError(f"{what} failed because the Platform answered with job "
+                           f"{clean_text(str(answered), 60)} instead; nothing was done to either job, so check "
+                           "the id and report it if it persists.", status=response.status,
+                           request_id=response.headers.get("x-request-id"))
+        return job if job.id == asked else dataclasses.replace(job, id=asked)
 
     async def cancel_job(self, job_id: str) -> CancelResult:
         """DELETE is idempotent here: a 404 (also after a retry) means the job is already gone."""
@@ -403,6 +414,18 @@ class PlatformClient:
             if not params or tuple(sorted(params.items())) in seen:
                 break
         return list(policies.values())
+
+
+def same_job_id(answered: Any, asked: str) -> bool:
+    """Whether a record's ``id`` names the job ``asked`` for: ``24115`` (a JSON number, as the spec types it)
+    and ``"24115"`` do; ``24115.0`` does; ``"٢٤١١٥"`` (other digits) and ``999`` do not."""
+    if isinstance(answered, bool):
+        return False
+    if isinstance(answered, int):
+        return str(answered) == asked
+    if isinstance(answered, float):
+        return answered.is_integer() and str(int(answered)) == asked
+    return isinstance(answered, str) and answered.strip() == asked
 
 
 def _segment(job_id: str) -> str:
