@@ -105,7 +105,7 @@ async def test_token_expiry_mid_run_is_refreshed():
         assert len(ids) == 300 == len(set(ids)) and set(ids) == store_job_ids(srv)
         statuses = [r.status for r in srv.requests if r.path == JOBS]
         assert 401 in statuses and statuses[-1] == 200
-        assert store.load("aepx-emulator") is not None
+        assert store.load(client.profile.token_cache_key) is not None
 
 
 async def test_faults_leave_lists_complete_and_creates_unduplicated():

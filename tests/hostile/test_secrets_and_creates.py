@@ -150,3 +150,28 @@ async def test_401_on_a_get_is_still_refreshed_once(hostile, profile, secret):
     async with PlatformClient(profile, secret) as api:
         await api.list_jobs()
     assert len(served) == 2 and hostile.count("POST", TOKEN_PATH) == 2
+
+
+# --- item 5: the keyring token cache is keyed by IMS URL, platform URL, org and client id ------------------
+@pytest.mark.parametrize("change", ["platform_url", "org_id", "ims_url"])
+async def test_cached_token_is_never_given_to_a_profile_pointing_elsewhere(hostile, profile, secret, change,
+                                                                         memory_keyring):
+    from dataclasses import replace
+
+    from tui.core.credentials import KeyringTokenStore
+
+    async with PlatformClient(profile, secret, token_store=KeyringTokenStore()) as api:
+        await api.list_jobs()
+    assert hostile.count("POST", TOKEN_PATH) == 1
+    other_value = {"platform_url": hostile.base_url.replace("127.0.0.1", "localhost"),
+                   "org_id": "OTHER@AdobeOrg", "ims_url": hostile.base_url.replace("127.0.0.1", "localhost")}
+    other = replace(profile, **{change: other_value[change]})
+    assert other.token_cache_key != profile.token_cache_key
+    async with PlatformClient(other, secret, token_store=KeyringTokenStore()) as api:
+        await api.list_jobs()
+    assert hostile.count("POST", TOKEN_PATH) == 2  # its own IMS call, not the other profile's token
+    async with PlatformClient(profile, secret, token_store=KeyringTokenStore()) as api:
+        await api.list_jobs()
+    assert hostile.count("POST", TOKEN_PATH) == 2  # the same profile still reuses its cached token
+    assert all(profile.client_id in user and user.endswith(":access_token")
+               for (_service, user) in memory_keyring.store if "access_token" in user)

@@ -8,7 +8,8 @@
   (so ten concurrent 401s cause one IMS call); a second 401 is returned to the caller, who maps it to
   ``AuthError``. A POST answered 401 is never resent here: it may have taken effect, so the caller
   reconciles it like any ambiguous answer.
-* Tokens can be persisted through a ``TokenStore`` (the credentials module provides a keyring one);
+* Tokens can be persisted through a ``TokenStore`` (the credentials module provides a keyring one),
+  filed under ``cache_key`` (``Profile.token_cache_key``: IMS URL, platform URL, org and client id);
   store calls run in a thread and their failures never fail a request.
 * Nothing here shows the secret or a token in ``repr``, ``str`` or error messages; both are registered
   with the redacting log filter (``tui.core.logging.register_secret``).
@@ -84,9 +85,11 @@ class ImsAuth(httpx.Auth):
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 10.0,
         clock: Callable[[], float] = time.time,
+        cache_key: str | None = None,
     ) -> None:
         self._token_url = ims_url.rstrip("/") + TOKEN_PATH
         self._client_id = client_id
+        self._cache_key = cache_key or client_id  # what the token store files the token under
         self._secret = secret
         register_secret(secret.reveal())  # the redacting log filter scrubs it wherever it might appear
         self._scope = scope
@@ -150,7 +153,7 @@ class ImsAuth(httpx.Auth):
         self._store_loaded = True
         assert self._store is not None
         try:
-            cached = await asyncio.wait_for(asyncio.to_thread(self._store.load, self._client_id),
+            cached = await asyncio.wait_for(asyncio.to_thread(self._store.load, self._cache_key),
                                             STORE_TIMEOUT)
         except Exception:  # a broken or hanging store must never fail a request
             return
@@ -220,7 +223,7 @@ class ImsAuth(httpx.Auth):
     async def _save(self, token: str, expires_at: float) -> None:
         assert self._store is not None
         with contextlib.suppress(Exception):  # a store failure never fails a request
-            await asyncio.wait_for(asyncio.to_thread(self._store.save, self._client_id, token, expires_at),
+            await asyncio.wait_for(asyncio.to_thread(self._store.save, self._cache_key, token, expires_at),
                                    STORE_TIMEOUT)
 
     async def aclose(self) -> None:

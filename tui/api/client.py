@@ -142,6 +142,7 @@ class PlatformClient:
                                  clock=clock)
         self.auth = ImsAuth(ims_url=profile.ims_url, client_id=profile.client_id, secret=secret,
                             scope=profile.scope, token_store=token_store, transport=transport,
+                            cache_key=profile.token_cache_key,
                             timeout=min(ims_timeout, timeout * 0.8))  # IMS gives up before the attempt
         self._session = HttpSession(
             base_url=profile.platform_url,
