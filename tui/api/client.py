@@ -210,12 +210,17 @@ class PlatformClient:
             params["status"] = status
         what = "Listing export jobs"
         data = self._json(await self._idempotent("GET", JOBS_PATH, what=what, params=params), what)
-        return self._page(data, cursor)
+        return self._page(data, cursor, limit)
 
     @staticmethod
-    def _page(data: Any, cursor: str | None) -> Page:
+    def _page(data: Any, cursor: str | None, limit: int | None = None) -> Page:
         body = data if isinstance(data, Mapping) else {}
         records = body.get("records", data if isinstance(data, list) else [])
+        warnings: tuple[str, ...] = ()
+        if isinstance(records, list) and limit is not None and len(records) > limit:
+            warnings = (f"The Platform sent {len(records):,} jobs for a page of {limit}; only the first {limit} "
+                        "are shown.",)
+            records = records[:limit]  # parsed and kept: only what was asked for
         jobs = tuple(Job.parse(r) for r in records) if isinstance(records, list) else ()
         page = body.get("page") if isinstance(body.get("page"), Mapping) else {}
         link = body.get("link") if isinstance(body.get("link"), Mapping) else {}
@@ -225,14 +230,34 @@ class PlatformClient:
             next_cursor = None  # a link that does not advance would loop forever
         return Page(jobs=jobs, next_cursor=next_cursor, next_link=next_link,
                     page_offset=str(page.get("pageOffset") or ""), page_size=to_int(page.get("pageSize")),
-                    sort_field=str(page.get("sortField") or ""), sort=str(page.get("sort") or ""))
+                    sort_field=str(page.get("sortField") or ""), sort=str(page.get("sort") or ""),
+                    warnings=warnings)
 
-    async def iter_jobs(self, *, limit: int = 100, status: str | None = None) -> AsyncIterator[Page]:
-        """Every page in turn, following ``link.next`` until it is empty."""
+    async def iter_jobs(self, *, limit: int = 100, status: str | None = None,
+                        max_pages: int = MAX_PAGES) -> AsyncIterator[Page]:
+        """Every page in turn, following ``link.next`` until it is empty.
+
+        Jobs are de-duplicated by id (a job seen on an earlier page is dropped from a later one); a page
+        that brings nothing new ends the walk (a ``next`` link that cycles or mints fresh cursors for the
+        same jobs), and so does ``max_pages``; both say so in the last page's ``warnings``.
+        """
         cursor: str | None = None
         seen: set[str] = set()
-        for _ in range(MAX_PAGES):
+        seen_ids: set[str] = set()
+        for number in range(1, max_pages + 1):
             page = await self.list_jobs(cursor=cursor, limit=limit, status=status)
+            fresh = tuple(job for job in page.jobs if job.id not in seen_ids)
+            if len(fresh) != len(page.jobs):
+                page = dataclasses.replace(page, jobs=fresh)
+            seen_ids.update(job.id for job in fresh)
+            if page.next_cursor is not None and not fresh:
+                page = dataclasses.replace(page, next_cursor=None, warnings=(*page.warnings, (
+                    f"Page {number} of the job list brought no job not already listed; stopped following the "
+                    "server's next link.")))
+            elif page.next_cursor is not None and number == max_pages:
+                page = dataclasses.replace(page, next_cursor=None, warnings=(*page.warnings, (
+                    f"Stopped after {max_pages:,} pages ({len(seen_ids):,} jobs); the list may go on, so "
+                    "filter it by status.")))
             # Loaded pages live as long as the caller keeps them and hold no reference cycles (plain JSON and
             # dataclasses): moving them out of the cyclic GC's reach spares every later collection a walk
             # over 10,000s of records (full collections had grown to ~100 ms each by the 10,000th job).

@@ -60,10 +60,14 @@ async def jobs_list(obj: Context, status: str | None, limit: int, all_pages: boo
         if all_pages:
             async for page in api.iter_jobs(limit=limit, status=status):
                 found.extend(page.jobs)
+                for warning in page.warnings:
+                    err(f"warning: {warning}")
         else:
             page = await api.list_jobs(limit=limit, status=status)
             found.extend(page.jobs)
             more = page.has_more
+            for warning in page.warnings:
+                err(f"warning: {warning}")
     if as_json:
         emit_json([dict(job.raw) for job in found])
         return EXIT_OK
