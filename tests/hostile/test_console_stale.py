@@ -23,7 +23,7 @@ async def until(pilot, predicate, limit: float = 20.0) -> bool:
 
 
 async def test_trickling_platform_makes_the_console_stale_and_it_keeps_polling(hostile, profile, secret):
-    hostile.scenario("trickle", pause=0.5)
+    hostile.scenario("trickle", pause=0.2)  # each byte well inside a read timeout
     api = PlatformClient(profile, secret, timeout=0.5)
     app = AepxApp(api, settings=ConsoleSettings(refresh_seconds=1))
     async with app.run_test(size=(100, 30)) as pilot:

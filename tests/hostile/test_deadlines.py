@@ -10,9 +10,10 @@ import pytest
 from tests.hostile.conftest import run_cli
 from tests.hostile.server import JOBS_PATH
 from tui.api.client import PlatformClient
-from tui.api.transport import PAGE_CAP
 from tui.core.config import load_config
 from tui.core.errors import ApiError, ApiTimeoutError, ConfigError
+
+PAGE_CAP = 16 * 1024 * 1024
 
 
 def one_sentence(text: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from tests.hostile.conftest import run_cli
 from tests.hostile.server import JOBS_PATH
-from tui.api.client import PlatformClient, same_job_id
+from tui.api.client import PlatformClient
 from tui.core.errors import ApiError
 
 PAYLOAD = {"schema": {"name": "_xdm.context.profile"}, "fields": "identities",
@@ -18,6 +18,8 @@ PAYLOAD = {"schema": {"name": "_xdm.context.profile"}, "fields": "identities",
 
 
 def test_same_job_id_spellings():
+    from tui.api.client import same_job_id
+
     assert same_job_id(24115, "24115") and same_job_id("24115", "24115") and same_job_id(24115.0, "24115")
     assert same_job_id(" 24115 ", "24115")
     assert not same_job_id(999, "1") and not same_job_id("٢٤١١٥", "24115") and not same_job_id(True, "1")

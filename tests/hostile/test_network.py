@@ -10,7 +10,7 @@ import pytest
 
 from tests.hostile.server import JOBS_PATH, TOKEN_PATH
 from tui.api.client import PlatformClient
-from tui.api.mapping import NameNotResolved
+from tui.core.errors import NetworkError
 
 
 class CountingSleep:
@@ -26,7 +26,7 @@ async def test_unresolvable_host_fails_fast(profile, secret, where):
     sleep = CountingSleep()
     broken = replace(profile, **{where: "http://no-such-host.invalid"})
     async with PlatformClient(broken, secret, sleep=sleep) as api:
-        with pytest.raises(NameNotResolved, match=rf"could not be resolved\. Check {where}") as info:
+        with pytest.raises(NetworkError, match=rf"could not be resolved\. Check {where}") as info:
             await api.list_jobs()
     assert sleep.calls == []  # not one retry
     assert "\n" not in str(info.value)
