@@ -73,7 +73,9 @@ def client_for(profile, store: str | None):
 
 
 def err(message: str) -> None:
-    click.echo(message, err=True)
+    from tui.core.logging import redact
+
+    click.echo(redact(message), err=True)
 
 
 def _exit_with(call: Callable[[], int | None]) -> None:

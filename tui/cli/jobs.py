@@ -60,10 +60,14 @@ async def jobs_list(obj: Context, status: str | None, limit: int, all_pages: boo
         if all_pages:
             async for page in api.iter_jobs(limit=limit, status=status):
                 found.extend(page.jobs)
+                for warning in page.warnings:
+                    err(f"warning: {warning}")
         else:
             page = await api.list_jobs(limit=limit, status=status)
             found.extend(page.jobs)
             more = page.has_more
+            for warning in page.warnings:
+                err(f"warning: {warning}")
     if as_json:
         emit_json([dict(job.raw) for job in found])
         return EXIT_OK
@@ -130,14 +134,18 @@ def print_job(job) -> None:
 @click.option("--dry-run", is_flag=True, help="Check (GETs only) and print the payload; send nothing.")
 @click.option("--allow-duplicate", is_flag=True,
               help="Launch even if a NEW/PROCESSING job has the same payload (refused otherwise, exit 2).")
-@click.option("--wait", is_flag=True, help="Follow the job; exit 0 on SUCCEEDED, 1 on FAILED.")
+@click.option("--wait", is_flag=True,
+              help="Follow the job until it leaves NEW/PROCESSING; exit 0 on SUCCEEDED, 1 on any other status.")
 @click.option("--poll", type=click.FloatRange(0.1, 3600), default=5.0, show_default=True,
               help="Seconds between checks with --wait.")
+@click.option("--timeout", "wait_timeout", type=click.FloatRange(1, 7 * 86400), default=None, metavar="SECONDS",
+              help="With --wait: give up after this many seconds (exit 1; the job keeps running).")
 @click.option("--json", "as_json", is_flag=True, help="Print the created (or final, with --wait) record.")
 @click.pass_obj
 @run_async
 async def jobs_create(obj: Context, payload_file: Path | None, from_job: str | None, assignments: tuple[str, ...],
-                      dry_run: bool, allow_duplicate: bool, wait: bool, poll: float, as_json: bool) -> int:
+                      dry_run: bool, allow_duplicate: bool, wait: bool, poll: float, wait_timeout: float | None,
+                      as_json: bool) -> int:
     """Create an export job from a payload file or another job (sent exactly once, never retried blindly).
 
     Before sending: local validation, the preflight (GETs only; see `jobs lint`) and the duplicate
@@ -160,16 +168,33 @@ async def jobs_create(obj: Context, payload_file: Path | None, from_job: str | N
         if result.reconciled:
             err(f"The answer to the create request was lost, but job {job.id} was found in the job list.")
         err(f"Created export job {job.id} ({job.status}).")
+        timed_out = False
         if wait:
-            while not job.is_final:
-                await asyncio.sleep(poll)
+            import time
+
+            give_up = time.monotonic() + wait_timeout if wait_timeout is not None else None
+            while job.is_active:  # stop on any other status: SUCCEEDED, FAILED, one added later, or none
+                pause = poll
+                if give_up is not None:
+                    pause = min(poll, give_up - time.monotonic())
+                    if pause <= 0:
+                        timed_out = True
+                        break
+                await asyncio.sleep(pause)
                 job = await api.get_job(job.id)
-                err(f"job {job.id}: {job.status} · {job.current_phase}")
+                err(f"job {job.id}: {clean(job.status)} · {clean(job.current_phase)}")
     if as_json:
         emit_json(dict(job.raw))
     else:
         click.echo(job.id)
+    if timed_out:
+        err(f"Job {job.id} is still {job.status} after {wait_timeout:g} s (--timeout); it keeps running: follow it "
+            f"with `aepx jobs show {job.id}`.")
+        return EXIT_FAILED
     if wait and job.status != "SUCCEEDED":
+        if not job.is_final:
+            err(f"Job {job.id} ended in status {clean(job.status)}, which aepx does not know; check it with "
+                f"`aepx jobs show {job.id}`.")
         for error in job.errors:
             err(f"{clean(error.code)}: {clean(error.msg)}")
         return EXIT_FAILED

@@ -2,7 +2,8 @@
 
 The app re-arms a one-shot timer only after a poll has finished (success or error), so polls never
 overlap; ``try_start`` also drops a manual refresh while one is in flight. After an error the next
-poll waits ``interval × 2^(failures-1)`` (capped), or the server's ``Retry-After`` when it is longer.
+poll waits ``interval × 2^(failures-1)`` (capped), or the server's ``Retry-After`` when it is longer (capped
+the same: a header asking for 30 years must not stop polling).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tui.core.errors import RateLimitedError
+from tui.core.logging import redact
 
 MAX_BACKOFF_SECONDS = 300.0
 MIN_INTERVAL_SECONDS = 1.0
@@ -51,10 +53,10 @@ class PollState:
         """Record a failed poll; returns the (backed-off) delay before the retry."""
         self.in_flight = False
         self.failures += 1
-        self.error = str(error) or type(error).__name__
+        self.error = redact(str(error)) or type(error).__name__
         delay = min(MAX_BACKOFF_SECONDS, self.interval * 2 ** (self.failures - 1))
-        if isinstance(error, RateLimitedError) and error.retry_after:
-            delay = max(delay, float(error.retry_after))
+        if isinstance(error, RateLimitedError) and error.retry_after:  # the server's wait, capped like ours
+            delay = max(delay, min(MAX_BACKOFF_SECONDS, float(error.retry_after)))
         return self._schedule(now, delay)
 
     def released(self) -> None:

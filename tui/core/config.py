@@ -25,7 +25,7 @@ import platformdirs
 import tomli_w
 
 from tui.core.errors import ConfigError
-from tui.core.profile import DEFAULT_IMS_URL, DEFAULT_PLATFORM_URL, DEFAULT_SCOPES, Profile
+from tui.core.profile import DEFAULT_IMS_URL, DEFAULT_PLATFORM_URL, DEFAULT_REQUEST_TIMEOUT, DEFAULT_SCOPES, Profile
 
 APP_NAME = "aepx"
 CONFIG_ENV = "AEPX_CONFIG"
@@ -228,7 +228,8 @@ class _Reader:
 _TOP_KEYS = ("default_profile", "console", "launch", "keymap", "credentials", "profiles")
 _LAUNCH_KEYS = ("max_event_age_days",)
 _CONSOLE_KEYS = ("page_size", "refresh_seconds", "bell", "theme", "stuck_factor")
-_PROFILE_KEYS = ("platform_url", "ims_url", "org_id", "client_id", "sandbox", "scopes", "emulator")
+_PROFILE_KEYS = ("platform_url", "ims_url", "org_id", "client_id", "sandbox", "scopes", "emulator",
+                 "request_timeout")
 
 
 def _build_config(path: Path, data: dict[str, Any]) -> Config:
@@ -308,6 +309,8 @@ def _read_profile(reader: _Reader, name: str, value: Any) -> Profile:
         ims_url=reader.url(table.get("ims_url", DEFAULT_IMS_URL), f"{prefix}.ims_url"),
         scopes=reader.scopes(table["scopes"], f"{prefix}.scopes") if "scopes" in table else DEFAULT_SCOPES,
         is_emulator=reader.boolean(table.get("emulator", False), f"{prefix}.emulator"),
+        request_timeout=reader.number(table.get("request_timeout", DEFAULT_REQUEST_TIMEOUT),
+                                      f"{prefix}.request_timeout", 1, 600),
     )
 
 
@@ -404,6 +407,8 @@ def _profile_dict(profile: Profile) -> dict[str, Any]:
     }
     if profile.is_emulator:
         table["emulator"] = True
+    if profile.request_timeout != DEFAULT_REQUEST_TIMEOUT:
+        table["request_timeout"] = profile.request_timeout
     return table
 
 
