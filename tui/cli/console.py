@@ -21,6 +21,7 @@ def start_console(context: Context, *, demo: bool, read_only: bool) -> int:
         return exc.exit_code
     settings = cfg.console
     keymap = cfg.keymap
+    history = cfg.history
     setup_path = config_path(context.config_arg)
     if demo or not cfg.profiles:
         notice = None if demo else (
@@ -31,14 +32,14 @@ def start_console(context: Context, *, demo: bool, read_only: bool) -> int:
         api = context.client()
     except CredentialsError as exc:
         return run_with_prompted_secret(context, exc, settings=settings, keymap=keymap,
-                                        read_only=read_only, setup_path=setup_path)
+                                        read_only=read_only, setup_path=setup_path, history_settings=history)
     except AepxError as exc:
         err(f"aepx: {exc}")
         return exc.exit_code
     from tui.console.app import run_console
 
     return run_console(api, settings=settings, keymap=keymap, read_only=read_only, setup_path=setup_path,
-                       api_factory=make_api_factory(context))
+                       api_factory=make_api_factory(context), history_settings=history)
 
 
 def make_api_factory(context: Context):
@@ -79,6 +80,6 @@ def run_on_emulator(**kwargs) -> int:
     settings = EmulatorSettings(port=0, speed=DEMO_SPEED)
     with EmulatorServer(settings) as server:
         api = PlatformClient(demo_profile(server.base_url, settings), Secret(settings.client_secret))
-        return run_console(api, **kwargs)
+        return run_console(api, history_settings=False, **kwargs)  # the demo's jobs stay out of the history
 
 

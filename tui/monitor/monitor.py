@@ -114,11 +114,15 @@ class Monitor:
     def unfollow(self, job_id: str) -> None:
         self._followed.pop(job_id, None)
 
-    def due_followed(self, exclude: Iterable[str] = ()) -> list[str]:
-        """The followed jobs a poll GETs: not in ``exclude``, least recently checked first, bounded."""
+    def due_followed(self, exclude: Iterable[str] = (), prefer: Iterable[str] = ()) -> list[str]:
+        """The followed jobs a poll GETs: not in ``exclude``; those in ``prefer`` (the rows a host
+        shows) first, then the least recently checked; at most ``max_followed``."""
         skip = set(exclude)
-        due = sorted((checked, i) for i, checked in self._followed.items() if i not in skip)
-        return [i for _, i in due[:self.max_followed]]
+        followed = self._followed
+        first = [i for i in dict.fromkeys(prefer) if i in followed and i not in skip]
+        skip.update(first)
+        due = sorted((checked, i) for i, checked in followed.items() if i not in skip)
+        return (first + [i for _, i in due])[:self.max_followed]
 
     # --- what the Platform said -----------------------------------------------------------------------
     def observe(self, jobs: Iterable[Job], source: str = "observed") -> None:
@@ -200,13 +204,14 @@ class Monitor:
         self.observe([job], "get")
         return job
 
-    async def refresh(self, query: ListQuery | None = None) -> PollResult:
-        """The body of one poll: the page, then the due followed jobs. Raises what the API raises."""
+    async def refresh(self, query: ListQuery | None = None, *, prefer: Iterable[str] = ()) -> PollResult:
+        """The body of one poll: the page, then the due followed jobs (``prefer``: ids to take first,
+        e.g. the rows on screen). Raises what the API raises."""
         query = query or self.view
         page = await self.list_page(query.cursor, limit=query.limit, status=query.status)
         refreshed: list[Job] = []
         try:
-            for job_id in self.due_followed(j.id for j in page.jobs):
+            for job_id in self.due_followed((j.id for j in page.jobs), prefer):
                 try:
                     refreshed.append(await self.api.get_job(job_id))
                 except NotFoundError:  # gone (or another sandbox's): nothing left to follow

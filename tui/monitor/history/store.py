@@ -477,3 +477,14 @@ def _check_and_migrate(conn: sqlite3.Connection, path: Path) -> None:
     except sqlite3.DatabaseError as exc:
         raise HistoryUnavailable(f"{off} cannot be prepared ({exc}); check the disk and the file's permissions, "
                                  "or set [history] enabled = false.") from None
+
+
+def open_configured(settings: Any) -> tuple[HistoryStore | None, str | None]:
+    """The store per ``[history]`` (``enabled``, ``path``): ``(store, None)``, ``(None, None)`` when
+    turned off, or ``(None, sentence)`` when the file cannot be used (history off for this run)."""
+    if settings is not None and not getattr(settings, "enabled", True):
+        return None, None
+    try:
+        return HistoryStore.open(getattr(settings, "path", None)), None
+    except HistoryUnavailable as exc:
+        return None, str(exc)
