@@ -100,7 +100,8 @@ def _private_dir(directory: Path) -> None:
 
 
 def _dumps(raw: Any) -> str:
-    return json.dumps(raw, separators=(",", ":"), ensure_ascii=False, default=str)
+    # ASCII only: no control, C1 or bidi character survives unescaped into the file or `history list --json`
+    return json.dumps(raw, separators=(",", ":"), ensure_ascii=True, default=str)
 
 
 def job_row(org: str, sandbox: str, job: Job, seen_ms: int, fingerprints: dict[str, str] | None = None) -> tuple:
@@ -375,6 +376,12 @@ class HistoryStore:
                               f"({', '.join('?' * len(chunk))})", [org, sandbox, *chunk])
             found.update(r[0] for r in rows)
         return found
+
+    def active_ids(self, org: str, sandbox: str) -> list[str]:
+        """Stored jobs last seen NEW or PROCESSING, oldest created first."""
+        rows = self._read("SELECT job_id FROM jobs WHERE org = ? AND sandbox = ? AND status IN ('NEW', 'PROCESSING') "
+                          "ORDER BY created_ms", (org, sandbox))
+        return [r[0] for r in rows]
 
     def synced_ms(self, org: str, sandbox: str) -> int | None:
         rows = self._read("SELECT synced_ms FROM syncs WHERE org = ? AND sandbox = ?", (org, sandbox))
