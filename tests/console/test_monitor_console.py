@@ -85,3 +85,54 @@ async def test_history_problem_is_one_warning(make_app, wait, tmp_path, monkeypa
         assert len(warnings) == 1 and "disk is full" in warnings[0]
         assert table(app).row_count == 7  # the console keeps running
     store.close()
+
+
+def _history_of_600s_runs(tmp_path, n=20):
+    from tui.core.models import Job
+
+    store = HistoryStore.open(tmp_path / "history.sqlite3")
+    old = [job_record(1000 + i, "SUCCEEDED", duration_s=600, created=1_700_000_000_000 + i) for i in range(n)]
+    store.upsert("TEST@AdobeOrg", "prod", [Job.parse(r) for r in old])
+    return store
+
+
+async def test_detail_names_the_history_baseline_when_stuck(make_app, wait, tmp_path):
+    from tests.console.test_detail import plain
+
+    store = _history_of_600s_runs(tmp_path)
+    api = FakeJobsAPI([job_record(1, "PROCESSING"), job_record(2, "SUCCEEDED", duration_s=30)])
+    app = make_app(api, history=store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait(app, pilot)
+        flag = app.screen.query_one("#detail-stuck")
+        assert not flag.has_class("hidden")
+        assert plain(flag).startswith("⚠ possibly stuck: running 1h 01m")
+        assert "over 3× the p95 of 20 earlier runs of this payload (10m 00s)" in plain(flag)
+    store.close()
+
+
+async def test_detail_says_slower_than_usual_for_a_slow_finished_run(make_app, wait, tmp_path):
+    from tests.console.test_detail import plain
+
+    store = _history_of_600s_runs(tmp_path)
+    api = FakeJobsAPI([job_record(1, "SUCCEEDED", duration_s=900)])
+    app = make_app(api, history=store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait(app, pilot)
+        flag = app.screen.query_one("#detail-stuck")
+        assert not flag.has_class("hidden")
+        assert plain(flag) == ("slower than usual: took 15m 00s, over the p95 of 20 earlier runs of this "
+                               "payload (10m 00s).")
+    store.close()
+
+
+async def test_without_enough_history_the_detail_keeps_todays_rule(make_app, wait, tmp_path):
+    from tests.console.test_detail import plain
+
+    store = _history_of_600s_runs(tmp_path, n=4)  # under 5 samples: no history baseline
+    api = FakeJobsAPI([job_record(1, "PROCESSING"), job_record(2, "SUCCEEDED", duration_s=60)])
+    app = make_app(api, history=store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait(app, pilot)
+        assert "over 3× the median SUCCEEDED run (1m 00s)" in plain(app.screen.query_one("#detail-stuck"))
+    store.close()

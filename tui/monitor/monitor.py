@@ -183,10 +183,11 @@ class Monitor:
         """The history p95 of this payload / dataset / sandbox (≥ 5 samples), else today's median."""
         store = self.store
         if store is not None and store.enabled:
-            found = store.baseline(self.target.org_id, self.target.sandbox, self.fingerprint_of(job), job.dataset_id)
+            found = store.baseline(self.target.org_id, self.target.sandbox, self.fingerprint_of(job), job.dataset_id,
+                                   exclude=job.id if job.is_final else None)
             if found is not None:
                 return found
-        return baselines.today(self.jobs.values())
+        return baselines.today(j for j in self.jobs.values() if j.id != job.id)
 
     # --- requests -----------------------------------------------------------------------------------
     async def list_page(self, cursor: str | None = None, *, limit: int = 100, status: str | None = None) -> Page:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import os
 import queue
 import sqlite3
@@ -33,7 +34,7 @@ from typing import Any
 
 from tui.core.fingerprint import fingerprint
 from tui.core.models import SUCCEEDED, Job
-from tui.monitor.history.baselines import DATASET, PAYLOAD, SANDBOX, Baseline, from_durations
+from tui.monitor.history.baselines import DATASET, MIN_SAMPLES, PAYLOAD, SANDBOX, Baseline
 
 log = logging.getLogger("aepx.history")
 
@@ -41,6 +42,7 @@ APPLICATION_ID = 0x61657078  # "aepx"
 SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 5000
 BATCH_ROWS = 2000
+BASELINE_TTL_S = 60.0  # baselines move slowly: re-read at most once a minute per payload
 FILE_NAME = "history.sqlite3"
 
 JOB_COLUMNS = ("org", "sandbox", "job_id", "status", "created_ms", "updated_ms", "queue_ms", "export_ms",
@@ -157,7 +159,7 @@ class HistoryStore:
         self._problem_taken = False
         self.enabled = True
         self._fingerprints: dict[str, str] = {}
-        self.baseline_cache: dict[tuple[str, str, str, str], Baseline | None] = {}
+        self.baseline_cache: dict[tuple[str, str, str, str, str], tuple[float, Baseline | None]] = {}
 
     # --- opening ------------------------------------------------------------------------------------
     @classmethod
@@ -259,7 +261,6 @@ class HistoryStore:
         for attempt in range(5):
             try:
                 self._upsert(conn, items)
-                self.baseline_cache.clear()
                 return
             except sqlite3.OperationalError as exc:
                 if _is_busy(exc) and attempt < 4:
@@ -401,20 +402,49 @@ class HistoryStore:
         sql += " AND total_ms IS NOT NULL ORDER BY total_ms"
         return [r[0] for r in self._read(sql, params)]
 
-    def baseline(self, org: str, sandbox: str, fingerprint: str, dataset: str) -> Baseline | None:
+    def percentile(self, org: str, sandbox: str, percent: float, *, fingerprint: str | None = None,
+                   dataset: str | None = None, exclude: str | None = None) -> tuple[int | None, int]:
+        """``(nearest-rank percentile, samples)`` of SUCCEEDED total times, computed in SQL on the index
+        (no row per job in Python); the value is ``None`` under :data:`MIN_SAMPLES` samples."""
+        where = "org = ? AND sandbox = ? AND status = 'SUCCEEDED' AND total_ms IS NOT NULL"
+        params: list[Any] = [org, sandbox]
+        if fingerprint is not None:
+            where += " AND fingerprint = ?"
+            params.append(fingerprint)
+        elif dataset is not None:
+            where += " AND dataset_id = ?"
+            params.append(dataset)
+        if exclude is not None:  # "earlier runs": a finished job is not its own baseline
+            where += " AND job_id != ?"
+            params.append(exclude)
+        rows = self._read(f"SELECT count(*) FROM jobs WHERE {where}", params)
+        n = rows[0][0] if rows else 0
+        if n < MIN_SAMPLES:
+            return None, n
+        rank = max(1, math.ceil(percent / 100.0 * n))
+        value = self._read(f"SELECT total_ms FROM jobs WHERE {where} ORDER BY total_ms LIMIT 1 OFFSET ?",
+                           [*params, min(n, rank) - 1])
+        return (int(value[0][0]) if value else None), n
+
+    def baseline(self, org: str, sandbox: str, fingerprint: str, dataset: str,
+                 exclude: str | None = None) -> Baseline | None:
         """p95 of the same payload, else dataset, else sandbox (≥ 5 samples each); ``None`` if none has.
-        Cached until the next write."""
-        key = (org, sandbox, fingerprint, dataset)
-        if key in self.baseline_cache:
-            return self.baseline_cache[key]
+        Cached for :data:`BASELINE_TTL_S` (and dropped by a synchronous :meth:`upsert`)."""
+        key = (org, sandbox, fingerprint, dataset, exclude or "")
+        now = time.monotonic()
+        cached = self.baseline_cache.get(key)
+        if cached is not None and now - cached[0] < BASELINE_TTL_S:
+            return cached[1]
         found: Baseline | None = None
-        if fingerprint:
-            found = from_durations(PAYLOAD, self.durations(org, sandbox, fingerprint=fingerprint))
-        if found is None and dataset:
-            found = from_durations(DATASET, self.durations(org, sandbox, dataset=dataset))
-        if found is None:
-            found = from_durations(SANDBOX, self.durations(org, sandbox))
-        self.baseline_cache[key] = found
+        for kind, selector in ((PAYLOAD, {"fingerprint": fingerprint} if fingerprint else None),
+                               (DATASET, {"dataset": dataset} if dataset else None), (SANDBOX, {})):
+            if selector is None:
+                continue
+            value, samples = self.percentile(org, sandbox, 95, exclude=exclude, **selector)
+            if value is not None:
+                found = Baseline(kind, value, samples)
+                break
+        self.baseline_cache[key] = (now, found)
         return found
 
     def mark_fired(self, org: str, sandbox: str, job_id: str, event: str, at_ms: int | None = None) -> bool:
