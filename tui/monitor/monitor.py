@@ -76,6 +76,8 @@ class Monitor:
         self._subscribers: list[ev.Subscriber] = []
         self._down_since: float | None = None
         self._fingerprints: dict[str, str] = {}
+        self._today: Baseline | None = None
+        self._today_dirty = True
         self._wake = asyncio.Event()
         self._stopped = False
 
@@ -137,6 +139,8 @@ class Monitor:
             before = self.jobs.get(job.id)
             previous = before.status if before is not None else None
             self.jobs[job.id] = job
+            if job.status == SUCCEEDED or previous == SUCCEEDED:
+                self._today_dirty = True
             if job.is_active:
                 self._followed[job.id] = now
                 if previous == NEW and job.status == PROCESSING:
@@ -187,7 +191,15 @@ class Monitor:
                                    exclude=job.id if job.is_final else None)
             if found is not None:
                 return found
-        return baselines.today(j for j in self.jobs.values() if j.id != job.id)
+        return self.today_baseline()
+
+    def today_baseline(self) -> Baseline | None:
+        """Today's rule: the median of the SUCCEEDED jobs seen in this run (recomputed only when one
+        of them changed, so a poll of 10,000 loaded jobs does not pay it per running job)."""
+        if self._today_dirty:
+            self._today = baselines.today(self.jobs.values())
+            self._today_dirty = False
+        return self._today
 
     # --- requests -----------------------------------------------------------------------------------
     async def list_page(self, cursor: str | None = None, *, limit: int = 100, status: str | None = None) -> Page:
