@@ -226,3 +226,23 @@ async def test_history_problem_is_emitted_once(tmp_path, monkeypatch):
     assert len(problems) == 1 and "disk is full" in problems[0].sentence
     assert api.count("list_jobs") == 3  # polling goes on
     store.close()
+
+
+async def test_a_failing_followed_get_keeps_the_page_and_a_429_backs_off():
+    api, _, monitor, _ = make([job_record(1, "PROCESSING"), job_record(2)])
+    await monitor.poll_once()
+    original = api.get_job
+
+    async def flaky(job_id):
+        raise NetworkError("Cannot reach Platform; check the network.")
+
+    api.get_job = flaky
+    result = await monitor.refresh(ListQuery(status="SUCCEEDED"))  # job 1 is off this view
+    assert result.page.jobs and result.followed == () and "Cannot reach" in result.followed_error
+
+    async def limited(job_id):
+        raise RateLimitedError("Slow down.", retry_after=60)
+
+    api.get_job = limited
+    assert await monitor.poll_once(ListQuery(status="SUCCEEDED")) == 60
+    api.get_job = original

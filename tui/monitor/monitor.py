@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 
 from tui.api.protocol import JobsAPI
-from tui.core.errors import AepxError, NotFoundError
+from tui.core.errors import AepxError, NotFoundError, RateLimitedError
 from tui.core.fingerprint import fingerprint
 from tui.core.models import FAILED, NEW, PROCESSING, SUCCEEDED, Job, Page
 from tui.monitor import events as ev
@@ -56,6 +56,7 @@ class PollResult:
     page: Page
     query: ListQuery
     followed: tuple[Job, ...]  # the followed jobs refreshed by their own GET
+    followed_error: str | None = None  # why the GETs stopped early (the page itself was good)
 
 
 class Monitor:
@@ -223,15 +224,22 @@ class Monitor:
         query = query or self.view
         page = await self.list_page(query.cursor, limit=query.limit, status=query.status)
         refreshed: list[Job] = []
+        followed_error: str | None = None
         try:
             for job_id in self.due_followed((j.id for j in page.jobs), prefer):
                 try:
                     refreshed.append(await self.api.get_job(job_id))
                 except NotFoundError:  # gone (or another sandbox's): nothing left to follow
                     self.unfollow(job_id)
+                except RateLimitedError:
+                    raise  # the whole poll backs off
+                except AepxError as error:  # the page is good: keep it, try these jobs next poll
+                    followed_error = str(error)
+                    log.info("followed jobs not refreshed this poll: %s", error)
+                    break
         finally:
             self.observe(refreshed, "followed")
-        return PollResult(page, query, tuple(refreshed))
+        return PollResult(page, query, tuple(refreshed), followed_error)
 
     # --- the schedule -------------------------------------------------------------------------------
     def begin_poll(self) -> bool:
