@@ -245,7 +245,7 @@ def history_list_and_startup(runs: int = 5) -> dict[str, Any]:
 
 def run_all(quick: bool = False) -> dict[str, Any]:
     results: dict[str, Any] = {}
-    results.update(history_upsert(runs=1 if quick else 3))
+    results.update(history_upsert(runs=1 if quick else 5))
     results.update(history_stall())
     results.update(history_list_and_startup(runs=3 if quick else 5))
     return results
