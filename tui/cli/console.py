@@ -22,6 +22,7 @@ def start_console(context: Context, *, demo: bool, read_only: bool) -> int:
     settings = cfg.console
     keymap = cfg.keymap
     launch = cfg.launch
+    history = cfg.history
     setup_path = config_path(context.config_arg)
     if demo or not cfg.profiles:
         notice = None if demo else (
@@ -32,14 +33,15 @@ def start_console(context: Context, *, demo: bool, read_only: bool) -> int:
         api = context.client()
     except CredentialsError as exc:
         return run_with_prompted_secret(context, exc, settings=settings, keymap=keymap,
-                                        read_only=read_only, setup_path=setup_path, launch=launch)
+                                        read_only=read_only, setup_path=setup_path, launch=launch,
+                                        history_settings=history)
     except AepxError as exc:
         err(f"aepx: {exc}")
         return exc.exit_code
     from tui.console.app import run_console
 
     return run_console(api, settings=settings, keymap=keymap, read_only=read_only, setup_path=setup_path,
-                       api_factory=make_api_factory(context), launch=launch)
+                       api_factory=make_api_factory(context), launch=launch, history_settings=history)
 
 
 def make_api_factory(context: Context):
@@ -80,6 +82,6 @@ def run_on_emulator(**kwargs) -> int:
     settings = EmulatorSettings(port=0, speed=DEMO_SPEED)
     with EmulatorServer(settings) as server:
         api = PlatformClient(demo_profile(server.base_url, settings), Secret(settings.client_secret))
-        return run_console(api, **kwargs)
+        return run_console(api, history_settings=False, **kwargs)  # the demo's jobs stay out of the history
 
 

@@ -12,6 +12,13 @@ from tui.cli.base import EXIT_FAILED, EXIT_OK, STATUSES, Context, clean, cli, em
 from tui.core.errors import UsageError
 
 
+def remember(obj: Context, target, found) -> None:
+    """Every record the CLI receives goes into the job history (tui/cli/history.py)."""
+    from tui.cli.history import remember as record
+
+    record(obj, target, found)
+
+
 @cli.group()
 def jobs() -> None:
     """List, show, create and cancel export jobs; rerun, diff and lint their payloads."""
@@ -68,6 +75,7 @@ async def jobs_list(obj: Context, status: str | None, limit: int, all_pages: boo
             more = page.has_more
             for warning in page.warnings:
                 err(f"warning: {warning}")
+        remember(obj, api.target, found)
     if as_json:
         emit_json([dict(job.raw) for job in found])
         return EXIT_OK
@@ -86,6 +94,7 @@ async def jobs_show(obj: Context, job_id: str, as_json: bool) -> int:
     """Show one export job: status, timing, destination, errors."""
     async with obj.client() as api:
         job = await api.get_job(job_id)
+        remember(obj, api.target, [job])
     if as_json:
         emit_json(dict(job.raw))
     else:
@@ -183,6 +192,7 @@ async def jobs_create(obj: Context, payload_file: Path | None, from_job: str | N
                 await asyncio.sleep(pause)
                 job = await api.get_job(job.id)
                 err(f"job {job.id}: {clean(job.status)} · {clean(job.current_phase)}")
+        remember(obj, api.target, [job])
     if as_json:
         emit_json(dict(job.raw))
     else:

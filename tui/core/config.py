@@ -62,6 +62,14 @@ class LaunchSettings:
 
 
 @dataclass
+class HistorySettings:
+    """``[history]``: the local job history (tui.monitor.history). ``path`` None: the platform data dir."""
+
+    enabled: bool = True
+    path: Path | None = None
+
+
+@dataclass
 class Config:
     path: Path
     default_profile: str | None = None
@@ -70,6 +78,7 @@ class Config:
     launch: LaunchSettings = field(default_factory=LaunchSettings)
     keymap: dict[str, str] = field(default_factory=dict)
     credentials_store: str | None = None
+    history: HistorySettings = field(default_factory=HistorySettings)
     #: Whether the file existed when it was loaded.
     exists: bool = False
     #: Non-fatal findings (a group/world readable file), each with its fix.
@@ -225,7 +234,7 @@ class _Reader:
         return scopes
 
 
-_TOP_KEYS = ("default_profile", "console", "launch", "keymap", "credentials", "profiles")
+_TOP_KEYS = ("default_profile", "console", "launch", "keymap", "credentials", "profiles", "history")
 _LAUNCH_KEYS = ("max_event_age_days",)
 _CONSOLE_KEYS = ("page_size", "refresh_seconds", "bell", "theme", "stuck_factor")
 _PROFILE_KEYS = ("platform_url", "ims_url", "org_id", "client_id", "sandbox", "scopes", "emulator",
@@ -251,6 +260,8 @@ def _build_config(path: Path, data: dict[str, Any]) -> Config:
         config.keymap = _read_keymap(reader, reader.table(data["keymap"], "keymap"))
     if "credentials" in data:
         config.credentials_store = _read_credentials(reader, reader.table(data["credentials"], "credentials"))
+    if "history" in data:
+        config.history = _read_history(reader, reader.table(data["history"], "history"))
     if "profiles" in data:
         for name, table in reader.table(data["profiles"], "profiles").items():
             config.profiles[name] = _read_profile(reader, name, table)
@@ -274,6 +285,16 @@ def _read_console(reader: _Reader, table: dict[str, Any]) -> ConsoleSettings:
         settings.theme = reader.string(table["theme"], "console.theme")
     if "stuck_factor" in table:
         settings.stuck_factor = reader.number(table["stuck_factor"], "console.stuck_factor", 1.0, 100.0)
+    return settings
+
+
+def _read_history(reader: _Reader, table: dict[str, Any]) -> HistorySettings:
+    reader.only(table, "history", ("enabled", "path"))
+    settings = HistorySettings()
+    if "enabled" in table:
+        settings.enabled = reader.boolean(table["enabled"], "history.enabled")
+    if "path" in table:
+        settings.path = Path(reader.string(table["path"], "history.path")).expanduser()
     return settings
 
 
@@ -386,6 +407,10 @@ def config_to_dict(config: Config) -> dict[str, Any]:
         data["keymap"] = dict(config.keymap)
     if config.credentials_store is not None:
         data["credentials"] = {"store": config.credentials_store}
+    history = {"enabled": None if config.history.enabled else False,
+               "path": str(config.history.path) if config.history.path is not None else None}
+    if any(v is not None for v in history.values()):
+        data["history"] = {k: v for k, v in history.items() if v is not None}
     if config.profiles:
         data["profiles"] = {name: _profile_dict(profile) for name, profile in config.profiles.items()}
     return _clean(data, "")

@@ -20,6 +20,7 @@ from tui.api.protocol import JobsAPI
 from tui.console.widgets.detail import JobDetail
 from tui.core.format import safe_text
 from tui.core.models import Job
+from tui.monitor.history.baselines import Baseline
 
 
 class DetailScreen(Screen[None]):
@@ -35,6 +36,7 @@ class DetailScreen(Screen[None]):
         job: Job,
         *,
         median_ms: int | None = None,
+        baseline: Baseline | None = None,
         poll_seconds: float = 5.0,
         stuck_factor: float = 3.0,
         dataset_names: Mapping[str, str] | None = None,
@@ -46,6 +48,7 @@ class DetailScreen(Screen[None]):
         self._api = api
         self._initial_job = job
         self._median_ms = median_ms
+        self._baseline = baseline
         self._on_refresh = on_refresh
         self._on_cancel = on_cancel
         self._detail_kwargs = {"poll_seconds": poll_seconds, "stuck_factor": stuck_factor, "clock": clock,
@@ -62,7 +65,7 @@ class DetailScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.detail.show(self._initial_job, self._median_ms)
+        self.detail.show(self._initial_job, self._median_ms, baseline=self._baseline)
         self.query_one("#detail-body").focus()
 
     def set_dataset_names(self, names: Mapping[str, str]) -> None:

@@ -19,7 +19,7 @@ from tui.console.messages import ModelChanged, PollStateChanged
 from tui.console.widgets.detail import JobDetail
 from tui.console.widgets.header import AppHeader
 from tui.console.widgets.job_table import SORT_COLUMN, JobTable
-from tui.core.models import Job, median_duration_ms
+from tui.core.models import Job
 
 if TYPE_CHECKING:
     from tui.console.app import AepxApp
@@ -139,7 +139,7 @@ class JobsScreen(Screen[None]):
         job = self.highlighted_job()
         if job is self._detail_job and job is not None:
             return  # same record object: nothing new to show
-        self._detail.show(job, median_duration_ms(self.aepx.model.jobs.values()))
+        self._detail.show(job, baseline=self.aepx.baseline_for(job))
         self._detail_job = job
 
     # --- actions ----------------------------------------------------------------------------------
