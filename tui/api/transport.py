@@ -14,7 +14,7 @@ import functools
 import socket
 import ssl
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -190,6 +190,33 @@ class HttpSession:
         except httpx.HTTPError as exc:
             failure = map_transport_error(exc, what=what, timeout=self._timeout)
         if failure is not None:  # raised outside the handler: no chained httpx request (and its headers)
+            raise failure
+        return RawResponse(status=response.status_code,
+                           headers={k.lower(): v for k, v in response.headers.items()},
+                           body=body, url=str(response.url.copy_with(query=None)))
+
+    async def stream_to(self, method: str, url: str, *, what: str, sink: Callable[[bytes], None],
+                        headers: Mapping[str, str] | None = None, error_cap: int = 64 * 1024) -> RawResponse:
+        """Send one request; a 2xx body goes to ``sink`` chunk by chunk (never held whole: Data Access
+        downloads), any other body is read (at most ``error_cap`` bytes) into the answer. Exceptions the
+        sink raises (a full disk, too many bytes) propagate unchanged."""
+        failure: AepxError | None = None
+        body = b""
+        try:
+            async with self._client.stream(method, url, headers=headers) as response:
+                if 200 <= response.status_code < 300:
+                    async for chunk in response.aiter_raw():
+                        sink(chunk)
+                else:
+                    parts: list[bytes] = []
+                    async for chunk in response.aiter_raw():
+                        parts.append(chunk)
+                        if sum(map(len, parts)) >= error_cap:
+                            break
+                    body = b"".join(parts)[:error_cap]
+        except httpx.HTTPError as exc:
+            failure = map_transport_error(exc, what=what, timeout=self._timeout)
+        if failure is not None:
             raise failure
         return RawResponse(status=response.status_code,
                            headers={k.lower(): v for k, v in response.headers.items()},
