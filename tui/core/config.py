@@ -62,6 +62,8 @@ class Config:
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     keymap: dict[str, str] = field(default_factory=dict)
     credentials_store: str | None = None
+    #: ``[output] download_dir``: where downloads go (each batch in its own folder); None = ~/Downloads/aepx.
+    download_dir: str | None = None
     #: Whether the file existed when it was loaded.
     exists: bool = False
     #: Non-fatal findings (a group/world readable file), each with its fix.
@@ -217,7 +219,7 @@ class _Reader:
         return scopes
 
 
-_TOP_KEYS = ("default_profile", "console", "keymap", "credentials", "profiles")
+_TOP_KEYS = ("default_profile", "console", "keymap", "credentials", "output", "profiles")
 _CONSOLE_KEYS = ("page_size", "refresh_seconds", "bell", "theme", "stuck_factor")
 _PROFILE_KEYS = ("platform_url", "ims_url", "org_id", "client_id", "sandbox", "scopes", "emulator")
 
@@ -235,6 +237,11 @@ def _build_config(path: Path, data: dict[str, Any]) -> Config:
         config.keymap = _read_keymap(reader, reader.table(data["keymap"], "keymap"))
     if "credentials" in data:
         config.credentials_store = _read_credentials(reader, reader.table(data["credentials"], "credentials"))
+    if "output" in data:
+        output = reader.table(data["output"], "output")
+        reader.only(output, "output", ("download_dir",))
+        if "download_dir" in output:
+            config.download_dir = reader.string(output["download_dir"], "output.download_dir")
     if "profiles" in data:
         for name, table in reader.table(data["profiles"], "profiles").items():
             config.profiles[name] = _read_profile(reader, name, table)
@@ -366,6 +373,8 @@ def config_to_dict(config: Config) -> dict[str, Any]:
         data["keymap"] = dict(config.keymap)
     if config.credentials_store is not None:
         data["credentials"] = {"store": config.credentials_store}
+    if config.download_dir is not None:
+        data["output"] = {"download_dir": config.download_dir}
     if config.profiles:
         data["profiles"] = {name: _profile_dict(profile) for name, profile in config.profiles.items()}
     return _clean(data, "")

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from tui.core.models import Job, to_int
 
+DEFAULT_DOWNLOAD_DIR = "~/Downloads/aepx"
 SUCCESS_STATUSES = frozenset({"success", "active", "loaded"})
 FAILED_STATUSES = frozenset({"failure", "failed", "aborted", "abandoned", "deleted"})
 
@@ -163,3 +165,8 @@ def same_origin(url: str, base: str) -> bool:
     """Whether absolute ``url`` is on ``base``'s origin (``https://h`` and ``https://h:443`` are one)."""
     a, b = origin_of(url), origin_of(base)
     return a is not None and a == b
+
+
+def batch_download_dir(configured: str | None, batch_id: str) -> Path:
+    """``[output] download_dir`` (default ``~/Downloads/aepx``) / the batch id, ``~`` expanded."""
+    return Path(configured or DEFAULT_DOWNLOAD_DIR).expanduser() / safe_file_name(batch_id)
