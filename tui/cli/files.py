@@ -9,9 +9,10 @@ from typing import Any
 import click
 
 from tui.cli.base import EXIT_FAILED, EXIT_OK, Context, clean, cli, emit_json, err, run_async, table
-from tui.cli.batches import batch_lines, human_bytes, print_lines, require_files
+from tui.cli.batches import batch_lines, human_bytes, require_files
 from tui.cli.jobs import jobs
 from tui.core.errors import AepxError, UsageError
+from tui.core.output import cell_text
 
 
 @cli.group()
@@ -170,14 +171,6 @@ async def files_peek(obj: Context, batch_id: str, rows: int, as_json: bool) -> i
     return EXIT_OK
 
 
-def cell_text(value: Any) -> str:
-    """A Parquet value as one line of plain text."""
-    if value is None:
-        return ""
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return text if len(text) <= 80 else text[:79] + "…"
-
-
 # --- jobs verify and the batch facts of jobs show ------------------------------------------------------
 async def batch_facts(api, job) -> list[tuple[str, str]]:
     """Label/value lines about the batches of a SUCCEEDED job (errors become one line, never raise)."""
@@ -259,4 +252,4 @@ async def jobs_verify(obj: Context, job_id: str) -> int:
     return EXIT_OK if all(ok for ok, _ in checks) else EXIT_FAILED
 
 
-__all__ = ["batch_facts", "cell_text", "files", "jobs_verify", "print_lines"]
+__all__ = ["batch_facts", "files", "jobs_verify"]

@@ -52,6 +52,8 @@ class ConsoleSettings:
     bell: bool = False
     theme: str = DEFAULT_THEME
     stuck_factor: float = DEFAULT_STUCK_FACTOR
+    #: Copied from ``[output] download_dir`` (the Output screen's ``d``); not written to ``[console]``.
+    download_dir: str | None = None
 
 
 @dataclass
@@ -242,6 +244,7 @@ def _build_config(path: Path, data: dict[str, Any]) -> Config:
         reader.only(output, "output", ("download_dir",))
         if "download_dir" in output:
             config.download_dir = reader.string(output["download_dir"], "output.download_dir")
+            config.console.download_dir = config.download_dir
     if "profiles" in data:
         for name, table in reader.table(data["profiles"], "profiles").items():
             config.profiles[name] = _read_profile(reader, name, table)

@@ -170,3 +170,12 @@ def same_origin(url: str, base: str) -> bool:
 def batch_download_dir(configured: str | None, batch_id: str) -> Path:
     """``[output] download_dir`` (default ``~/Downloads/aepx``) / the batch id, ``~`` expanded."""
     return Path(configured or DEFAULT_DOWNLOAD_DIR).expanduser() / safe_file_name(batch_id)
+
+
+def cell_text(value: Any, limit: int = 80) -> str:
+    """A Parquet value as one line of plain text (still to be sanitised before a terminal)."""
+    if value is None:
+        return ""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
