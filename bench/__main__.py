@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import figures
+from bench import figures, output_figures
 
 RESULTS = Path(__file__).with_name("results.json")
 
@@ -27,6 +27,10 @@ TABLE: list[tuple[str, str, str, float | None]] = [
     ("rss_10k_mb", "resident memory with 10k jobs", "MB", 150),
     ("poll_requests_per_interval", "requests per refresh (10k loaded, 5 running)", "", None),
     ("cancel_latency_ms", "confirm key -> DELETE at the emulator", "ms", 100),
+    ("download_200mb_ratio", "download a ~200 MB batch: aepx / curl", "x", 1.3),
+    ("download_rss_mb", "peak RSS of the downloading process", "MB", 100),
+    ("peek_requests", "requests for a Parquet footer peek", "", 2),
+    ("peek_mib", "bytes read by that peek", "MiB", 1),
 ]
 
 DETAILS = [
@@ -34,7 +38,8 @@ DETAILS = [
     "sort_10k_model_only_ms", "max_stall_baseline_ms", "worst_stalls", "poll_expected_per_interval",
     "poll_list_requests",
     "poll_job_gets", "poll_other_requests", "poll_requests_per_minute", "poll_running_jobs",
-    "cancel_latencies_ms",
+    "cancel_latencies_ms", "download_aepx_s", "download_curl_s", "download_batch_mb", "download_files",
+    "peek_bytes", "peek_file_mb",
 ]
 
 
@@ -75,6 +80,7 @@ def main(argv: list[str]) -> int:
         ("console_10k", figures.console_10k),
         ("baseline_stall", figures.baseline_stall),
         ("poll_and_cancel", lambda: figures.poll_and_cancel(window_s=3.0 if quick else 6.0)),
+        ("download_200mb", lambda: output_figures.download_200mb(runs=1 if quick else 3)),
     ]
     for name, step in steps:
         print(f"running {name}…", file=sys.stderr, flush=True)

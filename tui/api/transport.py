@@ -147,6 +147,20 @@ def map_transport_error(exc: httpx.HTTPError, *, what: str, timeout: float) -> A
                         "your network and try again.")
 
 
+BULK_READ = 256 * 1024
+
+
+def _larger_reads() -> None:
+    """httpcore asks for at most 64 KiB per receive; asyncio hands over up to 256 KiB. Data Access
+    downloads stream hundreds of MB, and matching asyncio's size cuts the per-byte cost by about a
+    third (bench: download_200mb). Small answers are unaffected (a receive returns what has arrived)."""
+    import httpcore
+
+    connection = getattr(httpcore, "AsyncHTTP11Connection", None)
+    if connection is not None and getattr(connection, "READ_NUM_BYTES", BULK_READ) < BULK_READ:
+        connection.READ_NUM_BYTES = BULK_READ
+
+
 class HttpSession:
     """One long-lived ``AsyncClient`` for a profile: base URL, fixed headers, auth, timeouts."""
 
@@ -160,6 +174,7 @@ class HttpSession:
         timeout: float = 30.0,
     ) -> None:
         self._timeout = timeout
+        _larger_reads()
         self._client = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             headers=dict(headers),
