@@ -13,7 +13,7 @@ from tui.api import data_access as da_module
 from tui.api.data_access import DataAccess, DownloadError, ForeignLinkError
 from tui.core.errors import NotFoundError
 from tui.core.models import Job
-from tui.core.output import BatchFile, job_batches, same_origin
+from tui.core.output import BatchFile, exported_profiles, job_batches, same_origin
 from tui.emulator.server import EmulatorServer
 from tui.emulator.settings import EmulatorSettings
 
@@ -99,6 +99,13 @@ def test_job_batches_reads_both_shapes() -> None:
     assert job_batches(Job.parse({"id": 1, "status": "FAILED", "destination": {"batchId": ""}})) == []
 
 
+def test_exported_profile_counters_when_present() -> None:
+    job = Job.parse({"id": 1, "status": "SUCCEEDED", "metrics": {
+        "totalExportedProfileCounter": 12345, "exportedProfileByNamespaceCounter": {"ECID": "12000", "Email": 345}}})
+    assert exported_profiles(job) == "12,345 (ECID 12,000, Email 345)"
+    assert exported_profiles(Job.parse({"id": 1, "status": "SUCCEEDED"})) == ""
+
+
 async def test_download_is_byte_identical_in_small_chunks(emulator, tmp_path: Path) -> None:
     async with emulator_client(emulator) as client:
         da = DataAccess(client, chunk_size=64 * 1024)
@@ -125,6 +132,18 @@ async def test_cut_connections_are_retried_and_the_result_is_byte_identical(tmp_
     chunks = sum(-(-(f.size or 0) // (32 * 1024)) for f in files)
     content_gets = [r for r in srv.requests if "/export/files/" in r.path and "path=" in r.query]
     assert len(content_gets) > chunks  # some chunks were cut and sent again
+
+
+async def test_429_and_5xx_on_file_routes_are_retried(tmp_path: Path) -> None:
+    with _server(fault_rate_5xx=0.25, fault_rate_429=0.1) as srv:
+        async with emulator_client(srv) as client:
+            da = DataAccess(client, chunk_size=32 * 1024)
+            batch_id = await _batch_id(client)
+            file = (await da.list_files(batch_id))[0]
+            result = await da.download_file(file, tmp_path)
+            assert _sha(result.path.read_bytes()) == _sha(_emulator_bytes(srv, batch_id, file.name))
+            assert (await da.peek_parquet(file)).info is not None
+    assert any(r.status in (429, 500, 502, 503) and "/export/files/" in r.path for r in srv.requests)
 
 
 async def test_a_rerun_resumes_from_the_part_file(emulator, tmp_path: Path) -> None:

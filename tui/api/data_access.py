@@ -334,7 +334,7 @@ class DataAccess:
                     raise DownloadError(f"{error.message.rstrip('.')}; {pos} bytes are kept in "
                                         f"{safe_file_name(file.name)}.part, run the download again to resume.",
                                         status=error.status, request_id=error.request_id) from None
-                await policy.sleep(policy.backoff(attempts))
+                await policy.sleep(policy.wait_before_retry(attempts, error))  # Retry-After when given
                 continue
             if response.status == 416:
                 total = _total(response)

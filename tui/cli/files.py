@@ -175,10 +175,12 @@ async def files_peek(obj: Context, batch_id: str, rows: int, as_json: bool) -> i
 async def batch_facts(api, job) -> list[tuple[str, str]]:
     """Label/value lines about the batches of a SUCCEEDED job (errors become one line, never raise)."""
     from tui.api.data_access import DataAccess
-    from tui.core.output import job_batches
+    from tui.core.output import exported_profiles, job_batches
 
     da = DataAccess(api)
     lines: list[tuple[str, str]] = []
+    if exported_profiles(job):
+        lines.append(("exported", f"{exported_profiles(job)} profiles"))
     for ref in job_batches(job):
         try:
             batch = await da.get_batch(ref.batch_id)

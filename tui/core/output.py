@@ -54,6 +54,17 @@ def job_batches(job: Job) -> list[BatchRef]:
     return refs
 
 
+def exported_profiles(job: Job) -> str:
+    """``metrics.totalExportedProfileCounter`` (and the per-namespace counts) as text, or ``""``."""
+    metrics = _map(_map(job.raw).get("metrics"))
+    total = to_int(metrics.get("totalExportedProfileCounter"))
+    if total is None:
+        return ""
+    by_ns = _map(metrics.get("exportedProfileByNamespaceCounter"))
+    parts = [f"{_s(k)} {to_int(v):,}" for k, v in list(by_ns.items())[:6] if to_int(v) is not None]
+    return f"{total:,}" + (f" ({', '.join(parts)})" if parts else "")
+
+
 @dataclass(frozen=True, slots=True)
 class Batch:
     id: str

@@ -23,7 +23,15 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 from tui.core.errors import AepxError
 from tui.core.format import absolute_time, safe_text
 from tui.core.models import Job
-from tui.core.output import Batch, BatchFile, BatchRef, batch_download_dir, cell_text, job_batches
+from tui.core.output import (
+    Batch,
+    BatchFile,
+    BatchRef,
+    batch_download_dir,
+    cell_text,
+    exported_profiles,
+    job_batches,
+)
 
 PREVIEW_ROWS = 50
 CELL_WIDTH = 40
@@ -197,6 +205,8 @@ class OutputScreen(Screen[None]):
             second.append(f"segment {safe_text(ref.segment_id)}")
         if batch.completed_ms:
             second.append(f"completed {absolute_time(batch.completed_ms)}")
+        if exported_profiles(self.job):
+            second.append(f"job exported {safe_text(exported_profiles(self.job))} profiles")
         if second:
             lines.append(" · ".join(second))
         if batch.failed:
