@@ -255,3 +255,85 @@ async def test_hostile_file_names_stay_in_the_directory(emulator, tmp_path: Path
             await da.download_file(hostile, tmp_path / "d")
         assert not (tmp_path / "etc").exists()
         assert [p.name for p in (tmp_path / "d").iterdir()] in ([], ["evil_[2J.part"])
+
+
+async def test_a_footer_larger_than_the_probe_takes_a_second_request() -> None:
+    from tui.emulator.jobs import Durations, build_schedule
+
+    with _server(batch_rows=2_000) as srv:
+        async with emulator_client(srv) as client:
+            datasets = await client.list_datasets()
+            payload = {"fields": ",".join(f"attr.group{i // 50}.field{i}" for i in range(1500)),
+                       "destination": {"datasetId": datasets[0].id}, "schema": {"name": "_xdm.context.profile"}}
+            created = (await client.create_job(payload)).job
+            s = srv.settings
+            job = srv.store.tenant(s.org, s.sandbox).jobs[int(created.id)]
+            job.failure = None
+            job.schedule = build_schedule(job.created - 86_400_000, Durations(1000, 1000, 1000, 1000, 1000, 1000))
+            da = DataAccess(client)
+            refreshed = await client.get_job(created.id)
+            file = (await da.list_files(refreshed.batch_id))[0]
+            peek = await da.peek_parquet(file)
+    assert peek.info is not None and len(peek.info.columns) == 1501
+    assert peek.requests == 2 and 64 * 1024 < peek.bytes_read < 1024 * 1024
+
+
+def _mock_client(routes: dict[str, object]):
+    """A PlatformClient on httpx.MockTransport: ``routes`` maps a path (with query) to a JSON body."""
+    import json as _json
+
+    import httpx
+
+    from tests.api.platform_double import PROFILE, SECRET, no_sleep
+    from tui.api.client import PlatformClient
+    from tui.core.secret import Secret
+
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        if request.url.path == "/ims/token/v3":
+            return httpx.Response(200, json={"access_token": "tok", "token_type": "bearer", "expires_in": 86399})
+        key = request.url.path + (f"?{request.url.query.decode()}" if request.url.query else "")
+        body = routes.get(key)
+        if body is None:
+            return httpx.Response(404, json={"title": "NotFoundError", "status": 404, "detail": f"no {key}"})
+        return httpx.Response(200, content=_json.dumps(body).encode(), headers={"content-type": "application/json"})
+
+    return PlatformClient(PROFILE, Secret(SECRET), transport=httpx.MockTransport(handler), sleep=no_sleep), seen
+
+
+async def test_relative_next_links_directories_and_string_numbers() -> None:
+    export = "/data/foundation/export"
+    routes = {
+        f"{export}/batches/B/files?start=0&limit=100": {
+            "data": [{"dataSetFileId": "dir-1", "records": "10", "size": "300"}],
+            "_links": {"next": {"href": f"{export}/batches/B/files?start=1&limit=100"}}},
+        f"{export}/batches/B/files?start=1&limit=100": {
+            "data": [{"dataSetFileId": "f-2", "records": "5", "size": "50", "isValid": False}], "_links": {}},
+        f"{export}/files/dir-1": {"data": [{"dataSetFileId": "f-1a"}, {"dataSetFileId": "f-1b"}]},
+        f"{export}/files/f-1a": {"data": [{"name": "a.parquet", "length": "100"}]},
+        f"{export}/files/f-1b": {"data": [{"name": "b.parquet", "length": "200"}]},
+        f"{export}/files/f-2": {"data": [{"name": "c.parquet", "length": "50"}]},
+    }
+    client, seen = _mock_client(routes)
+    async with client:
+        files = await DataAccess(client).list_files("B")
+    assert [(f.file_id, f.name, f.size) for f in files] == [("f-1a", "a.parquet", 100), ("f-1b", "b.parquet", 200),
+                                                           ("f-2", "c.parquet", 50)]
+    assert files[2].records == 5 and not files[2].is_valid
+    assert all(url.startswith("https://platform.test/") or url.startswith("https://ims.test/") for url in seen)
+
+
+async def test_a_next_link_to_another_host_sends_nothing_there() -> None:
+    export = "/data/foundation/export"
+    routes = {f"{export}/batches/B/files?start=0&limit=100": {
+        "data": [{"dataSetFileId": "f-1", "records": "1", "size": "1"}],
+        "_links": {"next": {"href": "https://platform.test.evil.example:443/data/foundation/export/x"}}},
+        f"{export}/files/f-1": {"data": [{"name": "a.parquet", "length": "1"}]}}
+    client, seen = _mock_client(routes)
+    async with client:
+        with pytest.raises(ForeignLinkError) as info:
+            await DataAccess(client).list_files("B")
+    assert "platform.test.evil.example:443" in str(info.value) and "check platform_url" in str(info.value)
+    assert not any("evil" in url for url in seen)
