@@ -92,23 +92,30 @@ async def files_download(obj: Context, batch_id: str, to_dir: Path | None, only:
                 try:
                     result = await da.download_file(file, directory, bar.update if bar else None)
                 except AepxError as exc:
-                    if bar:
-                        bar.render_finish()
-                    err(f"aepx: {exc}")
+                    _above_bar(bar, lambda exc=exc: err(f"aepx: {exc}"))
                     failed.append(file.name)
                     continue
-                if bar:
-                    bar.render_finish()
-                    sys.stderr.write("\n")
-                click.echo(str(result.path))
+                _above_bar(bar, lambda result=result: click.echo(str(result.path)))
         finally:
             if bar:
-                bar.finish()
+                bar.render_finish()
     if failed:
         err(f"aepx: {len(failed)} of {len(found)} file(s) failed: {', '.join(clean(n) for n in failed)}; run the "
             "same command again to resume.")
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _above_bar(bar: Any, show: Any) -> None:
+    """Print a line where the progress bar is, then draw the bar again below it (TTY only)."""
+    if bar is None:
+        show()
+        return
+    sys.stderr.write("\r\x1b[2K")
+    sys.stderr.flush()
+    show()
+    bar._last_line = None  # click skips drawing a line equal to the last one, which was just erased
+    bar.render_progress()
 
 
 def _progress(total: int) -> Any:
