@@ -337,3 +337,31 @@ async def test_a_next_link_to_another_host_sends_nothing_there() -> None:
             await DataAccess(client).list_files("B")
     assert "platform.test.evil.example:443" in str(info.value) and "check platform_url" in str(info.value)
     assert not any("evil" in url for url in seen)
+
+
+async def test_a_server_that_ignores_range_still_downloads_and_peek_says_why(tmp_path: Path) -> None:
+    import httpx
+
+    from tests.api.platform_double import PROFILE, SECRET, no_sleep
+    from tui.api.client import PlatformClient
+    from tui.core.errors import ApiError
+    from tui.core.secret import Secret
+
+    content = bytes(range(256)) * 4000  # 1,024,000 bytes
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/ims/token/v3":
+            return httpx.Response(200, json={"access_token": "tok", "token_type": "bearer", "expires_in": 86399})
+        return httpx.Response(200, stream=httpx.ByteStream(content),  # streamed, as a real server's body
+                              headers={"content-type": "application/octet-stream",
+                                       "content-length": str(len(content))})
+
+    file = BatchFile("f-1", "x.parquet", len(content))
+    (tmp_path / "x.parquet.part").write_bytes(content[:1000])  # a previous partial download
+    async with PlatformClient(PROFILE, Secret(SECRET), transport=httpx.MockTransport(handler), sleep=no_sleep) as c:
+        da = DataAccess(c, chunk_size=64 * 1024)
+        result = await da.download_file(file, tmp_path)
+        assert result.path.read_bytes() == content
+        with pytest.raises(ApiError) as info:
+            await da.peek_parquet(file)
+    assert "ignores Range requests" in str(info.value)

@@ -177,13 +177,14 @@ class DataAccess:
         return f"{EXPORT}/files/{_seg(file.file_id)}?{urlencode({'path': file.name})}"
 
     # --- ranges ------------------------------------------------------------------------------------
-    async def _range(self, file: BatchFile, header: str, sink: Callable[[bytes], None], what: str) -> Any:
+    async def _range(self, file: BatchFile, header: str, sink: Callable[[bytes], None], what: str,
+                     check: Callable[[int, Mapping[str, str]], None] | None = None) -> Any:
         session = self.client._session
         headers = {"Range": header, "Accept": "*/*", "Accept-Encoding": "identity"}
         try:
             async with asyncio.timeout(CHUNK_DEADLINE):
                 response = await session.stream_to("GET", self._content_path(file), what=what, sink=sink,
-                                                   headers=headers)
+                                                   headers=headers, check=check)
         except TimeoutError:
             raise ApiTimeoutError(f"{what} failed because one {self.chunk_size // (1024 * 1024)} MiB part took "
                                   f"longer than {CHUNK_DEADLINE:g} s; the network may be slow, so run it again "
@@ -205,12 +206,18 @@ class DataAccess:
                                "report it to Adobe support.")
             parts.append(chunk)
 
+        def check(status: int, headers: Mapping[str, str]) -> None:
+            length = to_int(headers.get("content-length"))
+            if status == 200 and (length is None or length > cap):
+                raise ApiError(f"{what} failed because the server ignores Range requests and would send the whole "
+                               "file; download it instead.")
+
         async def once() -> Any:
             parts.clear()
             nonlocal size
             size = 0
             self.requests += 1
-            return await self._range(file, header, sink, what)
+            return await self._range(file, header, sink, what, check)
 
         from tui.api.retry import call_with_retries
 
@@ -226,7 +233,7 @@ class DataAccess:
         what = f"Reading the footer of {clean_text(file.name, 80)}"
         before = self.requests
         tail, response = await self._fetch(file, f"bytes=-{FOOTER_PROBE}", what, FOOTER_PROBE)
-        size = _total(response) or file.size or len(tail)
+        size = _total(response.headers) or file.size or len(tail)
         read = len(tail)
 
         def result(info: ParquetInfo | None, problem: str = "") -> PeekResult:
@@ -312,10 +319,28 @@ class DataAccess:
                 end = min(end, expected - 1)
             start = pos
             written = 0
+            limit: list[int | None] = [end + 1]  # the whole file's size once the server ignores Range
 
-            def sink(chunk: bytes, start: int = start, end: int = end) -> None:
+            def check(status: int, headers: Mapping[str, str], start: int = start,
+                      limit: list[int | None] = limit, whole: int | None = expected) -> None:
+                nonlocal pos
+                if status == 206:
+                    if _range_start(headers) not in (None, start):
+                        raise DownloadError(f"{what} failed because the server answered another byte range than "
+                                            "asked; report it to Adobe support.")
+                    return
+                # 200: the server ignored Range and sends the whole file: start again from byte 0.
+                if pos:
+                    if progress:
+                        progress(-pos)
+                    fh.seek(0)
+                    fh.truncate(0)
+                    pos = 0
+                limit[0] = whole
+
+            def sink(chunk: bytes, limit: list[int | None] = limit) -> None:
                 nonlocal pos, written
-                if pos + len(chunk) > end + 1:
+                if limit[0] is not None and pos + len(chunk) > limit[0]:
                     raise ApiError(f"{what} failed because the server sent more bytes than asked for; report "
                                    "it to Adobe support.")
                 fh.write(chunk)
@@ -325,7 +350,7 @@ class DataAccess:
                     progress(len(chunk))
 
             try:
-                response = await self._range(file, f"bytes={start}-{end}", sink, what)
+                response = await self._range(file, f"bytes={start}-{end}", sink, what, check)
             except AepxError as error:
                 if not is_retryable_idempotent(error) and not isinstance(error, ApiTimeoutError):
                     raise
@@ -337,23 +362,16 @@ class DataAccess:
                 await policy.sleep(policy.wait_before_retry(attempts, error))  # Retry-After when given
                 continue
             if response.status == 416:
-                total = _total(response)
+                total = _total(response.headers)
                 if total is not None and pos >= total:
                     return pos, total
                 raise DownloadError(f"{what} failed because the server refused the byte range {start}-{end} "
                                     f"(HTTP 416); delete {safe_file_name(file.name)}.part and try again.")
-            total = _total(response)
-            if response.status == 200 and start > 0:
-                # The server ignored Range and sent the file from its start: begin again from byte 0.
-                raise DownloadError(f"{what} failed because the server does not honour Range requests; delete "
-                                    f"{safe_file_name(file.name)}.part and try again.")
+            total = _total(response.headers)
             if expected is None:
                 expected = total if total is not None else (pos if response.status == 200 else None)
                 if expected is None and written == 0:
                     return pos, pos
-            if response.status == 206 and _range_start(response) not in (None, start):
-                raise DownloadError(f"{what} failed because the server answered another byte range than asked; "
-                                    "report it to Adobe support.")
             attempts = 0
             if response.status == 200:
                 return pos, expected if expected is not None else pos
@@ -377,14 +395,14 @@ def _prepare(directory: Path, final: Path, part: Path, expected: int | None) -> 
     return fh, pos
 
 
-def _total(response: Any) -> int | None:
-    value = response.headers.get("content-range", "")
+def _total(headers: Mapping[str, str]) -> int | None:
+    value = headers.get("content-range", "")
     total = value.rpartition("/")[2].strip()
     return int(total) if total.isdigit() else None
 
 
-def _range_start(response: Any) -> int | None:
-    value = response.headers.get("content-range", "")
+def _range_start(headers: Mapping[str, str]) -> int | None:
+    value = headers.get("content-range", "")
     unit, _, rest = value.partition(" ")
     first = rest.partition("-")[0].strip()
     return int(first) if unit.strip().lower() == "bytes" and first.isdigit() else None

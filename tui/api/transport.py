@@ -211,15 +211,19 @@ class HttpSession:
                            body=body, url=str(response.url.copy_with(query=None)))
 
     async def stream_to(self, method: str, url: str, *, what: str, sink: Callable[[bytes], None],
-                        headers: Mapping[str, str] | None = None, error_cap: int = 64 * 1024) -> RawResponse:
+                        headers: Mapping[str, str] | None = None, error_cap: int = 64 * 1024,
+                        check: Callable[[int, Mapping[str, str]], None] | None = None) -> RawResponse:
         """Send one request; a 2xx body goes to ``sink`` chunk by chunk (never held whole: Data Access
-        downloads), any other body is read (at most ``error_cap`` bytes) into the answer. Exceptions the
-        sink raises (a full disk, too many bytes) propagate unchanged."""
+        downloads), any other body is read (at most ``error_cap`` bytes) into the answer. ``check`` sees a
+        2xx status and the (lower-case) headers before the first byte and may raise to refuse the body.
+        Exceptions ``check`` or the sink raise (a full disk, too many bytes) propagate unchanged."""
         failure: AepxError | None = None
         body = b""
         try:
             async with self._client.stream(method, url, headers=headers) as response:
                 if 200 <= response.status_code < 300:
+                    if check is not None:
+                        check(response.status_code, {k.lower(): v for k, v in response.headers.items()})
                     async for chunk in response.aiter_raw():
                         sink(chunk)
                 else:

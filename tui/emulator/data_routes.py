@@ -166,6 +166,8 @@ def _bytes(request: Request, path: Any, size: int) -> Response:
     header = request.headers.get("range")
     if header:
         match = _RANGE.match(header.strip().replace(" ", ""))
+        if match and size == 0:  # nothing is satisfiable in an empty file
+            return Response(status_code=416, headers={**headers, "Content-Range": "bytes */0"})
         if match and (match.group(1) or match.group(2)):
             first, last = match.group(1), match.group(2)
             if first:
