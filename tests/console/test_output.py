@@ -239,3 +239,23 @@ async def test_against_the_emulator_over_real_http(tmp_path: Path) -> None:
                 await settle(app, pilot)
                 files = app.screen.files
                 assert sorted(p.name for p in (tmp_path / job.batch_id).iterdir()) == sorted(f.name for f in files)
+
+
+async def test_segment_batches_switch_with_brackets() -> None:
+    rec = job_record(1, "SUCCEEDED")
+    rec["destination"].update({"segmentPerBatch": True, "batchId": "B-ALL", "batches": [
+        {"segmentId": "seg-a", "segmentNs": "ups", "status": ["realized"], "batchId": "B-A"},
+        {"segmentId": "seg-b", "segmentNs": "ups", "status": ["realized"], "batchId": "B-B"}]})
+    source = FakeSource()
+    app = Host(source, Job.parse(rec))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert "batch 1 of 3 ([ ] to switch)" in _text(app.screen, "#output-facts")
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        facts = _text(app.screen, "#output-facts")
+        assert "batch B-A · success" in facts and "batch 2 of 3" in facts and "segment seg-a" in facts
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await settle(app, pilot)
+        assert "batch B-B · success" in _text(app.screen, "#output-facts")
+    assert [c[1] for c in source.calls if c[0] == "get_batch"] == ["B-ALL", "B-A", "B-ALL", "B-B"]
