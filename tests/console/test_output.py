@@ -259,3 +259,20 @@ async def test_segment_batches_switch_with_brackets() -> None:
         await settle(app, pilot)
         assert "batch B-B · success" in _text(app.screen, "#output-facts")
     assert [c[1] for c in source.calls if c[0] == "get_batch"] == ["B-ALL", "B-A", "B-ALL", "B-B"]
+
+
+async def test_o_from_the_full_screen_detail_opens_output(make_app) -> None:
+    from tui.console.screens.detail import DetailScreen
+
+    api = OutputAPI([job_record(1, "SUCCEEDED")])
+    app = make_app(api)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        await pilot.press("o")
+        await settle(app, pilot)
+        assert isinstance(app.screen, OutputScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, DetailScreen)
