@@ -129,14 +129,14 @@ class DataAccess:
 
     def _checked(self, href: str, what: str) -> str:
         """The link to follow: relative ones are resolved on the platform URL; absolute ones must be on it."""
-        if origin_of(href) is None:
+        if origin_of(href) is None and not href.startswith("//"):  # "//host/x" names a host: not relative
             if not href.startswith("/"):
                 raise ForeignLinkError(f"{what} stopped because the next page link {clean_text(href, 80)!r} is "
                                        "not a URL; report it to Adobe support.")
             return href
         if not same_origin(href, self.base):
             origin = origin_of(href)
-            shown = f"{origin[0]}://{origin[1]}:{origin[2]}" if origin else "?"
+            shown = f"{origin[0]}://{origin[1]}:{origin[2]}" if origin else href.split("/", 3)[2] or href
             raise ForeignLinkError(f"{what} stopped because the next page link points to {clean_text(shown, 80)}, "
                                    f"not the configured platform_url {self.base}; aepx never sends your token "
                                    "to another host, so check platform_url.")
