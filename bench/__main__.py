@@ -80,7 +80,7 @@ def main(argv: list[str]) -> int:
         ("console_10k", figures.console_10k),
         ("baseline_stall", figures.baseline_stall),
         ("poll_and_cancel", lambda: figures.poll_and_cancel(window_s=3.0 if quick else 6.0)),
-        ("download_200mb", lambda: output_figures.download_200mb(runs=1 if quick else 3)),
+        ("download_200mb", lambda: output_figures.download_200mb(runs=2 if quick else 7)),
     ]
     for name, step in steps:
         print(f"running {name}…", file=sys.stderr, flush=True)

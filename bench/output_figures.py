@@ -61,7 +61,7 @@ def _curl_once(curl: str, url: str, settings: Any, token: str, files: list[Any],
     return time.perf_counter() - start
 
 
-def download_200mb(runs: int = 3) -> dict[str, Any]:
+def download_200mb(runs: int = 7) -> dict[str, Any]:
     curl = shutil.which("curl")
     out: dict[str, Any] = {"download_200mb_ratio": None, "download_rss_mb": None}
     with emulator_process(jobs=40, batch_rows=BATCH_ROWS) as (url, settings):
@@ -91,5 +91,5 @@ def download_200mb(runs: int = 3) -> dict[str, Any]:
 
 
 if __name__ == "__main__":  # python -m bench.output_figures: just these figures
-    for key, value in download_200mb(runs=3).items():
+    for key, value in download_200mb().items():
         print(f"{key}: {'n/a' if value is None else value}")
