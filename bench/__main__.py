@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import figures, history
+from bench import figures, history, output_figures
 
 RESULTS = Path(__file__).with_name("results.json")
 
@@ -32,6 +32,10 @@ TABLE: list[tuple[str, str, str, float | None]] = [
     ("history_max_stall_ms", "history: longest UI stall, monitor writes 10k", "ms", 100),
     ("history_list_30d_ms", "history list --since 30d --json over 100k", "ms", 300),
     ("history_startup_delta_ms", "history: startup added (import + open 100k)", "ms", 20),
+    ("download_200mb_ratio", "download a ~200 MB batch: aepx / curl", "x", 1.3),
+    ("download_rss_mb", "peak RSS of the downloading process", "MB", 100),
+    ("peek_requests", "requests for a Parquet footer peek", "", 2),
+    ("peek_mib", "bytes read by that peek", "MiB", 1),
 ]
 
 DETAILS = [
@@ -43,6 +47,8 @@ DETAILS = [
     "history_upsert_100k_s", "history_bare_executemany_100k_s", "history_upsert_sql_only_ratio",
     "history_upsert_vs_same_cache_ratio",
     "history_import_ms", "history_open_100k_ms", "history_list_30d_runs_ms",
+    "cancel_latencies_ms", "download_aepx_s", "download_curl_s", "download_batch_mb", "download_files",
+    "peek_bytes", "peek_file_mb",
 ]
 
 
@@ -84,6 +90,7 @@ def main(argv: list[str]) -> int:
         ("baseline_stall", figures.baseline_stall),
         ("poll_and_cancel", lambda: figures.poll_and_cancel(window_s=3.0 if quick else 6.0)),
         ("history", lambda: history.run_all(quick)),
+        ("download_200mb", lambda: output_figures.download_200mb(runs=2 if quick else 7)),
     ]
     for name, step in steps:
         print(f"running {name}…", file=sys.stderr, flush=True)

@@ -173,6 +173,12 @@ class PlatformClient:
         finally:
             await self.auth.aclose()
 
+    def data_access(self):  # -> tui.api.data_access.DataAccess (imported lazily)
+        """Batches and files of this profile (Catalog + Data Access API), on this client's session."""
+        from tui.api.data_access import DataAccess
+
+        return DataAccess(self)
+
     # --- plumbing -----------------------------------------------------------------------------------
     async def _send(self, method: str, path: str, *, what: str, params: Mapping[str, Any] | None = None,
                     json: Any = None, ok_statuses: frozenset[int] = frozenset()) -> RawResponse:

@@ -17,7 +17,7 @@ import asyncio
 import functools
 import socket
 import ssl
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -212,6 +212,18 @@ async def fetch_capped(client: httpx.AsyncClient, request: httpx.Request, *, wha
     if failure is not None:  # raised outside the handler: no chained httpx request (and its headers)
         raise failure
     return response, body
+BULK_READ = 256 * 1024
+
+
+def _larger_reads() -> None:
+    """httpcore asks for at most 64 KiB per receive; asyncio hands over up to 256 KiB. Data Access
+    downloads stream hundreds of MB, and matching asyncio's size cuts the per-byte cost by about a
+    third (bench: download_200mb). Small answers are unaffected (a receive returns what has arrived)."""
+    import httpcore
+
+    connection = getattr(httpcore, "AsyncHTTP11Connection", None)
+    if connection is not None and getattr(connection, "READ_NUM_BYTES", BULK_READ) < BULK_READ:
+        connection.READ_NUM_BYTES = BULK_READ
 
 
 class HttpSession:
@@ -227,6 +239,7 @@ class HttpSession:
         timeout: float = 30.0,
     ) -> None:
         self._timeout = timeout
+        _larger_reads()
         self._client = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             headers=dict(headers),
@@ -255,6 +268,37 @@ class HttpSession:
         request = self._client.build_request(method, path, params=params, json=json, headers=headers)
         response, body = await fetch_capped(self._client, request, what=what, deadline=self._timeout,
                                             cap=cap)
+        return RawResponse(status=response.status_code,
+                           headers={k.lower(): v for k, v in response.headers.items()},
+                           body=body, url=str(response.url.copy_with(query=None)))
+
+    async def stream_to(self, method: str, url: str, *, what: str, sink: Callable[[bytes], None],
+                        headers: Mapping[str, str] | None = None, error_cap: int = 64 * 1024,
+                        check: Callable[[int, Mapping[str, str]], None] | None = None) -> RawResponse:
+        """Send one request; a 2xx body goes to ``sink`` chunk by chunk (never held whole: Data Access
+        downloads), any other body is read (at most ``error_cap`` bytes) into the answer. ``check`` sees a
+        2xx status and the (lower-case) headers before the first byte and may raise to refuse the body.
+        Exceptions ``check`` or the sink raise (a full disk, too many bytes) propagate unchanged."""
+        failure: AepxError | None = None
+        body = b""
+        try:
+            async with self._client.stream(method, url, headers=headers) as response:
+                if 200 <= response.status_code < 300:
+                    if check is not None:
+                        check(response.status_code, {k.lower(): v for k, v in response.headers.items()})
+                    async for chunk in response.aiter_raw():
+                        sink(chunk)
+                else:
+                    parts: list[bytes] = []
+                    async for chunk in response.aiter_raw():
+                        parts.append(chunk)
+                        if sum(map(len, parts)) >= error_cap:
+                            break
+                    body = b"".join(parts)[:error_cap]
+        except httpx.HTTPError as exc:
+            failure = map_transport_error(exc, what=what, timeout=self._timeout)
+        if failure is not None:
+            raise failure
         return RawResponse(status=response.status_code,
                            headers={k.lower(): v for k, v in response.headers.items()},
                            body=body, url=str(response.url.copy_with(query=None)))

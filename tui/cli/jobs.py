@@ -91,14 +91,22 @@ async def jobs_list(obj: Context, status: str | None, limit: int, all_pages: boo
 @click.pass_obj
 @run_async
 async def jobs_show(obj: Context, job_id: str, as_json: bool) -> int:
-    """Show one export job: status, timing, destination, errors."""
+    """Show one export job: status, timing, destination, errors; for a SUCCEEDED job also its batch
+    (status, record count, size, file count)."""
     async with obj.client() as api:
         job = await api.get_job(job_id)
         remember(obj, api.target, [job])
+        facts = []
+        if job.status == "SUCCEEDED" and not as_json:
+            from tui.cli.files import batch_facts
+
+            facts = await batch_facts(api, job)
     if as_json:
         emit_json(dict(job.raw))
     else:
         print_job(job)
+        for label, value in facts:
+            click.echo(f"{label:<16}{clean(value)}")
     return EXIT_OK
 
 

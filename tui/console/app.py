@@ -540,6 +540,19 @@ class AepxApp(App[int]):
             clock=self.clock,
             on_cancel=None if self.read_only else (lambda shown: self.request_cancel([shown]))))
 
+    def open_output_screen(self, job: Job) -> None:
+        """``o``: what a SUCCEEDED job produced (tui/console/screens/output.py)."""
+        if job.status != "SUCCEEDED":
+            self.say(f"Output is shown for SUCCEEDED jobs; job {job.id} is {job.status}.", "warning")
+            return
+        make_source = getattr(self.api, "data_access", None)
+        if make_source is None:
+            self.say("This connection cannot read batches (no Data Access API).", "warning")
+            return
+        from tui.console.screens.output import OutputScreen
+
+        self.push_screen(OutputScreen(make_source(), job, download_dir=self.settings.download_dir))
+
     def _detail_refreshed(self, job: Job) -> None:
         """A detail's own GET: the monitor takes it (the row and any transition follow as events)."""
         self.monitor.observe([job], "get")

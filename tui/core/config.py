@@ -53,6 +53,8 @@ class ConsoleSettings:
     bell: bool = False
     theme: str = DEFAULT_THEME
     stuck_factor: float = DEFAULT_STUCK_FACTOR
+    #: Copied from ``[output] download_dir`` (the Output screen's ``d``); not written to ``[console]``.
+    download_dir: str | None = None
 
 
 @dataclass
@@ -79,6 +81,8 @@ class Config:
     keymap: dict[str, str] = field(default_factory=dict)
     credentials_store: str | None = None
     history: HistorySettings = field(default_factory=HistorySettings)
+    #: ``[output] download_dir``: where downloads go (each batch in its own folder); None = ~/Downloads/aepx.
+    download_dir: str | None = None
     #: Whether the file existed when it was loaded.
     exists: bool = False
     #: Non-fatal findings (a group/world readable file), each with its fix.
@@ -234,7 +238,7 @@ class _Reader:
         return scopes
 
 
-_TOP_KEYS = ("default_profile", "console", "launch", "keymap", "credentials", "profiles", "history")
+_TOP_KEYS = ("default_profile", "console", "launch", "keymap", "credentials", "output", "profiles", "history")
 _LAUNCH_KEYS = ("max_event_age_days",)
 _CONSOLE_KEYS = ("page_size", "refresh_seconds", "bell", "theme", "stuck_factor")
 _PROFILE_KEYS = ("platform_url", "ims_url", "org_id", "client_id", "sandbox", "scopes", "emulator",
@@ -262,6 +266,12 @@ def _build_config(path: Path, data: dict[str, Any]) -> Config:
         config.credentials_store = _read_credentials(reader, reader.table(data["credentials"], "credentials"))
     if "history" in data:
         config.history = _read_history(reader, reader.table(data["history"], "history"))
+    if "output" in data:
+        output = reader.table(data["output"], "output")
+        reader.only(output, "output", ("download_dir",))
+        if "download_dir" in output:
+            config.download_dir = reader.string(output["download_dir"], "output.download_dir")
+            config.console.download_dir = config.download_dir
     if "profiles" in data:
         for name, table in reader.table(data["profiles"], "profiles").items():
             config.profiles[name] = _read_profile(reader, name, table)
@@ -411,6 +421,8 @@ def config_to_dict(config: Config) -> dict[str, Any]:
                "path": str(config.history.path) if config.history.path is not None else None}
     if any(v is not None for v in history.values()):
         data["history"] = {k: v for k, v in history.items() if v is not None}
+    if config.download_dir is not None:
+        data["output"] = {"download_dir": config.download_dir}
     if config.profiles:
         data["profiles"] = {name: _profile_dict(profile) for name, profile in config.profiles.items()}
     return _clean(data, "")

@@ -28,6 +28,7 @@ class DetailScreen(Screen[None]):
         Binding("escape", "close", "Back", id="detail.back"),
         Binding("ctrl+d", "cancel_job", "Cancel", id="detail.cancel"),
         Binding("R", "app.clone", "Rerun", id="detail.clone", key_display="R", show=False),
+        Binding("o", "open_output", "Output", id="detail.output", show=False),
     ]
 
     def __init__(
@@ -81,6 +82,12 @@ class DetailScreen(Screen[None]):
             job = self.detail.job if self.is_mounted else None
             return self._on_cancel is not None and job is not None and job.is_active
         return True
+
+    def action_open_output(self) -> None:
+        job = self.detail.job
+        opener = getattr(self.app, "open_output_screen", None)
+        if job is not None and opener is not None:
+            opener(job)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -229,6 +229,13 @@ class JobsScreen(Screen[None]):
             return
         self.aepx.open_detail_screen(job)
 
+    def action_open_output(self) -> None:
+        job = self.highlighted_job()
+        if job is None:
+            self.aepx.say("No job is highlighted.", "warning")
+            return
+        self.aepx.open_output_screen(job)
+
     def _focus_detail(self) -> None:
         """Focus the docked detail (its scrollable body when it has one); esc returns to the table."""
         focusable = [w for w in self._detail.query("*") if w.focusable]
