@@ -129,6 +129,7 @@ class PlatformClient:
         sleep: Sleep | None = None,
         clock: Callable[[], float] = time.monotonic,
         ims_timeout: float = 10.0,
+        auth: ImsAuth | None = None,
     ) -> None:
         self.profile = profile
         self.target = Target(profile=profile.name, org_id=profile.org_id, sandbox=profile.sandbox,
@@ -138,9 +139,12 @@ class PlatformClient:
                                  clock=clock)
         if transport is None and env_proxy(profile.platform_url) == env_proxy(profile.ims_url):
             transport = default_transport(profile.platform_url)  # one pool (and TLS context) for both
-        self.auth = ImsAuth(ims_url=profile.ims_url, client_id=profile.client_id, secret=secret,
-                            scope=profile.scope, token_store=token_store, transport=transport,
-                            timeout=min(ims_timeout, timeout))
+        # ``auth``: an ImsAuth shared by several clients of one client id (aepx watch: one token for all);
+        # its owner closes it.
+        self._owns_auth = auth is None
+        self.auth = auth or ImsAuth(ims_url=profile.ims_url, client_id=profile.client_id, secret=secret,
+                                    scope=profile.scope, token_store=token_store, transport=transport,
+                                    timeout=min(ims_timeout, timeout))
         self._session = HttpSession(
             base_url=profile.platform_url,
             headers={"x-api-key": profile.client_id, "x-gw-ims-org-id": profile.org_id,
@@ -166,7 +170,8 @@ class PlatformClient:
         try:
             await self._session.aclose()
         finally:
-            await self.auth.aclose()
+            if self._owns_auth:
+                await self.auth.aclose()
 
     # --- plumbing -----------------------------------------------------------------------------------
     async def _send(self, method: str, path: str, *, what: str, params: Mapping[str, Any] | None = None,

@@ -3,7 +3,7 @@
 Every command runs on the same core as the console (``tui.api``, ``tui.core``). Textual is imported
 only by the console itself, so `aepx jobs list` stays quick and headless.
 
-One module per noun: ``jobs``, ``datasets``, ``auth`` (login, logout, creds), ``config_cmd``, ``history``;
+One module per noun: ``jobs``, ``datasets``, ``auth`` (login, logout, creds), ``config_cmd``, ``history``, ``watch``;
 ``base`` holds the global options, the context and the output helpers; ``console`` starts the
 full-screen console. Importing this package registers every command on the ``cli`` group.
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 
-from tui.cli import auth, config_cmd, datasets, history, jobs  # noqa: F401  - each registers its commands
+from tui.cli import auth, config_cmd, datasets, history, jobs, watch  # noqa: F401  - each registers its commands
 from tui.cli.base import Context, cli
 
 __all__ = ["Context", "cli", "main"]
