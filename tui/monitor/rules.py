@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from tui.core.format import human_duration, safe_text
 from tui.core.models import FAILED, NEW, SUCCEEDED, Job, Target
 from tui.monitor import events as ev
+from tui.monitor.history import baselines as baselines_mod
 from tui.monitor.history.baselines import Baseline
 
 FAILED_EVENT, SUCCEEDED_EVENT = "failed", "succeeded"
@@ -201,7 +202,8 @@ class RuleEngine:
         self.clock = clock or time.time
         self.baselines = baselines
         self._targets: dict[tuple[str, str], _TargetState] = {}
-        self._told: set[tuple[str, str, str, str]] = set()  # spares the ledger a write per poll per old alert
+        self._told: set[tuple[str, str, str, str]] = set()
+        self._stuck_told: set[tuple[str, str, str]] = set()  # spares the ledger a write per poll per old alert
 
     def _mark(self, target: Target, key: str, event: str, now_ms: int) -> bool:
         told = (target.org_id, target.sandbox, key, event)
@@ -271,6 +273,13 @@ class RuleEngine:
                                    detail=f"waiting in the queue for {human_duration(waited)}")
                 if alert is not None:
                     out.append(alert)
+        told = (target.org_id, target.sandbox, job.id) in self._stuck_told
+        if rules.stuck_factor > 0 and self.baselines is not None and not told:
+            # also here, not only on the monitor's JobStuck: this runs after the whole batch is known, so
+            # today's median includes the page's SUCCEEDED jobs even on a first poll with no history
+            baseline = self.baselines(target, job)
+            if baselines_mod.is_stuck(job, baseline, rules.stuck_factor, now_ms) and baseline is not None:
+                out.extend(self._stuck(target, job, rules.stuck_factor, baseline, now_ms))
         if rules.max_runtime_minutes > 0:
             running = job.duration_ms(now_ms)
             if running is not None and running > rules.max_runtime_minutes * 60_000:
@@ -285,6 +294,7 @@ class RuleEngine:
             return []
         described = (f"{factor:g} × {baseline.describe()} ({human_duration(baseline.value_ms)}, so "
                      f"{human_duration(factor * baseline.value_ms)})")
+        self._stuck_told.add((target.org_id, target.sandbox, job.id))
         alert = self._fire(target, job, STUCK, now_ms, baseline=described, known_baseline=baseline)
         return [alert] if alert is not None else []
 

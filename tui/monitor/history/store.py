@@ -498,12 +498,20 @@ class HistoryStore:
                                   (sink, body, now_ms, now_ms))
 
     def outbox_due(self, sink: str, now_ms: int, limit: int = 50) -> list[tuple[int, str, int, int]]:
-        """``(id, body, created_ms, attempts)`` of the deliveries due for ``sink``, oldest first."""
-        return self._read("SELECT id, body, created_ms, attempts FROM outbox WHERE sink = ? AND next_ms <= ? "
-                          "ORDER BY id LIMIT ?", (sink, now_ms, limit))
+        """``(id, body, created_ms, attempts)`` of the oldest deliveries for ``sink``, in order, up to the
+        first that is not due yet (deliveries keep their order: one waiting for a retry holds the rest)."""
+        rows = self._read("SELECT id, body, created_ms, attempts, next_ms FROM outbox WHERE sink = ? ORDER BY id "
+                          "LIMIT ?", (sink, limit))
+        due = []
+        for row in rows:
+            if row[4] > now_ms:
+                break
+            due.append(row[:4])
+        return due
 
     def outbox_next_ms(self, sink: str) -> int | None:
-        rows = self._read("SELECT min(next_ms) FROM outbox WHERE sink = ?", (sink,))
+        """When the oldest delivery for ``sink`` is due (``None``: nothing queued)."""
+        rows = self._read("SELECT next_ms FROM outbox WHERE sink = ? ORDER BY id LIMIT 1", (sink,))
         return rows[0][0] if rows else None
 
     def outbox_done(self, delivery_id: int) -> None:
