@@ -1,4 +1,5 @@
-"""``python -m bench``: every figure of issue 8, printed as a table and written to ``bench/results.json``.
+"""``python -m bench``: every figure of issues 8 and 11 (bench/history.py), printed as a table and
+written to ``bench/results.json``.
 
 Ratios are against baselines measured in the same run (medians of interleaved runs), because the
 machines are noisy. ``--quick`` takes fewer runs (for a smoke check).
@@ -14,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import figures
+from bench import figures, history
 
 RESULTS = Path(__file__).with_name("results.json")
 
@@ -27,6 +28,10 @@ TABLE: list[tuple[str, str, str, float | None]] = [
     ("rss_10k_mb", "resident memory with 10k jobs", "MB", 150),
     ("poll_requests_per_interval", "requests per refresh (10k loaded, 5 running)", "", None),
     ("cancel_latency_ms", "confirm key -> DELETE at the emulator", "ms", 100),
+    ("history_upsert_100k_ratio", "history: upsert 100k / bare executemany", "x", 1.5),
+    ("history_max_stall_ms", "history: longest UI stall, monitor writes 10k", "ms", 100),
+    ("history_list_30d_ms", "history list --since 30d --json over 100k", "ms", 300),
+    ("history_startup_delta_ms", "history: startup added (import + open 100k)", "ms", 20),
 ]
 
 DETAILS = [
@@ -35,6 +40,8 @@ DETAILS = [
     "poll_list_requests",
     "poll_job_gets", "poll_other_requests", "poll_requests_per_minute", "poll_running_jobs",
     "cancel_latencies_ms",
+    "history_upsert_100k_s", "history_bare_executemany_100k_s", "history_upsert_sql_only_ratio",
+    "history_import_ms", "history_open_100k_ms", "history_list_30d_runs_ms",
 ]
 
 
@@ -75,6 +82,7 @@ def main(argv: list[str]) -> int:
         ("console_10k", figures.console_10k),
         ("baseline_stall", figures.baseline_stall),
         ("poll_and_cancel", lambda: figures.poll_and_cancel(window_s=3.0 if quick else 6.0)),
+        ("history", lambda: history.run_all(quick)),
     ]
     for name, step in steps:
         print(f"running {name}…", file=sys.stderr, flush=True)

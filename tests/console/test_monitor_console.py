@@ -136,3 +136,19 @@ async def test_without_enough_history_the_detail_keeps_todays_rule(make_app, wai
         await wait(app, pilot)
         assert "over 3× the median SUCCEEDED run (1m 00s)" in plain(app.screen.query_one("#detail-stuck"))
     store.close()
+
+
+async def test_a_corrupt_history_file_is_one_warning_and_the_console_runs(make_app, wait, tmp_path):
+    from tui.core.config import HistorySettings
+    from tui.monitor.history.store import open_configured
+
+    bad = tmp_path / "history.sqlite3"
+    bad.write_bytes(b"not sqlite at all " * 100)
+    store, problem = open_configured(HistorySettings(path=bad))
+    assert store is None
+    app = make_app(FakeJobsAPI(records()), history=None, history_problem=problem)
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        assert [m for sev, m in app.message_log if sev == "warning"] == [problem]
+        assert table(app).row_count == 7
+    assert bad.read_bytes() == b"not sqlite at all " * 100

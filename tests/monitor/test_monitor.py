@@ -186,3 +186,63 @@ async def test_pause_skips_polls_in_the_run_loop():
 
     await monitor.run(sleep=sleep)
     assert api.count("list_jobs") == 0 and calls == [10]
+
+
+async def test_records_go_to_the_store_and_stuck_uses_its_payload_baseline(tmp_path):
+    from tui.monitor.history import HistoryStore
+
+    store = HistoryStore.open(tmp_path / "h.sqlite3")
+    earlier = [job_record(100 + i, "SUCCEEDED", duration_s=300, created=T0 - 10**8 - i) for i in range(6)]
+    store.upsert("TEST@AdobeOrg", "prod", [Job.parse(r) for r in earlier])
+    _api, clock, monitor, events = make([job_record(1, "PROCESSING", created=T0)], store=store)
+    clock.now = T0 / 1000 + 901  # 15 min: over 3 × 5 min
+    await monitor.poll_once()
+    stuck = [e for e in events if isinstance(e, JobStuck)]
+    assert len(stuck) == 1 and stuck[0].baseline.kind == "payload" and stuck[0].baseline.samples == 6
+    assert "p95 of 6 earlier runs of this payload" in stuck[0].baseline.describe()
+    assert store.flush(10)
+    assert store.count("TEST@AdobeOrg", "prod") == 7
+    store.close()
+
+
+async def test_history_problem_is_emitted_once(tmp_path, monkeypatch):
+    import sqlite3
+
+    from tui.monitor import HistoryProblem
+    from tui.monitor.history import HistoryStore
+
+    store = HistoryStore.open(tmp_path / "h.sqlite3")
+
+    def full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store, "_upsert", full)
+    api, _, monitor, events = make([job_record(1)], store=store)
+    await monitor.poll_once()
+    store.flush(10)
+    await monitor.poll_once()
+    await monitor.poll_once()
+    problems = [e for e in events if isinstance(e, HistoryProblem)]
+    assert len(problems) == 1 and "disk is full" in problems[0].sentence
+    assert api.count("list_jobs") == 3  # polling goes on
+    store.close()
+
+
+async def test_a_failing_followed_get_keeps_the_page_and_a_429_backs_off():
+    api, _, monitor, _ = make([job_record(1, "PROCESSING"), job_record(2)])
+    await monitor.poll_once()
+    original = api.get_job
+
+    async def flaky(job_id):
+        raise NetworkError("Cannot reach Platform; check the network.")
+
+    api.get_job = flaky
+    result = await monitor.refresh(ListQuery(status="SUCCEEDED"))  # job 1 is off this view
+    assert result.page.jobs and result.followed == () and "Cannot reach" in result.followed_error
+
+    async def limited(job_id):
+        raise RateLimitedError("Slow down.", retry_after=60)
+
+    api.get_job = limited
+    assert await monitor.poll_once(ListQuery(status="SUCCEEDED")) == 60
+    api.get_job = original

@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 
 from tui.api.protocol import JobsAPI
-from tui.core.errors import AepxError, NotFoundError
+from tui.core.errors import AepxError, NotFoundError, RateLimitedError
 from tui.core.fingerprint import fingerprint
 from tui.core.models import FAILED, NEW, PROCESSING, SUCCEEDED, Job, Page
 from tui.monitor import events as ev
@@ -56,6 +56,7 @@ class PollResult:
     page: Page
     query: ListQuery
     followed: tuple[Job, ...]  # the followed jobs refreshed by their own GET
+    followed_error: str | None = None  # why the GETs stopped early (the page itself was good)
 
 
 class Monitor:
@@ -76,6 +77,8 @@ class Monitor:
         self._subscribers: list[ev.Subscriber] = []
         self._down_since: float | None = None
         self._fingerprints: dict[str, str] = {}
+        self._today: Baseline | None = None
+        self._today_dirty = True
         self._wake = asyncio.Event()
         self._stopped = False
 
@@ -137,6 +140,8 @@ class Monitor:
             before = self.jobs.get(job.id)
             previous = before.status if before is not None else None
             self.jobs[job.id] = job
+            if job.status == SUCCEEDED or previous == SUCCEEDED:
+                self._today_dirty = True
             if job.is_active:
                 self._followed[job.id] = now
                 if previous == NEW and job.status == PROCESSING:
@@ -187,7 +192,15 @@ class Monitor:
                                    exclude=job.id if job.is_final else None)
             if found is not None:
                 return found
-        return baselines.today(j for j in self.jobs.values() if j.id != job.id)
+        return self.today_baseline()
+
+    def today_baseline(self) -> Baseline | None:
+        """Today's rule: the median of the SUCCEEDED jobs seen in this run (recomputed only when one
+        of them changed, so a poll of 10,000 loaded jobs does not pay it per running job)."""
+        if self._today_dirty:
+            self._today = baselines.today(self.jobs.values())
+            self._today_dirty = False
+        return self._today
 
     # --- requests -----------------------------------------------------------------------------------
     async def list_page(self, cursor: str | None = None, *, limit: int = 100, status: str | None = None) -> Page:
@@ -211,15 +224,22 @@ class Monitor:
         query = query or self.view
         page = await self.list_page(query.cursor, limit=query.limit, status=query.status)
         refreshed: list[Job] = []
+        followed_error: str | None = None
         try:
             for job_id in self.due_followed((j.id for j in page.jobs), prefer):
                 try:
                     refreshed.append(await self.api.get_job(job_id))
                 except NotFoundError:  # gone (or another sandbox's): nothing left to follow
                     self.unfollow(job_id)
+                except RateLimitedError:
+                    raise  # the whole poll backs off
+                except AepxError as error:  # the page is good: keep it, try these jobs next poll
+                    followed_error = str(error)
+                    log.info("followed jobs not refreshed this poll: %s", error)
+                    break
         finally:
             self.observe(refreshed, "followed")
-        return PollResult(page, query, tuple(refreshed))
+        return PollResult(page, query, tuple(refreshed), followed_error)
 
     # --- the schedule -------------------------------------------------------------------------------
     def begin_poll(self) -> bool:

@@ -59,7 +59,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
             dataset_id TEXT NOT NULL DEFAULT '', merge_policy_id TEXT NOT NULL DEFAULT '',
             merge_policy_version INTEGER, fingerprint TEXT NOT NULL DEFAULT '',
             error_code TEXT NOT NULL DEFAULT '', raw TEXT NOT NULL, seen_ms INTEGER NOT NULL,
-            PRIMARY KEY (org, sandbox, job_id)) WITHOUT ROWID""",
+            PRIMARY KEY (org, sandbox, job_id))""",  # a rowid table: rows of ~1 KB do not suit WITHOUT ROWID
         "CREATE INDEX jobs_created ON jobs (org, sandbox, created_ms)",
         "CREATE INDEX jobs_payload ON jobs (org, sandbox, fingerprint, status, total_ms)",
         "CREATE INDEX jobs_dataset ON jobs (org, sandbox, dataset_id, status, total_ms)",
