@@ -105,9 +105,9 @@ async def test_every_rule_fires_once_webhook_gets_all_after_an_outage_and_metric
                 server.settings.fault_rate_5xx = 1.0 if 22 <= minute < 25 else 0.0
                 if minute == 26:
                     hook.start()  # the webhook comes back
-                await watcher.once()
+                await watcher.once(ignore_backoff=False)
             clock.advance(6 * MIN)  # the webhook's next retry is due (backoff caps at 5 minutes)
-            await watcher.once()
+            await watcher.once(ignore_backoff=False)
             fired = Counter((a.job_id, a.event) for a in watcher.fired)
             truth_now = clock.now_ms()
             families = scrape(port)

@@ -110,17 +110,18 @@ class Watcher:
                     log.exception("after-poll hook failed")
 
     # --- running --------------------------------------------------------------------------------------
-    async def once(self) -> list[Alert]:
-        """One poll of every target (concurrently, within the limit), then one delivery round."""
+    async def once(self, *, ignore_backoff: bool = True) -> list[Alert]:
+        """One poll of every target (concurrently, within the limit), then one delivery round (which by
+        default tries the oldest queued webhook alert at once: for cron, the schedule is the backoff)."""
         await asyncio.gather(*(monitor.poll_once() for monitor in self.monitors))
-        await self.flush_outputs()
+        await self.flush_outputs(ignore_backoff=ignore_backoff)
         return self.fired
 
-    async def flush_outputs(self) -> None:
+    async def flush_outputs(self, *, ignore_backoff: bool = False) -> None:
         for output in self.outputs:
             with contextlib.suppress(Exception):
                 if hasattr(output, "deliver_due"):
-                    await output.deliver_due()
+                    await output.deliver_due(ignore_backoff=ignore_backoff)
                 elif hasattr(output, "flush"):
                     await output.flush()
 

@@ -117,12 +117,14 @@ class WebhookSink:
         return int(self.clock() * 1000)
 
     # --- delivering -----------------------------------------------------------------------------------
-    async def deliver_due(self) -> int:
-        """One round: deliver the due rows in order until one fails; returns how many were delivered."""
+    async def deliver_due(self, *, ignore_backoff: bool = False) -> int:
+        """One round: deliver the due rows in order until one fails; returns how many were delivered.
+        ``ignore_backoff`` (``--once``, run by cron: its schedule is the backoff) tries the oldest now."""
         done = 0
         while not self._stopped:
             now = self._now_ms()
-            due = self.store.outbox_due(self.key, now, limit=20)
+            due = self.store.outbox_due(self.key, 2**62 if ignore_backoff else now, limit=20)
+            ignore_backoff = False  # after one attempt, the usual schedule
             if not due:
                 return done
             for delivery_id, body, created_ms, attempts in due:
