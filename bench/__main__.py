@@ -1,4 +1,4 @@
-"""``python -m bench``: every figure of issues 8 and 11 (bench/history.py), printed as a table and
+"""``python -m bench``: every figure of issues 8, 11 (bench/history.py) and 17 (bench/watch.py), printed as a table and
 written to ``bench/results.json``.
 
 Ratios are against baselines measured in the same run (medians of interleaved runs), because the
@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import figures, history
+from bench import figures, history, watch
 
 RESULTS = Path(__file__).with_name("results.json")
 
@@ -32,7 +32,10 @@ TABLE: list[tuple[str, str, str, float | None]] = [
     ("history_max_stall_ms", "history: longest UI stall, monitor writes 10k", "ms", 100),
     ("history_list_30d_ms", "history list --since 30d --json over 100k", "ms", 300),
     ("history_startup_delta_ms", "history: startup added (import + open 100k)", "ms", 20),
+    *watch.TABLE,
 ]
+EXPECTED = {"poll_requests_per_interval": "poll_expected_per_interval",
+            "watch_requests_per_poll": "watch_expected_requests_per_poll"}
 
 DETAILS = [
     "startup_aepx_s", "startup_baseline_s", "load_10k_aepx_s", "load_10k_baseline_s", "console_load_all_s",
@@ -42,6 +45,7 @@ DETAILS = [
     "cancel_latencies_ms",
     "history_upsert_100k_s", "history_bare_executemany_100k_s", "history_upsert_sql_only_ratio",
     "history_import_ms", "history_open_100k_ms", "history_list_30d_runs_ms",
+    *watch.DETAILS,
 ]
 
 
@@ -54,7 +58,7 @@ def verdict(value: Any, target: float | None, key: str, results: dict[str, Any])
     if value is None:
         return "n/a"
     if target is None:
-        expected = results.get("poll_expected_per_interval")
+        expected = results.get(EXPECTED.get(key, "poll_expected_per_interval"))
         return "ok" if expected is not None and value <= expected else f"expected {expected}"
     return "ok" if value <= target else "MISSED"
 
@@ -83,6 +87,7 @@ def main(argv: list[str]) -> int:
         ("baseline_stall", figures.baseline_stall),
         ("poll_and_cancel", lambda: figures.poll_and_cancel(window_s=3.0 if quick else 6.0)),
         ("history", lambda: history.run_all(quick)),
+        ("watch", lambda: watch.watch_figures(45.0 if quick else 300.0)),
     ]
     for name, step in steps:
         print(f"running {name}…", file=sys.stderr, flush=True)
