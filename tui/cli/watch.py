@@ -27,6 +27,10 @@ from tui.cli.base import EXIT_FAILED, EXIT_OK, Context, cli, err, run_async
 from tui.core.errors import ConfigError, UsageError
 
 log = logging.getLogger("aepx.watch")
+# A poll retries within 20 s at most (waits of 5 s at most); after that the monitor's backoff takes over
+# (interval × 2^n, capped at 5 minutes), so an unreachable Platform costs no tight loop and --once ends soon.
+POLL_DEADLINE_S = 20.0
+POLL_WAIT_CAP_S = 5.0
 _LISTEN = re.compile(r"^(\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[^\s:\[\]]+)):(?P<port>\d{1,5})$")
 
 
@@ -100,7 +104,7 @@ async def build_clients(cfg, profiles, metrics) -> tuple[list[Any], list[Any]]:
                                           metrics.request_counter_for(profile.org_id, profile.sandbox))
         token_store = KeyringTokenStore() if resolution.source == SecretSource.KEYRING else None
         client = PlatformClient(profile, resolution.secret, token_store=token_store, transport=transport,
-                                auth=auths.get(key))
+                                auth=auths.get(key), deadline=POLL_DEADLINE_S, retry_wait_cap=POLL_WAIT_CAP_S)
         auths.setdefault(key, client.auth)
         clients.append(client)
     return clients, list(auths.values())
