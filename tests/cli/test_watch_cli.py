@@ -170,3 +170,11 @@ def test_help_lists_the_rules_and_keys():
     assert result.exit_code == 0
     for word in ("--once", "--webhook", "--metrics-listen", "--metrics-textfile", "queued_too_long", "job_id"):
         assert word in result.stdout
+
+
+def test_group_and_command_profiles_add_up(config_file, tmp_path):
+    textfile = tmp_path / "m.prom"
+    result = run(config_file, "-p", "b", "watch", "-p", "a", "--once", "--metrics-textfile", str(textfile))
+    assert result.exit_code == 1, result.output
+    sandboxes = {dict(k[1]).get("sandbox") for k in metrics_of(textfile) if k[0] == "aepx_api_up"}
+    assert sandboxes == {"prod", "dev"}

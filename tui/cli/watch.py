@@ -68,7 +68,8 @@ def targets_for(context: Context, profiles: tuple[str, ...], sandboxes: tuple[st
     if not cfg.profiles:
         raise ConfigError(f"No profile is configured in {cfg.path}. Run `aepx config init` (or `aepx emulator` "
                           "to rehearse locally).")
-    names = list(dict.fromkeys(profiles)) or [context.profile_name]
+    # `aepx -p a watch -p b` watches both; no -p at all: the default profile
+    names = list(dict.fromkeys([*([context.profile_name] if context.profile_name else []), *profiles])) or [None]
     chosen = []
     seen: set[tuple[str, str]] = set()
     for name in names:
@@ -186,11 +187,23 @@ async def watch(obj: Context, profiles: tuple[str, ...], sandboxes: tuple[str, .
       aepx watch --metrics-listen 127.0.0.1:9464
     """
     from tui.core.logging import install_logging
+
+    log_path = install_logging()
+    quiet = logging.getLogger("httpx")
+    httpx_level = quiet.level
+    quiet.setLevel(logging.WARNING)  # a line per request would grow the log all day
+    try:
+        return await _watch(obj, profiles, sandboxes, once, as_json, webhooks, notify, metrics_listen,
+                            metrics_textfile, refresh_seconds, log_path, rule_flags)
+    finally:
+        quiet.setLevel(httpx_level)
+
+
+async def _watch(obj, profiles, sandboxes, once, as_json, webhooks, notify, metrics_listen, metrics_textfile,
+                 refresh_seconds, log_path, rule_flags) -> int:
     from tui.monitor.alerts import DesktopNotifier, StdoutSink, WebhookSink
     from tui.monitor.rules import Rules
     from tui.monitor.watcher import Watcher
-
-    log_path = install_logging()
     cfg, chosen = targets_for(obj, profiles, sandboxes)
     settings = cfg.watch
     stuck = rule_flags.get("stuck_factor")
