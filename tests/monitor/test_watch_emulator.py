@@ -95,7 +95,8 @@ async def test_every_rule_fires_once_webhook_gets_all_after_an_outage_and_metric
         counting = CountingTransport(default_transport(server.base_url), metrics.request_counter_for(
             settings.org, settings.sandbox))
         api = emulator_client(server, transport=counting)
-        webhook = WebhookSink(hook.url, store, note=pytest.fail, clock=now, timeout=5)
+        notes: list[str] = []
+        webhook = WebhookSink(hook.url, store, note=notes.append, clock=now, timeout=5)
         watcher = Watcher([api], rules=RULES, store=store, outputs=[webhook], clock=now, metrics=metrics)
         port = metrics.serve("127.0.0.1", 0)
         try:
@@ -127,6 +128,7 @@ async def test_every_rule_fires_once_webhook_gets_all_after_an_outage_and_metric
         received = [(r.get("job_id"), r["event"]) for r in hook.received]
         assert received == [(a.job_id, a.event) for a in watcher.fired]
         assert webhook.pending() == 0
+        assert len(notes) == 2 and "does not take alerts now" in notes[0] and "again" in notes[1]
         hook.stop()
 
         # the emulator's truth at the same (frozen) emulated time

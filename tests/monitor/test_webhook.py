@@ -125,7 +125,10 @@ async def test_a_webhook_down_for_a_while_gets_every_alert_exactly_once_afterwar
     assert [r["job_id"] for r in hook.received] == ["1", "2", "3", "4", "5"]  # in order, each once
     first = hook.received[0]
     assert first["text"] == alert(1).message and first["event"] == "failed" and first["sandbox"] == "prod"
-    assert out.pending() == 0 and notes == []  # retried quietly
+    assert out.pending() == 0
+    assert len(notes) == 2  # one sentence when it starts failing, one when it takes alerts again
+    assert "does not take alerts now (HTTP 503)" in notes[0] and "retried for up to 60 minutes" in notes[0]
+    assert "takes alerts again" in notes[1] and all(TOKEN not in n for n in notes)
 
 
 async def test_queued_alerts_survive_a_restart(hook, store, tmp_path):
@@ -204,7 +207,7 @@ async def test_given_up_after_webhook_retry_minutes(hook, store):
     await out.deliver_due()
     await out.aclose()
     assert out.pending() == 0 and out.dropped == 1
-    assert len(notes) == 1 and "within 1 minutes" in notes[0]
+    assert len(notes) == 2 and "within 1 minutes" in notes[1]
 
 
 def test_the_url_never_reaches_the_log(hook, store, tmp_path):

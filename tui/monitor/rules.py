@@ -102,7 +102,7 @@ class Alert:
     @property
     def message(self) -> str:
         """The human line (already sanitised: server strings passed :func:`safe_text` on the way in)."""
-        where = f"sandbox {self.sandbox} (profile {self.profile}, org {self.org})"
+        where = f"sandbox {self.sandbox} (profile {self.profile})"  # the org is in the structured fields
         if self.job_id is None:
             return f"{self.title}: {where}: {self.detail}".rstrip(": ")
         parts = [f"{self.title}: job {self.job_id} in {where} is {self.status}"]

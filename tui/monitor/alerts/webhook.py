@@ -147,14 +147,16 @@ class WebhookSink:
                     self.store.outbox_retry(delivery_id, self._now_ms() + int(wait * 1000), str(exc))
                     if not self._failing_noted:
                         self._failing_noted = True
-                        log.warning("webhook %s failed (%s); alerts stay queued and are retried", self.origin, exc)
+                        minutes = self.retry_ms / 60_000
+                        self.note(f"The webhook at {self.origin} does not take alerts now ({exc}); they stay "
+                                  f"queued and are retried for up to {minutes:g} minutes.")
                     return done
                 self.store.outbox_done(delivery_id)  # at once: a 2xx is never followed by a second send
                 self.delivered += 1
                 done += 1
                 if self._failing_noted:
                     self._failing_noted = False
-                    log.info("webhook %s delivers again", self.origin)
+                    self.note(f"The webhook at {self.origin} takes alerts again; the queued ones are being sent.")
         return done
 
     def _give_up(self, delivery_id: int, attempts: int) -> None:
