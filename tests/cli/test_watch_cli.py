@@ -178,3 +178,12 @@ def test_group_and_command_profiles_add_up(config_file, tmp_path):
     assert result.exit_code == 1, result.output
     sandboxes = {dict(k[1]).get("sandbox") for k in metrics_of(textfile) if k[0] == "aepx_api_up"}
     assert sandboxes == {"prod", "dev"}
+
+
+def test_an_unwritable_metrics_file_is_one_sentence(config_file, tmp_path):
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("")
+    result = run(config_file, "watch", "--once", "--metrics-textfile", str(blocked / "aepx.prom"))
+    assert result.exit_code == 1  # the alerts still fired
+    notes = [line for line in result.stderr.splitlines() if "Cannot write the metrics file" in line]
+    assert len(notes) == 1 and "Traceback" not in result.stderr

@@ -244,13 +244,21 @@ async def _watch(obj, profiles, sandboxes, once, as_json, webhooks, notify, metr
             notifier.start()
             outputs.append(notifier)
 
+        textfile_failing = False
+
         def write_textfile() -> None:
-            if textfile is not None and metrics is not None:
-                try:
-                    metrics.write_textfile(textfile)
-                except OSError as exc:
-                    note(f"Cannot write the metrics file {textfile} ({exc.strerror or exc}); check its directory.")
-                    raise
+            nonlocal textfile_failing
+            if textfile is None or metrics is None:
+                return
+            try:
+                metrics.write_textfile(textfile)
+            except OSError as exc:
+                if not textfile_failing:  # one sentence, then quiet retries after each poll
+                    note(f"Cannot write the metrics file {textfile} ({exc.strerror or exc}); check its directory, "
+                         "aepx watch keeps trying.")
+                textfile_failing = True
+                return
+            textfile_failing = False
 
         watcher = Watcher(clients, rules=rules, store=store, outputs=outputs, interval=interval,
                           concurrency=settings.concurrency, metrics=metrics, note=note,
