@@ -85,3 +85,22 @@ async def test_run_stops_on_request_and_releases_the_poll(tmp_path):
         assert not watcher.monitors[0].schedule.in_flight
     finally:
         store.close()
+
+
+async def test_jobs_running_at_the_last_stop_are_followed_off_page(tmp_path):
+    from tui.core.models import Job
+
+    store = HistoryStore.open(tmp_path / "h.sqlite3")
+    try:
+        running = job_record(99, "PROCESSING", created=T0 - 600_000)
+        store.upsert("ORG@AdobeOrg", "prod", [Job.parse(running)])
+        records = [job_record(i, "SUCCEEDED", created=T0 - i * 1000) for i in range(1, 4)]
+        api = FakeJobsAPI([*records, {**running, "status": "FAILED", "errors": [{"code": "E1", "msg": "x"}],
+                                      "updateTime": T0 - 1000}], target=target("prod"))
+        watcher = Watcher([api], rules=Rules(), store=store, clock=lambda: T0 / 1000)
+        watcher.monitors[0].view = watcher.monitors[0].view.__class__(limit=3)  # job 99 is off the page
+        fired = await watcher.once()
+    finally:
+        store.close()
+    assert ("get_job", "99") in api.calls
+    assert [(a.job_id, a.event) for a in fired] == [("99", "failed")]

@@ -81,6 +81,10 @@ class Watcher:
 
         self.engine = RuleEngine(rules, store, clock=self.clock, baselines=baseline)
         for monitor in self.monitors:
+            # jobs the history last saw running (say, before a restart) are followed even when they are
+            # no longer on the newest page: the first poll GETs each once, a final one is dropped
+            for job_id in store.active_ids(monitor.target.org_id, monitor.target.sandbox)[-monitor.max_followed:]:
+                monitor.follow(job_id)
             if metrics is not None:
                 metrics.add_target(monitor.target)
                 monitor.subscribe(metrics.handle)
