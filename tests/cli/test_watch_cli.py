@@ -187,3 +187,10 @@ def test_an_unwritable_metrics_file_is_one_sentence(config_file, tmp_path):
     assert result.exit_code == 1  # the alerts still fired
     notes = [line for line in result.stderr.splitlines() if "Cannot write the metrics file" in line]
     assert len(notes) == 1 and "Traceback" not in result.stderr
+
+
+def test_without_history_it_warns_that_alerts_may_repeat(config_file):
+    config_file.write_text(config_file.read_text() + "\n[history]\nenabled = false\n")
+    first = run(config_file, "watch", "--once")
+    assert first.exit_code == 1 and "keeps no state across restarts" in first.stderr
+    assert run(config_file, "watch", "--once").exit_code == 1  # said: no memory of the first run
