@@ -78,3 +78,13 @@ def test_metrics_endpoint_serves_the_prometheus_format(config_file):  # noqa: F8
         proc.send_signal(signal.SIGTERM)
         _, errors = proc.communicate(timeout=30)
     assert proc.returncode == 0 and f"metrics on http://127.0.0.1:{port}/metrics" in errors
+
+
+def test_refused_credentials_end_a_long_running_watch_at_once(config_file):  # noqa: F811
+    proc = subprocess.Popen([sys.executable, "-m", "tui", "--config", str(config_file), "watch"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, AEPX_CLIENT_SECRET="wrong-secret"))
+    out, errors = proc.communicate(timeout=60)
+    assert proc.returncode == 3 and out == ""
+    assert errors.count("\n") == 1 and "IMS refused the client credentials" in errors
+    assert "wrong-secret" not in errors

@@ -111,6 +111,20 @@ async def build_clients(cfg, profiles, metrics) -> tuple[list[Any], list[Any]]:
     return clients, list(auths.values())
 
 
+async def check_credentials(auths) -> None:
+    """A token per client id up front: refused credentials end the command (exit 3) instead of becoming an
+    api_down alert ten minutes later; an unreachable IMS is left to the polls (and the api_down rule)."""
+    from tui.core.errors import AepxError
+
+    for auth in auths:
+        try:
+            await auth.token()
+        except AepxError as exc:
+            if exc.exit_code == 3:
+                raise
+            log.info("no token yet: %s", exc)
+
+
 def open_state(cfg):
     """The history store (rules' "fired" rows, webhook outbox), else a throwaway one and a warning."""
     from tui.monitor.history.store import HistoryStore, HistoryUnavailable, open_configured
@@ -236,6 +250,7 @@ async def _watch(obj, profiles, sandboxes, once, as_json, webhooks, notify, metr
     outputs: list[Any] = []
     try:
         clients, auths = await build_clients(cfg, chosen, metrics)
+        await check_credentials(auths)
         outputs.append(StdoutSink(as_json=as_json))
         hooks = [WebhookSink(url, store, note=note, retry_minutes=retry) for url in urls]
         outputs += hooks
