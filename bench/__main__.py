@@ -44,6 +44,7 @@ DETAILS = [
     "poll_job_gets", "poll_other_requests", "poll_requests_per_minute", "poll_running_jobs",
     "cancel_latencies_ms",
     "history_upsert_100k_s", "history_bare_executemany_100k_s", "history_upsert_sql_only_ratio",
+    "history_upsert_vs_same_cache_ratio",
     "history_import_ms", "history_open_100k_ms", "history_list_30d_runs_ms",
     *watch.DETAILS,
 ]

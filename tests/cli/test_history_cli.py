@@ -95,3 +95,23 @@ def test_parse_since():
     assert parse_since("7d", now) == 3 * 86_400_000 and parse_since("12h", now) == now - 12 * 3_600_000
     assert parse_since("2026-11-01", now) == 1_793_491_200_000
     assert parse_since(None, now) is None
+
+
+def test_sync_re_reads_stored_running_jobs_beyond_the_new_pages(config_file):  # noqa: F811
+    import sqlite3
+
+    assert run(config_file, "history", "sync", "--all").exit_code == 0
+    oldest = json.loads(run(config_file, "history", "list", "--json").stdout)[-1]
+    conn = sqlite3.connect(default_history_path())
+    conn.execute("UPDATE jobs SET status = 'PROCESSING', raw = json_set(raw, '$.status', 'PROCESSING') "
+                 "WHERE job_id = ?", (str(oldest["id"]),))  # as if it was stored while running
+    conn.commit()
+    conn.close()
+    again = run(config_file, "history", "sync")
+    assert again.exit_code == 0 and "1 running job(s) re-read" in again.stderr
+    statuses = {str(r["id"]): r["status"] for r in json.loads(run(config_file, "history", "list", "--json").stdout)}
+    assert statuses[str(oldest["id"])] == oldest["status"] != "PROCESSING"
+    conn = sqlite3.connect(default_history_path())
+    assert conn.execute("SELECT status FROM jobs WHERE job_id = ?", (str(oldest["id"]),)).fetchone()[0] == \
+        oldest["status"]
+    conn.close()

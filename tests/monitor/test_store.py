@@ -257,3 +257,37 @@ def test_nearest_rank_percentiles():
     assert nearest_rank([], 95) is None and nearest_rank([1, 2, 3, 4], 95) is None
     assert nearest_rank([1, 2, 3, 4, 5], 95) == 5 and nearest_rank([1, 2, 3, 4, 5], 50) == 3
     assert nearest_rank(list(range(1, 101)), 95) == 95 and nearest_rank([7] * 5, 95) == 7
+
+
+def test_fingerprint_cache_never_gives_a_wrong_fingerprint():
+    from tui.monitor.history.store import job_row
+
+    cache: dict = {}
+    recs = [job_record(1), job_record(2, fields="a.b"), job_record(3, filter={"segments": [{"segmentId": "s1"}]}),
+            job_record(4, filter={"segments": [{"segmentId": "s2"}]}), job_record(5, fields=["odd", "list"]),
+            job_record(6, destination={"dataSetId": "ds-1"}), job_record(7)]
+    for rec in recs:
+        assert job_row(ORG, SB, Job.parse(rec), 0, cache)[13] == fingerprint(rec)
+    assert job_row(ORG, SB, Job.parse(recs[0]), 0, cache)[13] == job_row(ORG, SB, Job.parse(recs[6]), 0, cache)[13]
+
+
+def test_a_big_batch_is_written_whole_and_a_failure_mid_way_leaves_nothing(path, monkeypatch):
+    store = HistoryStore.open(path)
+    many = jobs(*[job_record(i) for i in range(1, 6001)])  # over two chunks: rows built ahead on a thread
+    store.upsert(ORG, SB, many)
+    assert store.count(ORG, SB) == 6000
+    calls = {"n": 0}
+    original = store_mod.job_row
+
+    def broken(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 4500:
+            raise ValueError("a defect")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(store_mod, "job_row", broken)
+    with pytest.raises(HistoryUnavailable, match="History is off"):
+        store.upsert("OTHER@AdobeOrg", SB, many)
+    assert store.count("OTHER@AdobeOrg", SB) == 0  # one transaction: rolled back
+    assert not store.enabled
+    store.close()

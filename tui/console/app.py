@@ -45,6 +45,7 @@ from tui.core.models import Job, Page
 from tui.monitor import events as monitor_events
 from tui.monitor.history import Baseline, HistoryStore
 from tui.monitor.monitor import ListQuery, Monitor, error_sentence
+from tui.monitor.schedule import PollState
 
 ApiFactory = Callable[[str | None, str | None], JobsAPI]
 __all__ = ["AepxApp", "FetchIntent", "error_sentence", "run_console"]
@@ -167,7 +168,7 @@ class AepxApp(App[int]):
         return monitor
 
     @property
-    def poll(self):  # the monitor's schedule: in flight, paused, failures, stale sentence, next_at
+    def poll(self) -> PollState:  # the monitor's schedule: in flight, paused, failures, stale sentence, next_at
         return self.monitor.schedule
 
     def _on_monitor_event(self, event: monitor_events.MonitorEvent) -> None:
