@@ -25,6 +25,11 @@ from tui.monitor.rules import Alert, RuleEngine, Rules
 log = logging.getLogger("aepx.watch")
 
 
+def _log_end(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("watch task %s ended", task.get_name(), exc_info=task.exception())
+
+
 class LimitedAPI:
     """A ``JobsAPI`` whose polling calls wait for a shared slot; remembers the last poll error."""
 
@@ -134,12 +139,10 @@ class Watcher:
         tasks = [asyncio.create_task(m.run(sleep=self.sleep), name=f"watch {m.target.sandbox}")
                  for m in self.monitors]
         tasks += [asyncio.create_task(o.run(), name=f"output {o!r}") for o in self.outputs if hasattr(o, "run")]
-        stopper = asyncio.create_task(self._stop.wait())
+        for task in tasks:
+            task.add_done_callback(_log_end)
         try:
-            done, _ = await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                if task is not stopper and not task.cancelled() and task.exception() is not None:
-                    log.error("watch task %s ended", task.get_name(), exc_info=task.exception())
+            await self._stop.wait()  # a task that ends early is logged; the others go on
         finally:
             for monitor in self.monitors:
                 monitor.stop()
@@ -149,7 +152,6 @@ class Watcher:
             for task in tasks:
                 task.cancel()  # an in-flight poll is released; queued webhook deliveries stay in the outbox
             await asyncio.gather(*tasks, return_exceptions=True)
-            stopper.cancel()
 
     def stop(self) -> None:
         self._stop.set()

@@ -213,6 +213,8 @@ class WebhookSink:
                     self.queue_problem = str(exc)
                     self.note(f"Webhook deliveries to {self.origin} stopped: {exc}")
                 return
+            except Exception:  # a defect of ours: logged, and the next round comes on the usual schedule
+                log.exception("webhook %s: delivery round failed", self.origin)
             if self._stopped:
                 return
             next_ms = self.store.outbox_next_ms(self.key)
