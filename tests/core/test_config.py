@@ -297,3 +297,12 @@ def test_watch_settings_load_and_survive_a_rewrite(tmp_path):
     write_profile(path, Profile(name="p", org_id="o", client_id="c"), make_default=True)
     again = load_config(path)
     assert again.watch == config.watch  # `aepx config init` keeps [watch]
+
+
+def test_a_literal_webhook_url_in_the_config_is_warned_about(tmp_path):
+    path = write(tmp_path / "c.toml", '[watch]\nwebhooks = ["env:HOOK", "https://hooks.example.com/services/T/B/x"]\n')
+    config = load_config(path)
+    assert config.watch.webhooks[1].startswith("https://")
+    assert any("watch.webhooks[1] is a literal URL" in w and "env:NAME" in w for w in config.warnings)
+    quiet = load_config(write(tmp_path / "d.toml", '[watch]\nwebhooks = ["env:HOOK"]\n'))
+    assert not any("literal URL" in w for w in quiet.warnings)

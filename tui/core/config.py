@@ -275,6 +275,11 @@ def _build_config(path: Path, data: dict[str, Any]) -> Config:
         config.history = _read_history(reader, reader.table(data["history"], "history"))
     if "watch" in data:
         config.watch = _read_watch(reader, reader.table(data["watch"], "watch"))
+        literal = [i for i, url in enumerate(config.watch.webhooks) if not url.startswith("env:")]
+        if literal:
+            config.warnings.append(
+                f"Config file {path}: watch.webhooks[{literal[0]}] is a literal URL; webhook URLs usually carry a "
+                "token, which does not belong in the config: export it and write \"env:NAME\" instead.")
     if "profiles" in data:
         for name, table in reader.table(data["profiles"], "profiles").items():
             config.profiles[name] = _read_profile(reader, name, table)
