@@ -228,6 +228,9 @@ async def _watch(obj, profiles, sandboxes, once, as_json, webhooks, notify, metr
     rules = Rules.from_settings(settings, **rule_flags)
     urls = [resolve_webhook(w, f"[watch] webhooks in {cfg.path}") for w in settings.webhooks]
     urls += [resolve_webhook(w, "--webhook") for w in webhooks]
+    if any(not w.strip().startswith("env:") for w in webhooks):
+        err("warning: a literal --webhook URL is visible in the process list (and shell history) with its token; "
+            "prefer --webhook env:NAME.")
     urls = list(dict.fromkeys(urls))
     listen = metrics_listen or settings.metrics_listen
     listen_at = parse_listen(listen, "--metrics-listen" if metrics_listen else f"[watch] metrics_listen in "
