@@ -1,4 +1,4 @@
-"""``python -m bench``: every figure of issues 8 and 11 (bench/history.py), printed as a table and
+"""``python -m bench``: every figure of issues 8, 11 (bench/history.py) and 17 (bench/watch.py), printed as a table and
 written to ``bench/results.json``.
 
 Ratios are against baselines measured in the same run (medians of interleaved runs), because the
@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import figures, history, output_figures
+from bench import figures, history, output_figures, watch
 
 RESULTS = Path(__file__).with_name("results.json")
 
@@ -36,7 +36,10 @@ TABLE: list[tuple[str, str, str, float | None]] = [
     ("download_rss_mb", "peak RSS of the downloading process", "MB", 100),
     ("peek_requests", "requests for a Parquet footer peek", "", 2),
     ("peek_mib", "bytes read by that peek", "MiB", 1),
+    *watch.TABLE,
 ]
+EXPECTED = {"poll_requests_per_interval": "poll_expected_per_interval",
+            "watch_requests_per_poll": "watch_expected_requests_per_poll"}
 
 DETAILS = [
     "startup_aepx_s", "startup_baseline_s", "load_10k_aepx_s", "load_10k_baseline_s", "console_load_all_s",
@@ -49,6 +52,7 @@ DETAILS = [
     "history_import_ms", "history_open_100k_ms", "history_list_30d_runs_ms",
     "cancel_latencies_ms", "download_aepx_s", "download_curl_s", "download_batch_mb", "download_files",
     "peek_bytes", "peek_file_mb",
+    *watch.DETAILS,
 ]
 
 
@@ -61,7 +65,7 @@ def verdict(value: Any, target: float | None, key: str, results: dict[str, Any])
     if value is None:
         return "n/a"
     if target is None:
-        expected = results.get("poll_expected_per_interval")
+        expected = results.get(EXPECTED.get(key, "poll_expected_per_interval"))
         return "ok" if expected is not None and value <= expected else f"expected {expected}"
     return "ok" if value <= target else "MISSED"
 
@@ -91,6 +95,7 @@ def main(argv: list[str]) -> int:
         ("poll_and_cancel", lambda: figures.poll_and_cancel(window_s=3.0 if quick else 6.0)),
         ("history", lambda: history.run_all(quick)),
         ("download_200mb", lambda: output_figures.download_200mb(runs=2 if quick else 7)),
+        ("watch", lambda: watch.watch_figures(45.0 if quick else 300.0)),
     ]
     for name, step in steps:
         print(f"running {name}…", file=sys.stderr, flush=True)

@@ -133,6 +133,8 @@ class PlatformClient:
         sleep: Sleep | None = None,
         clock: Callable[[], float] = time.monotonic,
         ims_timeout: float = 10.0,
+        auth: ImsAuth | None = None,
+        on_answer: Callable[[int | None], None] | None = None,
     ) -> None:
         self.profile = profile
         self.target = Target(profile=profile.name, org_id=profile.org_id, sandbox=profile.sandbox,
@@ -142,15 +144,18 @@ class PlatformClient:
         deadline = max(60.0, timeout) if deadline is None else deadline  # every attempt and wait together
         self.retry = RetryPolicy(deadline=deadline, wait_cap=retry_wait_cap, sleep=sleep or asyncio.sleep,
                                  clock=clock)
-        self.auth = ImsAuth(ims_url=profile.ims_url, client_id=profile.client_id, secret=secret,
-                            scope=profile.scope, token_store=token_store, transport=transport,
-                            cache_key=profile.token_cache_key,
-                            timeout=min(ims_timeout, timeout * 0.8))  # IMS gives up before the attempt
+        # ``auth``: an ImsAuth shared by several clients of one client id (aepx watch: one token for all);
+        # its owner closes it.
+        self._owns_auth = auth is None
+        self.auth = auth or ImsAuth(ims_url=profile.ims_url, client_id=profile.client_id, secret=secret,
+                                    scope=profile.scope, token_store=token_store, transport=transport,
+                                    cache_key=profile.token_cache_key,
+                                    timeout=min(ims_timeout, timeout * 0.8))  # IMS gives up before the attempt
         self._session = HttpSession(
             base_url=profile.platform_url,
             headers={"x-api-key": profile.client_id, "x-gw-ims-org-id": profile.org_id,
                      "x-sandbox-name": profile.sandbox, "Accept": "application/json"},
-            auth=self.auth, transport=transport, timeout=timeout)
+            auth=self.auth, transport=transport, timeout=timeout, on_answer=on_answer)
         self._closed = False
 
     def __repr__(self) -> str:
@@ -171,7 +176,8 @@ class PlatformClient:
         try:
             await self._session.aclose()
         finally:
-            await self.auth.aclose()
+            if self._owns_auth:
+                await self.auth.aclose()
 
     def data_access(self):  # -> tui.api.data_access.DataAccess (imported lazily)
         """Batches and files of this profile (Catalog + Data Access API), on this client's session."""

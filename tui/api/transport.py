@@ -237,8 +237,10 @@ class HttpSession:
         auth: httpx.Auth | None,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 30.0,
+        on_answer: Callable[[int | None], None] | None = None,
     ) -> None:
         self._timeout = timeout
+        self._on_answer = on_answer  # told each answer's status (None: no answer), e.g. for metrics
         _larger_reads()
         self._client = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
@@ -266,11 +268,23 @@ class HttpSession:
         (connect, headers and body together) and ``cap`` bytes; transport failures become our errors."""
         headers = {"Content-Type": "application/json"} if json is not None else None
         request = self._client.build_request(method, path, params=params, json=json, headers=headers)
-        response, body = await fetch_capped(self._client, request, what=what, deadline=self._timeout,
-                                            cap=cap)
+        try:
+            response, body = await fetch_capped(self._client, request, what=what, deadline=self._timeout,
+                                                cap=cap)
+        except AepxError:
+            self._count(None)
+            raise
+        self._count(response.status_code)
         return RawResponse(status=response.status_code,
                            headers={k.lower(): v for k, v in response.headers.items()},
                            body=body, url=str(response.url.copy_with(query=None)))
+
+    def _count(self, status: int | None) -> None:
+        if self._on_answer is not None:
+            try:
+                self._on_answer(status)
+            except Exception:  # counting never fails a request
+                pass
 
     async def stream_to(self, method: str, url: str, *, what: str, sink: Callable[[bytes], None],
                         headers: Mapping[str, str] | None = None, error_cap: int = 64 * 1024,

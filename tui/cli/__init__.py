@@ -4,7 +4,7 @@ Every command runs on the same core as the console (``tui.api``, ``tui.core``). 
 only by the console itself, so `aepx jobs list` stays quick and headless.
 
 One module per noun: ``jobs``, ``datasets``, ``batches``, ``files`` (with ``jobs verify``), ``history``,
-``rerun`` (jobs payload, diff, lint), ``auth`` (login, logout, creds), ``config_cmd``;
+``rerun`` (jobs payload, diff, lint), ``auth`` (login, logout, creds), ``config_cmd``, ``watch``;
 ``base`` holds the global options, the context and the output helpers; ``console`` starts the
 full-screen console. Importing this package registers every command on the ``cli`` group.
 
@@ -25,6 +25,7 @@ from tui.cli import (  # noqa: F401  - each registers its commands
     history,
     jobs,
     rerun,
+    watch,
 )
 from tui.cli.base import Context, cli
 

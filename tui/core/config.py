@@ -72,6 +72,26 @@ class HistorySettings:
 
 
 @dataclass
+class WatchSettings:
+    """``[watch]``: the rules and outputs of ``aepx watch``. A rule whose value is 0 (or false) is off."""
+
+    failed: bool = True
+    succeeded: bool = False
+    max_queue_minutes: float = 30.0
+    stuck_factor: float = DEFAULT_STUCK_FACTOR
+    max_runtime_minutes: float = 0.0
+    api_down_minutes: float = 10.0
+    lookback_minutes: float = 60.0
+    refresh_seconds: float = 15.0
+    concurrency: int = 4
+    webhooks: tuple[str, ...] = ()
+    webhook_retry_minutes: float = 60.0
+    notify: bool = False
+    metrics_listen: str | None = None
+    metrics_textfile: Path | None = None
+
+
+@dataclass
 class Config:
     path: Path
     default_profile: str | None = None
@@ -83,6 +103,7 @@ class Config:
     history: HistorySettings = field(default_factory=HistorySettings)
     #: ``[output] download_dir``: where downloads go (each batch in its own folder); None = ~/Downloads/aepx.
     download_dir: str | None = None
+    watch: WatchSettings = field(default_factory=WatchSettings)
     #: Whether the file existed when it was loaded.
     exists: bool = False
     #: Non-fatal findings (a group/world readable file), each with its fix.
@@ -238,8 +259,15 @@ class _Reader:
         return scopes
 
 
-_TOP_KEYS = ("default_profile", "console", "launch", "keymap", "credentials", "output", "profiles", "history")
+_TOP_KEYS = ("default_profile", "console", "launch", "keymap", "credentials", "output", "profiles", "history",
+             "watch")
 _LAUNCH_KEYS = ("max_event_age_days",)
+_WATCH_NUMBERS = {  # key → (low, high); 0 turns a rule off where the low bound allows it
+    "max_queue_minutes": (0.0, 100_000.0), "stuck_factor": (0.0, 100.0), "max_runtime_minutes": (0.0, 100_000.0),
+    "api_down_minutes": (0.0, 100_000.0), "lookback_minutes": (0.0, 100_000.0), "refresh_seconds": (1.0, 3600.0),
+    "webhook_retry_minutes": (0.0, 10_080.0)}
+_WATCH_KEYS = ("failed", "succeeded", *_WATCH_NUMBERS, "concurrency", "webhooks", "notify", "metrics_listen",
+               "metrics_textfile")
 _CONSOLE_KEYS = ("page_size", "refresh_seconds", "bell", "theme", "stuck_factor")
 _PROFILE_KEYS = ("platform_url", "ims_url", "org_id", "client_id", "sandbox", "scopes", "emulator",
                  "request_timeout")
@@ -272,6 +300,13 @@ def _build_config(path: Path, data: dict[str, Any]) -> Config:
         if "download_dir" in output:
             config.download_dir = reader.string(output["download_dir"], "output.download_dir")
             config.console.download_dir = config.download_dir
+    if "watch" in data:
+        config.watch = _read_watch(reader, reader.table(data["watch"], "watch"))
+        literal = [i for i, url in enumerate(config.watch.webhooks) if not url.startswith("env:")]
+        if literal:
+            config.warnings.append(
+                f"Config file {path}: watch.webhooks[{literal[0]}] is a literal URL; webhook URLs usually carry a "
+                "token, which does not belong in the config: export it and write \"env:NAME\" instead.")
     if "profiles" in data:
         for name, table in reader.table(data["profiles"], "profiles").items():
             config.profiles[name] = _read_profile(reader, name, table)
@@ -305,6 +340,43 @@ def _read_history(reader: _Reader, table: dict[str, Any]) -> HistorySettings:
         settings.enabled = reader.boolean(table["enabled"], "history.enabled")
     if "path" in table:
         settings.path = Path(reader.string(table["path"], "history.path")).expanduser()
+    return settings
+
+
+def _read_watch(reader: _Reader, table: dict[str, Any]) -> WatchSettings:
+    reader.only(table, "watch", _WATCH_KEYS)
+    settings = WatchSettings()
+    for name in ("failed", "succeeded", "notify"):
+        if name in table:
+            setattr(settings, name, reader.boolean(table[name], f"watch.{name}"))
+    for name, (low, high) in _WATCH_NUMBERS.items():
+        if name in table:
+            setattr(settings, name, reader.number(table[name], f"watch.{name}", low, high))
+    if 0 < settings.stuck_factor < 1:
+        raise reader.fail("watch.stuck_factor", f"must be 0 (off) or at least 1, not {settings.stuck_factor:g}")
+    if "concurrency" in table:
+        settings.concurrency = reader.integer(table["concurrency"], "watch.concurrency", 1, 64)
+    if "webhooks" in table:
+        value = table["webhooks"]
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list):
+            raise reader.fail("watch.webhooks", f"must be a list of http(s) URLs, not {_type_name(value)}")
+        urls = []
+        for index, item in enumerate(items):
+            key = f"watch.webhooks[{index}]"
+            text = reader.string(item, key)
+            if not re.match(r"^(https?://[^\s/]+\S*|env:[A-Za-z_][A-Za-z0-9_]*)$", text):
+                raise reader.fail(key, "must be an http(s) URL, or env:NAME to read it from the environment")
+            urls.append(text)
+        settings.webhooks = tuple(urls)
+    if "metrics_listen" in table:
+        settings.metrics_listen = reader.string(table["metrics_listen"], "watch.metrics_listen")
+        if not re.match(r"^(\[[0-9A-Fa-f:.]+\]|[^\s:\[\]]+):\d{1,5}$", settings.metrics_listen):
+            raise reader.fail("watch.metrics_listen", f"must be HOST:PORT such as 127.0.0.1:9464, not "
+                                                      f"{settings.metrics_listen!r}")
+    if "metrics_textfile" in table:
+        textfile = reader.string(table["metrics_textfile"], "watch.metrics_textfile")
+        settings.metrics_textfile = Path(textfile).expanduser()
     return settings
 
 
@@ -423,6 +495,10 @@ def config_to_dict(config: Config) -> dict[str, Any]:
         data["history"] = {k: v for k, v in history.items() if v is not None}
     if config.download_dir is not None:
         data["output"] = {"download_dir": config.download_dir}
+    watch_defaults = _watch_dict(WatchSettings())
+    watch = {name: value for name, value in _watch_dict(config.watch).items() if value != watch_defaults[name]}
+    if watch:
+        data["watch"] = watch
     if config.profiles:
         data["profiles"] = {name: _profile_dict(profile) for name, profile in config.profiles.items()}
     return _clean(data, "")
@@ -431,6 +507,12 @@ def config_to_dict(config: Config) -> dict[str, Any]:
 def _console_dict(settings: ConsoleSettings) -> dict[str, Any]:
     return {"page_size": settings.page_size, "refresh_seconds": settings.refresh_seconds,
             "bell": settings.bell, "theme": settings.theme, "stuck_factor": settings.stuck_factor}
+
+
+def _watch_dict(settings: WatchSettings) -> dict[str, Any]:
+    data = {name: getattr(settings, name) for name in _WATCH_KEYS}
+    data["webhooks"] = list(settings.webhooks)
+    return data
 
 
 def _profile_dict(profile: Profile) -> dict[str, Any]:

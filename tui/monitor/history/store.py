@@ -39,7 +39,7 @@ from tui.monitor.history.baselines import DATASET, MIN_SAMPLES, PAYLOAD, SANDBOX
 log = logging.getLogger("aepx.history")
 
 APPLICATION_ID = 0x61657078  # "aepx"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 5000
 # Page cache per connection (negative: KiB). 16 MB keeps the four indexes' pages in memory during a
 # big sync: about 35 % faster than SQLite's default 2 MB; it only fills while writing that much.
@@ -75,6 +75,13 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         # rules fired once per job and event, across restarts (aepx watch)
         "CREATE TABLE fired (org TEXT NOT NULL, sandbox TEXT NOT NULL, job_id TEXT NOT NULL, "
         "event TEXT NOT NULL, at_ms INTEGER NOT NULL, PRIMARY KEY (org, sandbox, job_id, event)) WITHOUT ROWID",
+    ),
+    3: (
+        # aepx watch: alerts waiting for a webhook (sink = a hash of the URL, never the URL: it may hold a token)
+        "CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, sink TEXT NOT NULL, body TEXT NOT NULL, "
+        "created_ms INTEGER NOT NULL, next_ms INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, "
+        "last_error TEXT NOT NULL DEFAULT '')",
+        "CREATE INDEX outbox_due ON outbox (sink, next_ms)",
     ),
 }
 
@@ -489,6 +496,67 @@ class HistoryStore:
             except sqlite3.Error as exc:
                 self._turn_off(exc)
                 return True  # history off: fire rather than stay silent
+
+    def open_outage(self, org: str, sandbox: str) -> tuple[int, bool] | None:
+        """aepx watch: the latest outage (``api_unreachable`` row) without its ``api_ok``:
+        ``(start epoch ms, whether api_down fired for it)``."""
+        rows = self._read(
+            "SELECT d.job_id, EXISTS (SELECT 1 FROM fired a WHERE a.org = d.org AND a.sandbox = d.sandbox AND "
+            "a.job_id = d.job_id AND a.event = 'api_down') FROM fired d WHERE d.org = ? AND d.sandbox = ? AND "
+            "d.event = 'api_unreachable' AND NOT EXISTS (SELECT 1 FROM fired r WHERE r.org = d.org AND "
+            "r.sandbox = d.sandbox AND r.job_id = d.job_id AND r.event = 'api_ok') ORDER BY d.at_ms DESC LIMIT 1",
+            (org, sandbox))
+        if not rows or not str(rows[0][0]).startswith("api@"):
+            return None
+        try:
+            return int(str(rows[0][0])[4:]), bool(rows[0][1])
+        except ValueError:
+            return None
+
+    # --- the webhook outbox (aepx watch) ------------------------------------------------------------------
+    def _outbox_write(self, sql: str, params: Sequence[Any]) -> int:
+        with self._lock:
+            try:
+                cur = self._conn.execute(sql, params)
+                return int(cur.lastrowid or 0) if sql.lstrip().upper().startswith("INSERT") else cur.rowcount
+            except sqlite3.Error as exc:
+                self._turn_off(exc)
+                raise HistoryUnavailable(self._problem) from None
+
+    def outbox_put(self, sink: str, body: str, now_ms: int) -> int:
+        """Queue one delivery; returns its id. Raises :class:`HistoryUnavailable` if the file fails."""
+        return self._outbox_write("INSERT INTO outbox (sink, body, created_ms, next_ms) VALUES (?, ?, ?, ?)",
+                                  (sink, body, now_ms, now_ms))
+
+    def outbox_due(self, sink: str, now_ms: int, limit: int = 50) -> list[tuple[int, str, int, int]]:
+        """``(id, body, created_ms, attempts)`` of the oldest deliveries for ``sink``, in order, up to the
+        first that is not due yet (deliveries keep their order: one waiting for a retry holds the rest)."""
+        rows = self._read("SELECT id, body, created_ms, attempts, next_ms FROM outbox WHERE sink = ? ORDER BY id "
+                          "LIMIT ?", (sink, limit))
+        due = []
+        for row in rows:
+            if row[4] > now_ms:
+                break
+            due.append(row[:4])
+        return due
+
+    def outbox_next_ms(self, sink: str) -> int | None:
+        """When the oldest delivery for ``sink`` is due (``None``: nothing queued)."""
+        rows = self._read("SELECT next_ms FROM outbox WHERE sink = ? ORDER BY id LIMIT 1", (sink,))
+        return rows[0][0] if rows else None
+
+    def outbox_done(self, delivery_id: int) -> None:
+        """Delivered (or given up): forget it."""
+        self._outbox_write("DELETE FROM outbox WHERE id = ?", (delivery_id,))
+
+    def outbox_retry(self, delivery_id: int, next_ms: int, error: str) -> None:
+        self._outbox_write("UPDATE outbox SET attempts = attempts + 1, next_ms = ?, last_error = ? WHERE id = ?",
+                           (next_ms, error[:500], delivery_id))
+
+    def outbox_count(self, sink: str | None = None) -> int:
+        rows = (self._read("SELECT count(*) FROM outbox") if sink is None
+                else self._read("SELECT count(*) FROM outbox WHERE sink = ?", (sink,)))
+        return rows[0][0] if rows else 0
 
     def integrity_ok(self) -> bool:
         rows = self._read("PRAGMA integrity_check")
