@@ -202,7 +202,7 @@ def _wall(args: list[str], env: dict[str, str]) -> float:
 
 
 _OPEN = ("import sys, time\n"
-         "import asyncio, logging, tui.core.models, tui.core.fingerprint, tui.core.config, tui.api.protocol\n"
+         "import asyncio, logging, tui.core.models, tui.core.fingerprint, tui.core.config, tui.core.protocol\n"
          "t0 = time.perf_counter()\n"
          "import sqlite3\n"
          "import tui.monitor.history.store as h\n"

@@ -61,7 +61,7 @@ def job_record(job_id: int, status: str = "SUCCEEDED", *, created: int | None = 
 
 
 class FakeJobsAPI:
-    """Implements ``tui.api.protocol.JobsAPI``. Newest first, cursor = index as string."""
+    """Implements ``tui.core.protocol.JobsAPI``. Newest first, cursor = index as string."""
 
     def __init__(self, records: list[dict] | None = None, *, target: Target | None = None) -> None:
         self.target = target or Target(profile="test", org_id="TEST@AdobeOrg", sandbox="prod",

@@ -1,5 +1,5 @@
 from tests.fakes import FakeJobsAPI, job_record
-from tui.api.protocol import JobsAPI
+from tui.core.protocol import JobsAPI
 
 
 async def test_fake_pages_newest_first_and_satisfies_protocol():

@@ -30,7 +30,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from tui.api.protocol import JobsAPI
 from tui.console.bindings import APP_BINDINGS, is_mutating
 from tui.console.commands import JobsCommands
 from tui.console.messages import ModelChanged, PollStateChanged
@@ -42,6 +41,7 @@ from tui.console.widgets.header import HeaderState
 from tui.core.cancel import cancel_many, refusal
 from tui.core.config import ConsoleSettings, LaunchSettings
 from tui.core.models import Job, Page
+from tui.core.protocol import JobsAPI
 from tui.monitor import events as monitor_events
 from tui.monitor.history import Baseline, HistoryStore
 from tui.monitor.monitor import ListQuery, Monitor, error_sentence

@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from tui.api.protocol import JobsAPI
 from tui.core.errors import AepxError
 from tui.core.models import Job
+from tui.core.protocol import JobsAPI
 
 
 def refusal(job: Job) -> str | None:

@@ -23,7 +23,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tui.core.profile import DEFAULT_SCOPES
 from tui.emulator import data_routes as data
 from tui.emulator import responses as err
 from tui.emulator.clock import Clock, EmulatedClock
@@ -32,7 +31,7 @@ from tui.emulator.jobs import STATUSES, Job
 from tui.emulator.output import BatchFactory
 from tui.emulator.responses import ApiError
 from tui.emulator.seed import seed_tenant
-from tui.emulator.settings import EmulatorSettings
+from tui.emulator.settings import DEFAULT_SCOPES, EmulatorSettings
 from tui.emulator.store import RequestRecord, Store, Tenant
 from tui.emulator.validate import validate_export_request
 

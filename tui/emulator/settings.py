@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tui.core.profile import DEFAULT_SCOPES
+# The scopes an OAuth Server-to-Server credential for the Platform APIs gets (Adobe Developer Console);
+# the emulator's own copy, since it imports nothing of the client's.
+DEFAULT_SCOPES = ("openid", "AdobeID", "read_organizations", "additional_info.projectedProductContext",
+                  "session")
 
 DEFAULT_CLIENT_SECRET = "emulator-secret"
 

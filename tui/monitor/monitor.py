@@ -20,10 +20,10 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 
-from tui.api.protocol import JobsAPI
 from tui.core.errors import AepxError, NotFoundError, RateLimitedError
 from tui.core.fingerprint import fingerprint
 from tui.core.models import FAILED, NEW, PROCESSING, SUCCEEDED, Job, Page
+from tui.core.protocol import JobsAPI
 from tui.monitor import events as ev
 from tui.monitor.history import baselines
 from tui.monitor.history.baselines import Baseline

@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from tui.api.protocol import JobsAPI
 from tui.core.models import Job, Page
+from tui.core.protocol import JobsAPI
 from tui.monitor import events as ev
 from tui.monitor.history.store import HistoryStore
 from tui.monitor.monitor import Monitor

@@ -16,10 +16,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from tui.api.protocol import JobsAPI
 from tui.console.widgets.detail import JobDetail
 from tui.core.format import safe_text
 from tui.core.models import Job
+from tui.core.protocol import JobsAPI
 from tui.monitor.history.baselines import Baseline
 
 

@@ -35,7 +35,6 @@ from textual.widgets import Button, Footer, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from tui.api.preflight import Cache, cached_facts, gather, recent_jobs
-from tui.api.protocol import JobsAPI
 from tui.console.screens.pickers import DatasetPicker, MergePolicyPicker, NamePrompt, PathPrompt
 from tui.console.widgets.payload_editor import PayloadEditor
 from tui.core import drafts, templates
@@ -47,6 +46,7 @@ from tui.core.models import Dataset, Job, MergePolicy, Target
 from tui.core.payload import Issue, ValidationResult, validate_text
 from tui.core.payload_edit import replace_dataset_id
 from tui.core.preflight import DEFAULT_MAX_EVENT_AGE_DAYS, UNCHECKED, Report, event_window, preflight
+from tui.core.protocol import JobsAPI
 
 MAX_LOAD_BYTES = 1_000_000
 MAX_ISSUES_SHOWN = 6

@@ -24,7 +24,6 @@ from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import NoActiveWorker, Worker, get_current_worker
 
-from tui.api.protocol import JobsAPI
 from tui.console.widgets.errors import ErrorList
 from tui.console.widgets.timeline import PhaseTimeline, possibly_stuck
 from tui.core.errors import AepxError
@@ -37,6 +36,7 @@ from tui.core.format import (
     time_pair,
 )
 from tui.core.models import FAILED, NEW, PROCESSING, SUCCEEDED, Job
+from tui.core.protocol import JobsAPI
 from tui.monitor.history.baselines import Baseline, is_slow
 
 DATA_ACCESS_FILES = "GET /data/foundation/export/batches/{batch}/files"
