@@ -7,8 +7,9 @@ Used by ``aepx history stats|export`` and the console's Pulse screen (never a se
 * **counts**: jobs of the window by their last stored status (``NEW``, ``PROCESSING``,
   ``SUCCEEDED``, ``FAILED`` always present; any other status the API returns is added as is).
 * **success rate**: ``SUCCEEDED / (SUCCEEDED + FAILED)`` of the window; ``None`` when both are 0.
-* **p50 / p95**: nearest-rank percentiles (the value at rank ``ceil(p/100 × n)`` of the ascending
-  values) of the window's SUCCEEDED jobs; ``None`` (shown "—") under :data:`MIN_SAMPLES` samples.
+* **p50 / p95**: nearest-rank percentiles (:func:`~tui.monitor.history.baselines.nearest_rank`: the value
+  at rank ``ceil(p/100 × n)`` of the ascending values) of the window's SUCCEEDED jobs; ``None`` (shown
+  "—") under ``MIN_SAMPLES`` (5) samples.
   ``total_time_ms`` is ``metrics.totalTime.totalTimeInMs``; the phases are queue wait (created →
   profile export start), profile export and dataset write (their ``totalTimeInMs``).
 * **groups** (``by``): ``dataset`` (dataset id), ``payload`` (payload fingerprint), ``error`` (first
@@ -23,7 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tui.core.models import KNOWN_STATUSES
-from tui.monitor.history.baselines import MIN_SAMPLES
+from tui.monitor.history.baselines import nearest_rank
 
 GROUPINGS = ("dataset", "payload", "error", "day")
 PHASES = (("queue", "queue_ms"), ("export", "export_ms"), ("write", "write_ms"))
@@ -43,48 +44,51 @@ def _key_expr(by: str | None, timezone: str) -> str:
             "day": _day_expr(timezone)}[by]
 
 
-def percentile_sql(value: str, key: str, where: str) -> str:
-    """``(key, n, p50, p95)`` per key: nearest rank in integer arithmetic (``ceil(p·n/100)`` =
-    ``(p·n + 99) / 100``) over a window function, so no row per job reaches Python."""
-    return (f"SELECT k, n, min(CASE WHEN rn = max(1, (50 * n + 99) / 100) THEN v END), "
-            f"min(CASE WHEN rn = max(1, (95 * n + 99) / 100) THEN v END) FROM ("
-            f"SELECT {key} AS k, {value} AS v, row_number() OVER (PARTITION BY {key} ORDER BY {value}) AS rn, "
-            f"count(*) OVER (PARTITION BY {key}) AS n FROM jobs WHERE {where} AND status = 'SUCCEEDED' "
-            f"AND {value} IS NOT NULL) WHERE rn = max(1, (50 * n + 99) / 100) OR rn = max(1, (95 * n + 99) / 100) "
-            f"GROUP BY k")
-
-
 def success_rate(counts: dict[str, int]) -> float | None:
     done = counts.get("SUCCEEDED", 0) + counts.get("FAILED", 0)
     return None if done == 0 else counts.get("SUCCEEDED", 0) / done
 
 
-def _pcts(n: int, p50: Any, p95: Any) -> dict[str, Any]:
-    ok = n >= MIN_SAMPLES
-    return {"p50": int(p50) if ok and p50 is not None else None,
-            "p95": int(p95) if ok and p95 is not None else None, "samples": int(n)}
-
-
-def _empty_pcts() -> dict[str, Any]:
-    return {"p50": None, "p95": None, "samples": 0}
-
-
 def stats(store: Any, org: str, sandbox: str, since_ms: int, until_ms: int, *, by: str | None = None,
           timezone: str = "utc", phases: bool = True) -> dict[str, Any]:
-    """The ``history stats --json`` object (see the module docstring for every key)."""
+    """The ``history stats --json`` object (see the module docstring for every key).
+
+    Two queries on the covering index ``jobs_pulse`` (counts per key and status; the SUCCEEDED jobs'
+    four times) and, with ``by``, one for each group's newest job: no record is parsed."""
     if by is not None and by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}")
     params: Sequence[Any] = (org, sandbox, since_ms, until_ms)
     result: dict[str, Any] = {"window": {"since": since_ms, "until": until_ms},
                               "timezone": "local" if timezone == "local" else "UTC"}
-    result.update(_figures(store, params, None, timezone, phases)[""])
+    key = _key_expr(by, timezone)
+    where = _WHERE + (" AND status = 'FAILED'" if by == "error" else "")
+    counted: dict[Any, dict[str, int]] = {}
+    overall: dict[str, int] = {}
+    for k, status, n in store.read(f"SELECT {key}, status, count(*) FROM jobs WHERE {where} GROUP BY 1, 2", params):
+        counted.setdefault(k, {})[status] = int(n)
+    columns = "total_ms, queue_ms, export_ms, write_ms" if phases else "total_ms"
+    values: list[tuple] = [] if by == "error" else store.read(
+        f"SELECT {key}, {columns} FROM jobs WHERE {where} AND status = 'SUCCEEDED'", params)
+    if by == "error":  # the top-level figures are over every job of the window, not only FAILED ones
+        top_values = store.read(f"SELECT '', {columns} FROM jobs WHERE {_WHERE} AND status = 'SUCCEEDED'", params)
+        for status, n in store.read(f"SELECT status, count(*) FROM jobs WHERE {_WHERE} GROUP BY 1", params):
+            overall[status] = int(n)
+    else:
+        top_values = values
+        for per in counted.values():
+            for status, n in per.items():
+                overall[status] = overall.get(status, 0) + n
+    result.update(_figures(overall, top_values, phases))
     if by is not None:
-        groups = _figures(store, params, by, timezone, phases)
-        extra = _group_extras(store, params, by, timezone)
+        per_key: dict[Any, list[tuple]] = {}
+        for row in values:
+            per_key.setdefault(row[0], []).append(row)
+        extra = _group_extras(store, org, sandbox, params, by, key, where)
         rows = []
-        for key, figures in groups.items():
-            last, newest, dataset, fields = extra.get(key, (None, None, "", None))
-            row = {"key": key, **figures, "last_created_ms": last, "newest_job_id": newest}
+        for k, per_counts in counted.items():
+            last, newest, dataset, fields = extra.get(k, (None, None, "", None))
+            row = {"key": k, **_figures(per_counts, per_key.get(k, []), phases), "last_created_ms": last,
+                   "newest_job_id": newest}
             if by == "payload":
                 row["dataset_id"] = dataset
                 row["fields"] = fields
@@ -99,43 +103,40 @@ def stats(store: Any, org: str, sandbox: str, since_ms: int, until_ms: int, *, b
     return result
 
 
-def _figures(store: Any, params: Sequence[Any], by: str | None, timezone: str,
-             phases: bool) -> dict[str, dict[str, Any]]:
-    key = _key_expr(by, timezone)
-    where = _WHERE + (" AND status = 'FAILED'" if by == "error" else "")
-    out: dict[str, dict[str, Any]] = {}
-    if by is None:
-        out[""] = {}
-    for k, status, n in store.read(f"SELECT {key}, status, count(*) FROM jobs WHERE {where} GROUP BY 1, 2", params):
-        out.setdefault(k, {})[status] = int(n)
-    figures: dict[str, dict[str, Any]] = {}
-    for k, raw_counts in out.items():
-        counts = {s: 0 for s in KNOWN_STATUSES}
-        counts.update(raw_counts)
-        figures[k] = {"jobs": sum(counts.values()), "counts": counts, "success_rate": success_rate(counts),
-                      "total_time_ms": _empty_pcts()}
-        if phases:
-            figures[k]["phases_ms"] = {name: _empty_pcts() for name, _ in PHASES}
-    columns = [("total_time_ms", None, "total_ms")] + ([("phases_ms", n, c) for n, c in PHASES] if phases else [])
-    for slot, name, column in columns:
-        for k, n, p50, p95 in store.read(percentile_sql(column, key, where), params):
-            if k not in figures:
-                continue
-            if name is None:
-                figures[k][slot] = _pcts(n, p50, p95)
-            else:
-                figures[k][slot][name] = _pcts(n, p50, p95)
-    return figures
+def _figures(raw_counts: dict[str, int], values: list[tuple], phases: bool) -> dict[str, Any]:
+    """``values``: ``(key, total_ms[, queue_ms, export_ms, write_ms])`` of SUCCEEDED jobs."""
+    counts = {s: 0 for s in KNOWN_STATUSES}
+    counts.update(raw_counts)
+    columns = list(zip(*values, strict=True))[1:] if values else []
+    out: dict[str, Any] = {"jobs": sum(counts.values()), "counts": counts, "success_rate": success_rate(counts),
+                           "total_time_ms": _pcts(columns[0] if columns else ())}
+    if phases:
+        out["phases_ms"] = {name: _pcts(columns[i + 1] if columns else ()) for i, (name, _) in enumerate(PHASES)}
+    return out
 
 
-def _group_extras(store: Any, params: Sequence[Any], by: str, timezone: str) -> dict[str, tuple]:
-    """Per group: newest creation time, the newest job's id, its dataset and its field list."""
-    key = _key_expr(by, timezone)
-    where = _WHERE + (" AND status = 'FAILED'" if by == "error" else "")
-    sql = (f"SELECT k, created_ms, job_id, dataset_id, f FROM (SELECT {key} AS k, created_ms, job_id, dataset_id, "
-           f"json_extract(raw, '$.fields') AS f, row_number() OVER (PARTITION BY {key} ORDER BY created_ms DESC, "
-           f"job_id DESC) AS rn FROM jobs WHERE {where}) WHERE rn = 1")
-    return {k: (created, job_id, dataset, fields) for k, created, job_id, dataset, fields in store.read(sql, params)}
+def _pcts(column: Sequence[Any]) -> dict[str, Any]:
+    ordered = sorted(v for v in column if v is not None)
+    return {"p50": nearest_rank(ordered, 50), "p95": nearest_rank(ordered, 95), "samples": len(ordered)}
+
+
+def _group_extras(store: Any, org: str, sandbox: str, params: Sequence[Any], by: str, key: str,
+                  where: str) -> dict[Any, tuple]:
+    """Per group: newest creation time, that job's id, its dataset and (payloads) its field list.
+    (SQLite gives a bare column the values of the row that holds ``max()``.)"""
+    found = {k: (created, job_id, dataset, None) for k, created, job_id, dataset in store.read(
+        f"SELECT {key}, max(created_ms), job_id, dataset_id FROM jobs WHERE {where} GROUP BY 1", params)}
+    if by == "payload":
+        by_id = {v[1]: k for k, v in found.items()}
+        ids = list(by_id)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for job_id, fields in store.read(
+                    f"SELECT job_id, json_extract(raw, '$.fields') FROM jobs WHERE org = ? AND sandbox = ? "
+                    f"AND job_id IN ({', '.join('?' * len(chunk))})", [org, sandbox, *chunk]):
+                k = by_id[job_id]
+                found[k] = (*found[k][:3], fields if isinstance(fields, str) else None)
+    return found
 
 
 def export_rows(store: Any, org: str, sandbox: str, since_ms: int | None, until_ms: int | None):
