@@ -604,6 +604,13 @@ class AepxApp(App[int]):
 
         self.push_screen(SetupScreen(self.setup_path), done)
 
+    def action_pulse(self) -> None:
+        """``P`` / ``:pulse``: the Pulse screen (tui/console/screens/pulse.py)."""
+        from tui.console.screens.pulse import PulseScreen
+
+        if not isinstance(self.screen, PulseScreen):
+            self.push_screen(PulseScreen())
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
@@ -625,6 +632,8 @@ class AepxApp(App[int]):
         verb, args = words[0].lower(), words[1:]
         if verb in ("q", "quit", "exit"):
             self.exit(0)
+        elif verb == "pulse" and not args:
+            self.action_pulse()
         elif verb in ("profile", "sandbox") and len(args) == 1:
             if verb == "profile":
                 self.switch_api(args[0], None)
@@ -633,7 +642,7 @@ class AepxApp(App[int]):
         elif verb in ("profile", "sandbox"):
             self.say(f"Usage: :{verb} NAME", "warning")
         else:
-            self.say(f"Unknown command :{verb}; try :profile NAME, :sandbox NAME or :q.", "warning")
+            self.say(f"Unknown command :{verb}; try :profile NAME, :sandbox NAME, :pulse or :q.", "warning")
 
     def switch_api(self, profile: str | None, sandbox: str | None) -> None:
         if self.api_factory is None:

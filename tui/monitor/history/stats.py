@@ -86,9 +86,9 @@ def stats(store: Any, org: str, sandbox: str, since_ms: int, until_ms: int, *, b
         extra = _group_extras(store, org, sandbox, params, by, key, where)
         rows = []
         for k, per_counts in counted.items():
-            last, newest, dataset, fields = extra.get(k, (None, None, "", None))
+            last, newest, dataset, fields, last_total = extra.get(k, (None, None, "", None, None))
             row = {"key": k, **_figures(per_counts, per_key.get(k, []), phases), "last_created_ms": last,
-                   "newest_job_id": newest}
+                   "newest_job_id": newest, "last_total_ms": last_total}
             if by == "payload":
                 row["dataset_id"] = dataset
                 row["fields"] = fields
@@ -124,8 +124,8 @@ def _group_extras(store: Any, org: str, sandbox: str, params: Sequence[Any], by:
                   where: str) -> dict[Any, tuple]:
     """Per group: newest creation time, that job's id, its dataset and (payloads) its field list.
     (SQLite gives a bare column the values of the row that holds ``max()``.)"""
-    found = {k: (created, job_id, dataset, None) for k, created, job_id, dataset in store.read(
-        f"SELECT {key}, max(created_ms), job_id, dataset_id FROM jobs WHERE {where} GROUP BY 1", params)}
+    found = {k: (created, job_id, dataset, None, total) for k, created, job_id, dataset, total in store.read(
+        f"SELECT {key}, max(created_ms), job_id, dataset_id, total_ms FROM jobs WHERE {where} GROUP BY 1", params)}
     if by == "payload":
         by_id = {v[1]: k for k, v in found.items()}
         ids = list(by_id)
@@ -135,8 +135,37 @@ def _group_extras(store: Any, org: str, sandbox: str, params: Sequence[Any], by:
                     f"SELECT job_id, json_extract(raw, '$.fields') FROM jobs WHERE org = ? AND sandbox = ? "
                     f"AND job_id IN ({', '.join('?' * len(chunk))})", [org, sandbox, *chunk]):
                 k = by_id[job_id]
-                found[k] = (*found[k][:3], fields if isinstance(fields, str) else None)
+                found[k] = (*found[k][:3], fields if isinstance(fields, str) else None, found[k][4])
     return found
+
+
+def day_keys(now_ms: int, days: int, timezone: str = "utc") -> list[str]:
+    """The ``days`` calendar days ending today (``YYYY-MM-DD``, UTC or local), oldest first."""
+    from datetime import UTC, datetime, timedelta
+
+    moment = datetime.fromtimestamp(now_ms / 1000, None if timezone == "local" else UTC)
+    return [(moment - timedelta(days=n)).strftime("%Y-%m-%d") for n in range(days - 1, -1, -1)]
+
+
+def pulse(store: Any, org: str, sandbox: str, now_ms: int, *, timezone: str = "utc") -> dict[str, Any]:
+    """Everything Pulse shows from the history (run it in a worker): ``day`` and ``week`` (the last 24 h
+    and 7 d, as :func:`stats`; ``week`` with payload groups), ``errors`` (the week's error groups) and
+    ``days`` (one :func:`stats` group per calendar day of the last 14, zero-filled, oldest first)."""
+    day = 86_400_000
+    keys = day_keys(now_ms, 14, timezone)
+    from datetime import UTC, datetime
+
+    first = datetime.strptime(keys[0], "%Y-%m-%d")
+    first = first.astimezone() if timezone == "local" else first.replace(tzinfo=UTC)
+    per_day = {g["key"]: g for g in stats(store, org, sandbox, int(first.timestamp() * 1000), now_ms, by="day",
+                                          timezone=timezone, phases=False)["groups"]}
+    empty = {"jobs": 0, "counts": {s: 0 for s in KNOWN_STATUSES}, "success_rate": None,
+             "total_time_ms": {"p50": None, "p95": None, "samples": 0}}
+    return {"now_ms": now_ms, "timezone": timezone,
+            "day": stats(store, org, sandbox, now_ms - day, now_ms, phases=False),
+            "week": stats(store, org, sandbox, now_ms - 7 * day, now_ms, by="payload", timezone=timezone),
+            "errors": stats(store, org, sandbox, now_ms - 7 * day, now_ms, by="error", phases=False)["groups"],
+            "days": [{"key": k, **per_day.get(k, empty)} for k in keys]}
 
 
 def export_rows(store: Any, org: str, sandbox: str, since_ms: int | None, until_ms: int | None):
