@@ -42,7 +42,7 @@ def _when(ms: int | None, timezone: str) -> str:
 def payload_label(group: dict[str, Any], width: int = 28) -> str:
     """``dataset id · first fields``: the dataset and a short field list (both server text)."""
     fields = safe_text(group.get("fields") or "").replace(",", ", ")
-    dataset = short_id(safe_text(group.get("dataset_id") or "") or "?", 12)
+    dataset = short_id(safe_text(group.get("dataset_id") or "") or "?", 9)
     label = f"{dataset} · {fields}" if fields else f"{dataset} · #{safe_text(group['key'])[:8]}"
     return label if len(label) <= width else label[:width - 1] + "…"
 
@@ -52,7 +52,7 @@ def trend(group: dict[str, Any]) -> str:
     last, p95 = group.get("last_total_ms"), group["total_time_ms"]["p95"]
     if last is None or p95 is None:
         return DASH
-    return f"▲ {last / p95:.1f}× p95" if last > p95 else f"ok {last / p95:.1f}×"
+    return f"▲ {last / p95:.1f}× p95" if last > p95 else f"ok {last / p95:.1f}×"  # ≤ 10 columns
 
 
 class PulseScreen(Screen[None]):
@@ -65,7 +65,7 @@ class PulseScreen(Screen[None]):
     PulseScreen .line { height: auto; padding: 0 1; }
     PulseScreen .spark-row { height: 1; padding: 0 1; }
     PulseScreen .spark-label { width: 14; }
-    PulseScreen .spark-range { width: 22; padding: 0 0 0 1; }
+    PulseScreen .spark-range { width: 27; padding: 0 0 0 1; }
     PulseScreen Sparkline { width: 1fr; height: 1; }
     PulseScreen DataTable { height: auto; max-height: 14; }
     """
@@ -133,8 +133,8 @@ class PulseScreen(Screen[None]):
 
     def on_mount(self) -> None:
         payloads = self.query_one("#pulse-payloads", DataTable)
-        for label, width in (("payload", 28), ("runs", 5), ("fail", 6), ("p50", 8), ("p95", 8), ("last run", 11),
-                             ("trend", 13)):
+        for label, width in (("payload", 21), ("runs", 4), ("fail", 4), ("p50", 7), ("p95", 7), ("last run", 11),
+                             ("trend", 10)):
             payloads.add_column(label, width=width, key=label)
         failures = self.query_one("#pulse-failures", DataTable)
         for label, width in (("error code", 14), ("jobs", 5), ("newest", 9), ("when", 11)):
@@ -142,7 +142,7 @@ class PulseScreen(Screen[None]):
         self._unsubscribe = self.aepx.monitor.subscribe(lambda event: self.post_message(self.MonitorSaid(event)))
         self.render_now()
         self._set_waiting()
-        self.query_one("#pulse-failures", DataTable).focus()
+        self.query_one("#pulse-body").focus()  # ↑/↓/pgup/pgdn scroll the sections; tab reaches the tables
         self.reread()
 
     def on_unmount(self) -> None:
@@ -252,9 +252,9 @@ class PulseScreen(Screen[None]):
             if key in ("p50", "p95"):
                 raw = days[-1]["total_time_ms"][key]
                 peak = max(values)
-                shown = f"today {fmt_ms(raw)} max {fmt_ms(peak) if peak else DASH}"
+                shown = f"today {fmt_ms(raw)}, max {fmt_ms(peak) if peak else DASH}"
             else:
-                shown = f"today {today:,} max {max(values):,}"
+                shown = f"today {today:,}, max {max(values):,}"
             self.query_one(f"#range-{key}", Static).update(Text(shown))
         phases = week.get("phases_ms", {})
         names = {"queue": "queue wait", "export": "profile export", "write": "dataset write"}
@@ -266,7 +266,7 @@ class PulseScreen(Screen[None]):
         for g in week.get("groups", [])[:10]:
             runs = g["jobs"]
             fails = g["counts"]["FAILED"]
-            payloads.add_row(Text(payload_label(g)), f"{runs:,}", f"{fails / runs * 100:.0f} %" if runs else DASH,
+            payloads.add_row(Text(payload_label(g, 21)), f"{runs:,}", f"{fails / runs * 100:.0f} %" if runs else DASH,
                              fmt_ms(g["total_time_ms"]["p50"]), fmt_ms(g["total_time_ms"]["p95"]),
                              _when(g["last_created_ms"], self.timezone), trend(g), key=str(g["key"]))
         if not week.get("groups"):
