@@ -127,3 +127,28 @@ def test_export_rows_one_per_job_oldest_first(store):
     assert rows[0]["error_code"] == "0090000009" and rows[0]["created"] == "2025-11-23T16:00:00.000+00:00"
     assert rows[1]["total_ms"] == 600_000 and rows[1]["dataset_id"] == "ds-1"
     assert [r["id"] for r in export_rows(store, ORG, SB, T0 - 1, None)] == ["1"]
+
+
+def test_by_day_in_local_time(store, monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")  # UTC+9: 2025-11-24T16:00Z is 2025-11-25 01:00 there
+    time.tzset()
+    try:
+        put(store, job_record(1, "SUCCEEDED", created=T0))
+        assert [g["key"] for g in stats(store, ORG, SB, *WIDE, by="day", timezone="local")["groups"]] == ["2025-11-25"]
+        assert [g["key"] for g in stats(store, ORG, SB, *WIDE, by="day")["groups"]] == ["2025-11-24"]
+        assert stats(store, ORG, SB, *WIDE, timezone="local")["timezone"] == "local"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_pulse_days_are_zero_filled_calendar_days(store):
+    from tui.monitor.history.stats import pulse
+
+    put(store, job_record(1, "SUCCEEDED", created=T0), job_record(2, "FAILED", created=T0 - 3 * DAY))
+    data = pulse(store, ORG, SB, T0 + 3_600_000)
+    assert len(data["days"]) == 14 and data["days"][-1]["key"] == "2025-11-24"
+    assert [d["jobs"] for d in data["days"]][-4:] == [1, 0, 0, 1]
+    assert data["errors"][0]["jobs"] == 1 and data["day"]["jobs"] == 1 and data["week"]["jobs"] == 2
