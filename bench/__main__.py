@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import figures, history, output_figures, watch
+from bench import figures, history, output_figures, pulse, watch
 
 RESULTS = Path(__file__).with_name("results.json")
 
@@ -37,6 +37,7 @@ TABLE: list[tuple[str, str, str, float | None]] = [
     ("peek_requests", "requests for a Parquet footer peek", "", 2),
     ("peek_mib", "bytes read by that peek", "MiB", 1),
     *watch.TABLE,
+    *pulse.TABLE,
 ]
 EXPECTED = {"poll_requests_per_interval": "poll_expected_per_interval",
             "watch_requests_per_poll": "watch_expected_requests_per_poll"}
@@ -53,6 +54,7 @@ DETAILS = [
     "cancel_latencies_ms", "download_aepx_s", "download_curl_s", "download_batch_mb", "download_files",
     "peek_bytes", "peek_file_mb",
     *watch.DETAILS,
+    *pulse.DETAILS,
 ]
 
 
@@ -96,6 +98,7 @@ def main(argv: list[str]) -> int:
         ("history", lambda: history.run_all(quick)),
         ("download_200mb", lambda: output_figures.download_200mb(runs=2 if quick else 7)),
         ("watch", lambda: watch.watch_figures(45.0 if quick else 300.0)),
+        ("pulse", lambda: pulse.run_all(quick)),
     ]
     for name, step in steps:
         print(f"running {name}…", file=sys.stderr, flush=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from tests.cli.test_cli import config_file, run, server  # noqa: F401  - fixtures
 from tui.cli.history import parse_since
 from tui.monitor.history.store import default_history_path
@@ -85,7 +87,7 @@ def test_history_path_from_config(config_file, tmp_path):  # noqa: F811
 def test_help_describes_the_store():
     result = run(None, "history", "--help")
     assert "history.sqlite3" in result.stdout and "enabled = false" in result.stdout
-    for sub in ("sync", "list"):
+    for sub in ("sync", "list", "stats", "export"):
         assert sub in result.stdout
     assert "--since" in run(None, "history", "list", "--help").stdout
 
@@ -115,3 +117,80 @@ def test_sync_re_reads_stored_running_jobs_beyond_the_new_pages(config_file):  #
     assert conn.execute("SELECT status FROM jobs WHERE job_id = ?", (str(oldest["id"]),)).fetchone()[0] == \
         oldest["status"]
     conn.close()
+
+
+def _expected_from_raw(records: list[dict], since: int, until: int) -> dict:
+    """The figures computed directly from raw API records (not through the store)."""
+    import math
+
+    inside = [r for r in records if since <= r["creationTime"] <= until]
+    counts = {s: 0 for s in ("NEW", "PROCESSING", "SUCCEEDED", "FAILED")}
+    for r in inside:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    done = counts["SUCCEEDED"] + counts["FAILED"]
+    totals = sorted(r["metrics"]["totalTime"]["totalTimeInMs"] for r in inside if r["status"] == "SUCCEEDED"
+                    and (r.get("metrics") or {}).get("totalTime", {}).get("totalTimeInMs") is not None)
+
+    def rank(p):
+        return totals[max(1, math.ceil(p / 100 * len(totals))) - 1] if len(totals) >= 5 else None
+
+    return {"counts": counts, "success_rate": counts["SUCCEEDED"] / done if done else None,
+            "total_time_ms": {"p50": rank(50), "p95": rank(95), "samples": len(totals)}, "jobs": len(inside)}
+
+
+def test_stats_json_matches_figures_from_the_emulators_jobs_after_resyncs(config_file):  # noqa: F811
+    for args in (("history", "sync", "--all"), ("history", "sync", "--all"), ("jobs", "list", "--limit", "50"),
+                 ("history", "sync")):
+        assert run(config_file, *args).exit_code == 0  # the same jobs recorded four times
+    for _ in range(5):  # a settled emulator: the raw jobs are the same before and after the last sync
+        before = json.loads(run(config_file, "jobs", "list", "--all", "--json").stdout)
+        assert run(config_file, "history", "sync", "--all").exit_code == 0
+        live = json.loads(run(config_file, "jobs", "list", "--all", "--json").stdout)
+        if live == before:
+            break
+    result = run(config_file, "history", "stats", "--since", "3650d", "--json", secret=None)
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    assert set(got) >= {"window", "counts", "success_rate", "total_time_ms"}
+    expected = _expected_from_raw(live, got["window"]["since"], got["window"]["until"])
+    assert got["jobs"] == expected["jobs"] == len(live)  # a job counted twice after a resync is a defect
+    assert got["counts"] == expected["counts"]
+    assert got["success_rate"] == pytest.approx(expected["success_rate"])
+    assert got["total_time_ms"] == expected["total_time_ms"]
+    by_day = json.loads(run(config_file, "history", "stats", "--since", "3650d", "--by", "day", "--json").stdout)
+    assert sum(g["jobs"] for g in by_day["groups"]) == len(live)
+    assert all(set(g) >= {"key", "counts", "success_rate", "total_time_ms"} for g in by_day["groups"])
+    by_error = json.loads(run(config_file, "history", "stats", "--since", "3650d", "--by", "error", "--json").stdout)
+    assert sum(g["jobs"] for g in by_error["groups"]) == expected["counts"]["FAILED"]
+    text = run(config_file, "history", "stats", "--since", "3650d", "--by", "dataset", secret=None)
+    assert text.exit_code == 0 and f"{len(live):,} job(s) created since 3650d" in text.stdout
+    assert "DATASET" in text.stdout and "times in UTC" in text.stderr
+
+
+def test_stats_shows_a_dash_under_five_samples(config_file):  # noqa: F811
+    assert run(config_file, "jobs", "list", "--limit", "1").exit_code == 0
+    got = run(config_file, "history", "stats", "--since", "3650d", secret=None)
+    assert got.exit_code == 0 and "p50 —, p95 —" in got.stdout
+
+
+def test_export_csv_and_jsonl_one_row_per_job(config_file, tmp_path):  # noqa: F811
+    import csv
+    import stat
+
+    assert run(config_file, "history", "sync", "--all").exit_code == 0
+    assert run(config_file, "history", "sync", "--all").exit_code == 0
+    lines = run(config_file, "history", "export", "--format", "jsonl", secret=None).stdout.splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert len(rows) == len({r["id"] for r in rows}) == 240
+    assert set(rows[0]) >= {"id", "status", "created", "updated", "queue_ms", "export_ms", "write_ms", "total_ms",
+                            "dataset_id", "merge_policy_id", "fingerprint", "error_code"}
+    assert [r["created_ms"] for r in rows] == sorted(r["created_ms"] for r in rows)
+    out = tmp_path / "jobs.csv"
+    done = run(config_file, "history", "export", "--format", "csv", "--output", str(out), secret=None)
+    assert done.exit_code == 0 and "Exported 240 job(s)" in done.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    with out.open(newline="") as fh:
+        table_rows = list(csv.DictReader(fh))
+    assert len(table_rows) == 240 and {r["id"] for r in table_rows} == {r["id"] for r in rows}
+    failed = [r for r in table_rows if r["status"] == "FAILED"]
+    assert failed and all(r["error_code"] for r in failed)

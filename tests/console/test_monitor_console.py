@@ -152,3 +152,23 @@ async def test_a_corrupt_history_file_is_one_warning_and_the_console_runs(make_a
         assert [m for sev, m in app.message_log if sev == "warning"] == [problem]
         assert table(app).row_count == 7
     assert bad.read_bytes() == b"not sqlite at all " * 100
+
+
+async def test_rows_carry_stuck_and_slow_markers_and_is_filters(make_app, wait, tmp_path):
+    from tui.console.widgets.job_table import SLOW_MARK, STUCK_MARK
+
+    store = _history_of_600s_runs(tmp_path)
+    api = FakeJobsAPI([job_record(1, "PROCESSING"), job_record(2, "SUCCEEDED", duration_s=900),
+                       job_record(3, "SUCCEEDED", duration_s=300), job_record(4, "FAILED")])
+    app = make_app(api, history=store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait(app, pilot)
+        durations = {i: table(app).get_cell(i, "duration").plain for i in ("1", "2", "3", "4")}
+        assert durations["1"].startswith(STUCK_MARK + " ")  # running 1h 01m > 3 × 10m p95
+        assert durations["2"] == f"{SLOW_MARK} 15m 00s"  # over the payload's p95
+        assert durations["3"] == "5m 00s" and not durations["4"].startswith((SLOW_MARK, STUCK_MARK))
+        for text, expected in (("is:stuck", ["1"]), ("is:slow", ["1", "2"]), ("is:failed", ["4"]),
+                               ("is:slow succeeded", ["2"]), ("succeeded", ["2", "3"])):
+            app.model.set_text_filter(text)
+            assert [j.id for j in app.model.visible()] == expected, text
+    store.close()

@@ -184,3 +184,18 @@ def test_sort_and_filter_10000_jobs_measured(capsys):
     m.set_sort("created")
     created = [j.created_ms for j in m.visible()]
     assert created == sorted(created, reverse=m.sort_reverse)
+
+
+def test_is_filters_combine_with_plain_text():
+    from tui.console.state import split_filter
+
+    assert split_filter("is:stuck ds-1") == ("ds-1", ("stuck",))
+    assert split_filter("is:slow is:failed") == ("", ("slow", "failed"))
+    assert split_filter("is:blue") == ("is:blue", ())  # not a flag: plain text, as before
+    m = model()
+    m.replace_page(page((1, "FAILED"), (2, "SUCCEEDED"), (3, "PROCESSING")), None)
+    m.flagger = lambda j: frozenset({"stuck", "slow"}) if j.id == "3" else frozenset()
+    for text, expected in (("is:failed", ["1"]), ("is:stuck", ["3"]), ("is:slow processing", ["3"]),
+                           ("is:slow succeeded", [])):
+        m.set_text_filter(text)
+        assert ids(m) == expected, text

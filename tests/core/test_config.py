@@ -83,7 +83,7 @@ def test_example_file_loads_and_documents_every_key():
     assert config.profiles["dev"].scopes == DEFAULT_SCOPES  # comma-separated form
     assert config.credentials_store == "keyring"
     text = EXAMPLE.read_text()
-    keys = ["default_profile", "page_size", "refresh_seconds", "bell", "theme", "stuck_factor", "store",
+    keys = ["default_profile", "page_size", "refresh_seconds", "bell", "theme", "stuck_factor", "timezone", "store",
             "platform_url", "ims_url", "org_id", "client_id", "sandbox", "scopes", "emulator", "[keymap]",
             "[watch]", "max_queue_minutes", "api_down_minutes", "max_runtime_minutes", "webhooks",
             "webhook_retry_minutes", "metrics_listen", "metrics_textfile", "lookback_minutes", "concurrency"]
@@ -136,6 +136,7 @@ def test_profile_lookup_errors_name_file_and_profiles(tmp_path):
         ('[watch]\nwebhooks = ["ftp://x"]\n', "watch.webhooks[0]", "http(s) URL, or env:NAME"),
         ('[watch]\nmetrics_listen = "9464"\n', "watch.metrics_listen", "HOST:PORT"),
         ('[watch]\nalert_on = 3\n', "watch.alert_on", "not a known key"),
+        ('[console]\ntimezone = "Europe/Paris"\n', "console.timezone", 'must be "utc" or "local"'),
     ],
 )
 def test_broken_files_name_file_key_and_reason(tmp_path, text, key, reason):
@@ -326,3 +327,9 @@ def test_a_literal_webhook_url_in_the_config_is_warned_about(tmp_path):
     assert any("watch.webhooks[1] is a literal URL" in w and "env:NAME" in w for w in config.warnings)
     quiet = load_config(write(tmp_path / "d.toml", '[watch]\nwebhooks = ["env:HOOK"]\n'))
     assert not any("literal URL" in w for w in quiet.warnings)
+
+
+def test_console_timezone_local_or_utc(tmp_path):
+    assert load_config(write(tmp_path / "a.toml", '[console]\ntimezone = "local"\n')).console.timezone == "local"
+    assert load_config(write(tmp_path / "b.toml", '[console]\ntimezone = "UTC"\n')).console.timezone == "utc"
+    assert load_config(write(tmp_path / "c.toml", "")).console.timezone == "utc"

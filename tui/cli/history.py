@@ -186,3 +186,149 @@ def history_list(obj: Context, since: str | None, status: str | None, dataset: s
         table(JOB_HEADERS, [job_row(Job.parse(json.loads(raw)), now) for raw in raws])
     err(f"{len(raws):,} job(s) from the history of org {org}, sandbox {sandbox}, {_age(synced, now)}.")
     return EXIT_OK
+
+
+_BY_HEADER = {"dataset": "DATASET", "payload": "PAYLOAD", "error": "ERROR CODE", "day": "DAY"}
+
+
+def _window(since: str, now: int) -> tuple[int, int]:
+    since_ms = parse_since(since, now)
+    return (since_ms if since_ms is not None else now - 7 * 86_400_000), now
+
+
+@history.command("stats")
+@click.option("--since", default="7d", show_default=True, metavar="AGE|DATE",
+              help="The window: jobs created since 7d, 12h, 2w, or a date 2026-11-01 (UTC), until now.")
+@click.option("--by", type=click.Choice(["dataset", "payload", "error", "day"]),
+              help="Also one group per dataset, payload fingerprint, first error code (FAILED jobs) or creation day.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (keys in the README, 'history stats').")
+@click.pass_obj
+@guarded
+def history_stats(obj: Context, since: str, by: str | None, as_json: bool) -> int:
+    """Counts, success rate and p50/p95 times of the jobs in the history (works offline).
+
+    \b
+    Definitions (the README's Pulse section has them all):
+      window        jobs created since --since, until now (epoch ms in --json)
+      counts        jobs of the window by their last stored status
+      success_rate  SUCCEEDED / (SUCCEEDED + FAILED); null when both are 0
+      p50, p95      nearest-rank percentiles of SUCCEEDED jobs' totalTimeInMs;
+                    null ("—") under 5 samples
+    Days are UTC unless [console] timezone = "local".
+
+    \b
+    Example: aepx history stats --since 14d --by day --json | jq '.groups[] | [.key, .counts.FAILED]'
+    """
+    import json
+
+    from tui.monitor.history.stats import fmt_ms, fmt_rate, stats
+
+    now = int(time.time() * 1000)
+    since_ms, until_ms = _window(since, now)
+    cfg = obj.config()
+    _, profile = obj.profile()
+    store = open_store(obj, create=False)
+    try:
+        org, sandbox = profile.org_id, profile.sandbox
+        result = stats(store, org, sandbox, since_ms, until_ms, by=by, timezone=cfg.console.timezone)
+        synced = store.synced_ms(org, sandbox)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=True))  # ASCII: no control or bidi character
+    else:
+        from tui.core.format import safe_text
+
+        counts = result["counts"]
+        total = result["total_time_ms"]
+        click.echo(f"{result['jobs']:,} job(s) created since {since}: " + ", ".join(
+            f"{counts[s]:,} {s}" for s in counts) + f"; success rate {fmt_rate(result['success_rate'])}")
+        click.echo(f"total time p50 {fmt_ms(total['p50'])}, p95 {fmt_ms(total['p95'])} "
+                   f"({total['samples']:,} SUCCEEDED)")
+        click.echo("phases p50/p95: " + ", ".join(
+            f"{name} {fmt_ms(p['p50'])}/{fmt_ms(p['p95'])}" for name, p in result["phases_ms"].items()))
+        if by is not None:
+            click.echo("")
+            rows = []
+            for g in result["groups"]:
+                key = g["key"] or "(none)"
+                if by == "payload":
+                    key = f"{g['dataset_id'] or '?'} {(g.get('fields') or '')[:30]} #{g['key'][:8]}"
+                c = g["counts"]
+                rows.append([safe_text(key), f"{g['jobs']:,}", f"{c['FAILED']:,}", fmt_rate(g["success_rate"]),
+                             fmt_ms(g["total_time_ms"]["p50"]), fmt_ms(g["total_time_ms"]["p95"]),
+                             safe_text(g["newest_job_id"] or "")])
+            table([_BY_HEADER[by], "JOBS", "FAILED", "SUCCESS", "P50", "P95", "NEWEST"], rows)
+    err(f"From the history of org {org}, sandbox {sandbox}, {_age(synced, now)}; "
+        f"times in {result['timezone']}.")
+    return EXIT_OK
+
+
+def _cell(value: object) -> object:
+    """A CSV cell: server text made inert; a leading = + - @ (a spreadsheet formula) gets a quote."""
+    from tui.core.format import safe_text
+
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return value
+    text = safe_text(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@history.command("export")
+@click.option("--since", metavar="AGE|DATE", help="Only jobs created since: 7d, 12h, 2w, or a date (UTC).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), required=True, help="CSV or JSON Lines.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
+              help="Write to FILE (created 0600) instead of stdout.")
+@click.pass_obj
+@guarded
+def history_export(obj: Context, since: str | None, fmt: str, output: str | None) -> int:
+    """One row per stored job, oldest first: id, status, created, updated (UTC), phase times (ms),
+    dataset, merge policy, payload fingerprint and first error code.
+
+    \b
+    Example: aepx history export --since 30d --format csv --output jobs.csv
+    """
+    import csv
+    import json
+    import os
+
+    from tui.monitor.history.stats import EXPORT_COLUMNS, export_rows
+
+    now = int(time.time() * 1000)
+    since_ms = parse_since(since, now)
+    _, profile = obj.profile()
+    store = open_store(obj, create=False)
+    count = 0
+    try:
+        org, sandbox = profile.org_id, profile.sandbox
+        if output:
+            try:
+                fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                stream = open(fd, "w", encoding="utf-8", newline="")
+            except OSError as exc:
+                raise UsageError(f"Cannot write {output} ({exc.strerror or exc}); choose another --output.") from None
+        else:
+            stream = sys.stdout
+        try:
+            rows = export_rows(store, org, sandbox, since_ms, now)
+            if fmt == "csv":
+                writer = csv.writer(stream, lineterminator="\n")
+                writer.writerow(EXPORT_COLUMNS)
+                for row in rows:
+                    # server strings made inert; a leading = + - @ would be a formula in a spreadsheet
+                    writer.writerow([_cell(v) for v in row.values()])
+                    count += 1
+            else:
+                for row in rows:
+                    stream.write(json.dumps(row, ensure_ascii=True, separators=(",", ":")) + "\n")
+                    count += 1
+            stream.flush()
+        finally:
+            if output:
+                stream.close()
+    finally:
+        store.close()
+    err(f"Exported {count:,} job(s) of org {org}, sandbox {sandbox}" + (f" to {output}." if output else "."))
+    return EXIT_OK

@@ -121,6 +121,7 @@ class AepxApp(App[int]):
         self.clock = clock or time.time
         self.api_factory = api_factory
         self.model = JobListModel(page_size=self.settings.page_size, clock=self.clock)
+        self.model.flagger = self.job_flags
         self.history = history
         self._history_problem = history_problem
         self._unsubscribe: Callable[[], None] | None = None
@@ -188,6 +189,30 @@ class AepxApp(App[int]):
 
     def baseline_for(self, job: Job | None) -> Baseline | None:
         return self.monitor.baseline_for(job) if job is not None else None
+
+    def job_flags(self, job: Job) -> frozenset[str]:
+        """The row markers (Pulse, issue 16): ``stuck`` (running > stuck_factor × its baseline) and
+        ``slow`` (over a history p95). A finished job is compared with the cached p95 of every stored
+        run of its payload / dataset / sandbox (one query per payload a minute, not one per row)."""
+        from tui.monitor.history.baselines import is_slow, is_stuck
+
+        if not (job.is_active or job.status == "SUCCEEDED"):
+            return frozenset()
+        monitor = self.monitor
+        if job.is_active:
+            baseline = monitor.baseline_for(job)
+        elif self.history is not None and self.history.enabled:
+            target = monitor.target
+            baseline = self.history.baseline(target.org_id, target.sandbox, monitor.fingerprint_of(job), job.dataset_id)
+        else:
+            return frozenset()
+        now = int(self.clock() * 1000)
+        flags = set()
+        if is_stuck(job, baseline, self.settings.stuck_factor, now):
+            flags.add("stuck")
+        if is_slow(job, baseline, now):
+            flags.add("slow")
+        return frozenset(flags)
 
     # --- small helpers ----------------------------------------------------------------------------
     def say(self, message: str, severity: SeverityLevel = "information", *, timeout: float | None = None) -> None:
@@ -579,6 +604,13 @@ class AepxApp(App[int]):
 
         self.push_screen(SetupScreen(self.setup_path), done)
 
+    def action_pulse(self) -> None:
+        """``P`` / ``:pulse``: the Pulse screen (tui/console/screens/pulse.py)."""
+        from tui.console.screens.pulse import PulseScreen
+
+        if not isinstance(self.screen, PulseScreen):
+            self.push_screen(PulseScreen())
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
@@ -600,6 +632,8 @@ class AepxApp(App[int]):
         verb, args = words[0].lower(), words[1:]
         if verb in ("q", "quit", "exit"):
             self.exit(0)
+        elif verb == "pulse" and not args:
+            self.action_pulse()
         elif verb in ("profile", "sandbox") and len(args) == 1:
             if verb == "profile":
                 self.switch_api(args[0], None)
@@ -608,7 +642,7 @@ class AepxApp(App[int]):
         elif verb in ("profile", "sandbox"):
             self.say(f"Usage: :{verb} NAME", "warning")
         else:
-            self.say(f"Unknown command :{verb}; try :profile NAME, :sandbox NAME or :q.", "warning")
+            self.say(f"Unknown command :{verb}; try :profile NAME, :sandbox NAME, :pulse or :q.", "warning")
 
     def switch_api(self, profile: str | None, sandbox: str | None) -> None:
         if self.api_factory is None:

@@ -42,6 +42,9 @@ JOBS_BINDINGS = [
     Binding("A", "load_all", "Load all", id="load-all", key_display="A", show=False,
             tooltip="Load every page (sort and filter then cover all jobs)"),
     Binding("ctrl+r", "refresh", "Refresh", id="refresh", tooltip="Refresh now"),
+    # hidden from the footer (the jobs snapshots stay as they were); listed by ? and the palette
+    Binding("P", "app.pulse", "Pulse", id="pulse", key_display="P", show=False,
+            tooltip="Pulse: counts now, the last 14 days, phases, slowest payloads, failures"),
     Binding("p", "pause", "Pause", id="pause", show=False, tooltip="Pause or resume the automatic refresh"),
     Binding("S", "sort('status')", "Sort status", id="sort-status", show=False),
     Binding("C", "sort('created')", "Sort created", id="sort-created", show=False),
@@ -76,6 +79,7 @@ PALETTE_ACTIONS: list[tuple[str, str, str]] = [
     ("app.clone", "Rerun the highlighted job", "Its payload, rebuilt from the record, in the editor"),
     ("app.diff", "Diff the two marked jobs", "Their payloads side by side"),
     ("app.setup", "Set up a profile", "Write a profile and store its secret"),
+    ("app.pulse", "Pulse", "Is today normal? Counts, 14 days, phases, slow payloads, failures"),
     ("app.help", "Show keys", "Every key of the current screen"),
     ("app.quit", "Quit", "Leave aepx"),
 ]

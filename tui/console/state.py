@@ -51,6 +51,18 @@ class PageInfo:
     pages: int | None  # known page count (all-loaded mode only)
 
 
+FILTER_FLAGS = ("stuck", "slow", "failed")
+
+
+def split_filter(text: str) -> tuple[str, tuple[str, ...]]:
+    """``/`` text: ``is:stuck``, ``is:slow``, ``is:failed`` words (all must hold) and the plain rest
+    (a substring of id, status, dataset, batch id or error text, as before)."""
+    words = text.split()
+    flags = tuple(w[3:] for w in words if w.startswith("is:") and w[3:] in FILTER_FLAGS)
+    rest = " ".join(w for w in words if not (w.startswith("is:") and w[3:] in FILTER_FLAGS))
+    return rest, flags
+
+
 class JobListModel:
     """All loaded jobs and how they are shown. Every method is synchronous and cheap."""
 
@@ -73,6 +85,9 @@ class JobListModel:
         self.followed: str | None = None
         self._order: list[str] | None = None  # cache of filtered + sorted ids
         self._haystacks: dict[str, str] = {}
+        #: ``job -> {"stuck", "slow"}`` (set by the app from the monitor's baselines): the row markers
+        #: and the ``is:stuck`` / ``is:slow`` filters.
+        self.flagger: Callable[[Job], frozenset[str]] | None = None
 
     # --- loading ----------------------------------------------------------------------------------
     def now_ms(self) -> int:
@@ -214,12 +229,23 @@ class JobListModel:
         if self._order is None:
             jobs: Iterable[Job] = self.jobs.values()
             if self.text_filter:
-                needle = self.text_filter
-                jobs = [j for j in jobs if needle in self._haystack(j)]
+                needle, wanted = split_filter(self.text_filter)
+                if needle:
+                    jobs = [j for j in jobs if needle in self._haystack(j)]
+                for flag in wanted:
+                    jobs = [j for j in jobs if self._has_flag(j, flag)]
             if self.sort_key is not None:
                 jobs = sorted(jobs, key=self._sort_func(), reverse=self.sort_reverse)
             self._order = [j.id for j in jobs]
         return self._order
+
+    def flags(self, job: Job) -> frozenset[str]:
+        return self.flagger(job) if self.flagger is not None else frozenset()
+
+    def _has_flag(self, job: Job, flag: str) -> bool:
+        if flag == "failed":
+            return job.status == "FAILED"
+        return flag in self.flags(job)
 
     def invalidate(self) -> None:
         """Recompute order next time (running durations changed with the clock)."""

@@ -53,6 +53,8 @@ class ConsoleSettings:
     bell: bool = False
     theme: str = DEFAULT_THEME
     stuck_factor: float = DEFAULT_STUCK_FACTOR
+    #: ``"utc"`` (default) or ``"local"``: the time zone of Pulse's and ``history stats``' days and times.
+    timezone: str = "utc"
     #: Copied from ``[output] download_dir`` (the Output screen's ``d``); not written to ``[console]``.
     download_dir: str | None = None
 
@@ -268,7 +270,7 @@ _WATCH_NUMBERS = {  # key → (low, high); 0 turns a rule off where the low boun
     "webhook_retry_minutes": (0.0, 10_080.0)}
 _WATCH_KEYS = ("failed", "succeeded", *_WATCH_NUMBERS, "concurrency", "webhooks", "notify", "metrics_listen",
                "metrics_textfile")
-_CONSOLE_KEYS = ("page_size", "refresh_seconds", "bell", "theme", "stuck_factor")
+_CONSOLE_KEYS = ("page_size", "refresh_seconds", "bell", "theme", "stuck_factor", "timezone")
 _PROFILE_KEYS = ("platform_url", "ims_url", "org_id", "client_id", "sandbox", "scopes", "emulator",
                  "request_timeout")
 
@@ -330,6 +332,11 @@ def _read_console(reader: _Reader, table: dict[str, Any]) -> ConsoleSettings:
         settings.theme = reader.string(table["theme"], "console.theme")
     if "stuck_factor" in table:
         settings.stuck_factor = reader.number(table["stuck_factor"], "console.stuck_factor", 1.0, 100.0)
+    if "timezone" in table:
+        zone = reader.string(table["timezone"], "console.timezone").strip().lower()
+        if zone not in ("utc", "local"):
+            raise reader.fail("console.timezone", f'must be "utc" or "local", not {zone!r}')
+        settings.timezone = zone
     return settings
 
 
@@ -506,7 +513,8 @@ def config_to_dict(config: Config) -> dict[str, Any]:
 
 def _console_dict(settings: ConsoleSettings) -> dict[str, Any]:
     return {"page_size": settings.page_size, "refresh_seconds": settings.refresh_seconds,
-            "bell": settings.bell, "theme": settings.theme, "stuck_factor": settings.stuck_factor}
+            "bell": settings.bell, "theme": settings.theme, "stuck_factor": settings.stuck_factor,
+            "timezone": settings.timezone}
 
 
 def _watch_dict(settings: WatchSettings) -> dict[str, Any]:

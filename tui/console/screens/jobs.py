@@ -101,7 +101,7 @@ class JobsScreen(Screen[None]):
         model = self.aepx.model
         table = self.table
         table.show_jobs(model.visible(), now_ms=model.now_ms(), marks=model.marks,
-                        cancelling=model.pending_cancel, select=select)
+                        cancelling=model.pending_cancel, select=select, flags=model.flags)
         table.set_sort_marker(model.sort_key, model.sort_reverse)
         self.query_one("#status-line", Static).update(Text(model.status_line()))
         self._follow_detail()

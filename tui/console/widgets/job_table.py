@@ -8,7 +8,7 @@ Every server-supplied string is wrapped in ``rich.text.Text`` so it is never rea
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,6 +46,9 @@ COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 SORT_COLUMN = {c.key: c.sort_key for c in COLUMNS if c.sort_key}
 CANCELLING = "⊘ cancelling…"
 MARK = "●"
+#: Before the duration: "possibly stuck" and "slower than usual" (definitions: tui.monitor.history.baselines).
+STUCK_MARK = "⚠"
+SLOW_MARK = "▲"
 
 
 def short_time(ms: int | None) -> str:
@@ -58,15 +61,21 @@ def short_time(ms: int | None) -> str:
         return PLACEHOLDER
 
 
-def row_values(job: Job, *, now_ms: int, marked: bool, cancelling: bool) -> tuple[str, ...]:
+def row_values(job: Job, *, now_ms: int, marked: bool, cancelling: bool,
+               flags: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """The plain text of each cell, in column order (also what the diff compares)."""
+    duration = human_duration(job.duration_ms(now_ms))
+    if "stuck" in flags:
+        duration = f"{STUCK_MARK} {duration}"
+    elif "slow" in flags:
+        duration = f"{SLOW_MARK} {duration}"
     return (
         MARK if marked else " ",
         safe_text(job.id),
         CANCELLING if cancelling else status_label(job.status),
         short_time(job.created_ms),
         short_time(job.updated_ms),
-        human_duration(job.duration_ms(now_ms)),
+        duration,
         safe_text(job.current_phase),
         safe_text(job.dataset_id) or PLACEHOLDER,
         short_id(safe_text(job.batch_id), 9) or PLACEHOLDER,
@@ -131,7 +140,7 @@ class JobTable(DataTable[Text]):
         return cells
 
     def show_jobs(self, jobs: Sequence[Job], *, now_ms: int, marks: set[str], cancelling: set[str],
-                  select: str | None = None) -> None:
+                  select: str | None = None, flags: Callable[[Job], frozenset[str]] | None = None) -> None:
         """Make the table show ``jobs`` in this order, touching only what changed."""
         keep = select or self.highlighted_id
         old_index = self.cursor_row
@@ -147,7 +156,8 @@ class JobTable(DataTable[Text]):
             self.remove_row(job_id)
             del self._values[job_id]
         for job in jobs:
-            values = row_values(job, now_ms=now_ms, marked=job.id in marks, cancelling=job.id in cancelling)
+            values = row_values(job, now_ms=now_ms, marked=job.id in marks, cancelling=job.id in cancelling,
+                                flags=flags(job) if flags is not None else frozenset())
             previous = self._values.get(job.id)
             if previous == values:
                 continue
