@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from tui.api.calllog import ATTEMPT
 from tui.api.mapping import ConnectFailed, NameNotResolved, parse_retry_after
 from tui.core.errors import AepxError, ApiTimeoutError, NetworkError, RateLimitedError, ServerError
 
@@ -89,6 +90,7 @@ async def call_with_retries(
     last: AepxError | None = None
     while True:
         remaining = policy.deadline - (policy.clock() - started)
+        ATTEMPT.set(attempt + 1)  # the call log numbers this task's attempts
         try:
             if remaining > 0:
                 async with asyncio.timeout(remaining):
