@@ -90,6 +90,7 @@ class ImsAuth(httpx.Auth):
         on_call: CallObserver | None = None,
     ) -> None:
         self._token_url = ims_url.rstrip("/") + TOKEN_PATH
+        self._ims_origin = ims_url.rstrip("/")
         self._client_id = client_id
         self._cache_key = cache_key or client_id  # what the token store files the token under
         self._secret = secret
@@ -180,7 +181,7 @@ class ImsAuth(httpx.Auth):
                                                     deadline=self._timeout, cap=SMALL_CAP)
             except AepxError as exc:
                 notify(self.on_call, record_for("POST", self._token_url, status=exc.status, started=started,
-                                                service="ims", error=str(exc)))
+                                                service="ims", origin=self._ims_origin, error=str(exc)))
                 raise
         finally:
             form.clear()
@@ -190,7 +191,8 @@ class ImsAuth(httpx.Auth):
             # Recorded once the token is registered (so an echo of it is masked); the body holds the token:
             # it is read for a request id only, and the record keeps its size alone.
             notify(self.on_call, record_for("POST", self._token_url, status=response.status_code,
-                                            started=started, headers=response.headers, body=body, service="ims"))
+                                            started=started, headers=response.headers, body=body, service="ims",
+                                            origin=self._ims_origin))
         register_secret(token)
         now = self._clock()
         self._token = token

@@ -158,6 +158,11 @@ class CallLog:
     def __len__(self) -> int:
         return len(self._records)
 
+    @property
+    def size(self) -> int:
+        """The bound: how many records are kept."""
+        return self._records.maxlen or 0
+
     def __iter__(self) -> Iterator[CallRecord]:
         return iter(list(self._records))
 
