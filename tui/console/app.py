@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -197,20 +198,31 @@ class AepxApp(App[int]):
     # --- small helpers ----------------------------------------------------------------------------
     def say(self, message: str, severity: SeverityLevel = "information", *, timeout: float | None = None,
             job_id: str | None = None, kind: str | None = None, toast: bool = True) -> None:
-        """The one place console messages go: kept in the message log (``M``, with the job id when it is
-        about a job) and, unless ``toast`` is False, shown as plain text (never markup) in a toast that
-        replaces the previous toast of the same ``kind`` (default: the severity), so toasts never pile up."""
-        message = safe_text(message)
+        """A console message as plain text (never markup); see ``notify``."""
+        self.notify(message, severity=severity, timeout=timeout, markup=False, job_id=job_id, kind=kind,
+                    toast=toast)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True, job_id: str | None = None,
+               kind: str | None = None, toast: bool = True) -> None:
+        """The one place every console message goes (``say``, screens' and widgets' ``notify``): kept in
+        the message log (``M``, with the job id when it is about a job) and, unless ``toast`` is False,
+        shown in a toast that replaces the previous toast of the same ``kind`` (default: the severity),
+        so toasts never pile up."""
+        message = safe_text(message, keep_newlines=True)
         self.message_log.add(LogEntry(severity, message, job_id=job_id, kind=kind or ""))
         if not toast:
             return
+        if threading.get_ident() != getattr(self, "_thread_id", threading.get_ident()):
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+            return  # from another thread: Textual's thread-safe path (no replacement)
         key = kind or severity
         previous = self._toasts.get(key)
-        notification = Notification(message, "", severity, self.NOTIFICATION_TIMEOUT if timeout is None else timeout,
-                                    markup=False)
+        notification = Notification(message, title, severity,
+                                    self.NOTIFICATION_TIMEOUT if timeout is None else timeout, markup=markup)
         self._toasts[key] = notification
         # What App.notify's Notify handler does, done here at once so the replaced toast is gone in the
-        # same tick (say() runs on the app's loop; Textual 8.2's _notifications / _unnotify).
+        # same tick (Textual 8.2's _notifications / _unnotify).
         if previous is not None and previous in self._notifications:
             self._unnotify(previous, refresh=False)
         self._notifications.add(notification)
