@@ -669,7 +669,7 @@ class LaunchScreen(Screen[Job | None]):
             dataset_id = await self.api.create_dataset(name)
         except AepxError as exc:
             self._set_status("")
-            self.notify(f"The dataset was not created: {exc}", severity="error", timeout=10)
+            self.notify(f"The dataset was not created: {exc.with_request_id()}", severity="error", timeout=10)
             return
         self._datasets.append(Dataset.parse(dataset_id, {"name": name}))
         self._set_status("")
