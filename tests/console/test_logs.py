@@ -172,3 +172,36 @@ async def test_a_launch_refused_by_the_server_stays_in_the_panel_until_the_paylo
         panel = str(screen.query_one("#validation", Static).render())
         assert "refused" not in panel
         assert any("request id 9f3c2a77" in text for _, text in app.message_log)
+
+
+async def test_a_planted_token_and_secret_never_reach_the_screens(make_app):
+    import time as clock
+
+    from tui.api.calllog import record_for
+    from tui.core.logging import forget_secrets, register_secret
+
+    token, secret = "tok-PLANTED-screen-1234", "sec-PLANTED-screen-5678"
+    register_secret(token)
+    register_secret(secret)
+    try:
+        app = make_app(jobs())
+        async with app.run_test(size=(160, 40)) as pilot:
+            await settle(app, pilot)
+            app.call_log(record_for("GET", f"https://p.test/jobs?offset={token}&client_secret={secret}",
+                                    status=429, started=clock.monotonic(),
+                                    headers={"x-request-id": f"id-{secret}", "retry-after": token},
+                                    body=b"{}"))
+            app.say(f"The server said Bearer {token} and {secret}", "error")
+            await pilot.press("L")
+            await pilot.pause()
+            shot = app.export_screenshot()
+            await pilot.press("escape", "M")
+            await pilot.pause()
+            shot += app.export_screenshot()
+            await pilot.press("escape")
+            await pilot.press("L", "c")
+            shot += app.clipboard or ""
+        assert "429" in shot and "said" in shot  # (SVG spaces are &#160;)
+        assert token not in shot and secret not in shot
+    finally:
+        forget_secrets()

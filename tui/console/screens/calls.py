@@ -53,7 +53,7 @@ class CallLogScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for label, width in (("time", 8), ("method", 8), ("path", None), ("status", 6), ("ms", 6),
-                             ("try", 3), ("request id", 16), ("bytes", 9)):
+                             ("try", 3), ("request id", 32), ("bytes", 9)):
             table.add_column(label, key=label, width=width)
         self._fill()
         self._log.listen(self._recorded)
