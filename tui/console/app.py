@@ -44,6 +44,7 @@ from tui.console.widgets.header import HeaderState
 from tui.core.cancel import cancel_many, refusal
 from tui.core.config import ConsoleSettings, LaunchSettings
 from tui.core.format import safe_text
+from tui.core.logging import redact
 from tui.core.models import Job, Page
 from tui.monitor import events as monitor_events
 from tui.monitor.history import Baseline, HistoryStore
@@ -209,7 +210,7 @@ class AepxApp(App[int]):
         the message log (``M``, with the job id when it is about a job) and, unless ``toast`` is False,
         shown in a toast that replaces the previous toast of the same ``kind`` (default: the severity),
         so toasts never pile up."""
-        message = safe_text(message, keep_newlines=True)
+        message = redact(safe_text(message, keep_newlines=True))  # a registered secret never reaches a toast
         self.message_log.add(LogEntry(severity, message, job_id=job_id, kind=kind or ""))
         if not toast:
             return
