@@ -135,3 +135,22 @@ async def test_no_answer_is_recorded_with_its_reason():
         await client.aclose()
     assert log.newest_first()[0].status is None and log.newest_first()[0].error
     assert "no answer" in log.newest_first()[0].line()
+
+
+async def test_attempts_are_numbered_and_start_again_at_one_for_the_next_call():
+    from tui.api.calllog import ATTEMPT
+    from tui.api.retry import RetryPolicy, call_with_retries
+    from tui.core.errors import ServerError
+
+    seen: list[int] = []
+    failures = iter([True, True, False])
+
+    async def flaky() -> str:
+        seen.append(ATTEMPT.get())
+        if next(failures):
+            raise ServerError("busy", status=503)
+        return "ok"
+
+    assert await call_with_retries(flaky, RetryPolicy(sleep=_no_sleep, jitter=lambda: 0.0)) == "ok"
+    assert seen == [1, 2, 3]
+    assert ATTEMPT.get() == 1  # a create POST after it (no retry loop) is attempt 1, not 3
