@@ -33,6 +33,7 @@ __all__ = [
 ]
 
 CALL_LOG_SIZE = 1000
+BODY_SCAN_LIMIT = 64 * 1024
 #: The attempt number (1 for the first) of the call running in this task, set by ``call_with_retries``.
 ATTEMPT: contextvars.ContextVar[int] = contextvars.ContextVar("aepx_attempt", default=1)
 
@@ -104,7 +105,9 @@ def record_for(method: str, url: str, *, status: int | None, started: float, hea
     request id only (never stored)."""
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     kept = {k: clean_text(redact(lowered[k]), 80) for k in KEPT_HEADERS if lowered.get(k)}
-    request_id = request_id_of(lowered, body) if (lowered or body) else None
+    # A body is searched for a request id only when it is small (error bodies, IMS answers): a 16 MiB
+    # page without an x-request-id header is not parsed a second time just for the log.
+    request_id = request_id_of(lowered, body if len(body) <= BODY_SCAN_LIMIT else b"") if (lowered or body) else None
     return CallRecord(method=method.upper(), path=safe_path(url), status=status,
                       latency_ms=max(0.0, (time.monotonic() - started) * 1000), attempt=ATTEMPT.get(),
                       request_id=redact(request_id) if request_id else None,
