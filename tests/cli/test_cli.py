@@ -233,3 +233,48 @@ def test_unexpected_error_is_one_line_and_logged(config_file, monkeypatch, tmp_p
     assert "Traceback" not in result.stderr
     log = Path(lines[0].split("the details are in ")[1].split(",")[0])
     assert "ZeroDivisionError" in log.read_text()
+
+
+def _verbose_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if " → " in line]
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_verbose_prints_one_line_per_request_with_the_emulators_request_ids(config_file, server, where):
+    before = len(server.requests)
+    args = ["-v", "jobs", "list", "--limit", "5"] if where == "before" else ["jobs", "list", "--limit", "5", "-v"]
+    result = run(config_file, *args)
+    assert result.exit_code == 0, result.stderr
+    sent = [r for r in server.requests[before:]]
+    lines = _verbose_lines(result.stderr)
+    assert len(lines) == len(sent) >= 2  # the IMS token call and the page
+    platform = [r for r in sent if not r.path.startswith("/ims/")]
+    for record in platform:
+        expected = f"GET {record.path}?{record.query} → {record.status} in "
+        matching = [line for line in lines if line.startswith(expected)]
+        assert matching and f"(request {record.request_id})" in matching[0], (expected, lines)
+    assert any(line.startswith("IMS POST /ims/token/v3 → 200") for line in lines)
+    for line in lines:
+        assert SECRET not in line and "Bearer" not in line and "Authorization" not in line
+    assert SECRET not in result.output
+
+
+def test_no_verbose_no_request_lines_and_vv_adds_headers(config_file, server):
+    quiet = run(config_file, "jobs", "list", "--limit", "2")
+    assert quiet.exit_code == 0 and _verbose_lines(quiet.stderr) == []
+    server.settings.fault_rate_429 = 1.0
+    try:
+        loud = run(config_file, "-vv", "jobs", "list", "--limit", "2")
+    finally:
+        server.settings.fault_rate_429 = 0.0
+    throttled = [line for line in _verbose_lines(loud.stderr) if "→ 429" in line]
+    assert throttled and any("retry-after: " in line for line in throttled), loud.stderr
+    assert any("(attempt 2)" in line for line in _verbose_lines(loud.stderr))
+
+
+def test_failed_request_sentence_names_its_request_id(config_file, server):
+    before = len(server.requests)
+    result = run(config_file, "jobs", "show", "999999999")
+    assert result.exit_code == 1
+    failed = [r for r in server.requests[before:] if r.status == 404]
+    assert failed and f"request id {failed[-1].request_id}" in result.stderr

@@ -96,9 +96,13 @@ async def test_multi_cancel_of_marked_jobs_reports_each(make_app, wait):
         await pilot.press("y")
         await wait(app, pilot)
         assert sorted(arg for name, arg in api.calls if name == "cancel_job") == ["1", "2", "4"]
-        summary = next(m for m in messages(app) if "Job 1: cancel requested." in m)
-        assert "Job 1: cancel requested." in summary and "Job 2: cancel requested." in summary
-        assert "Job 4 was not cancelled: Platform returned 500 while cancelling; try again." in summary
+        entries = {e.job_id: e for e in app.message_log.entries() if e.job_id and e.kind == "cancel"}
+        assert entries["1"].text == "Job 1: cancel requested." and entries["2"].text == "Job 2: cancel requested."
+        assert entries["4"].text == "Job 4 was not cancelled: Platform returned 500 while cancelling; try again."
+        assert entries["4"].severity == "error"
+        # ONE toast sums them up; the detail is in the message log (M)
+        toasts = [n.message for n in app._notifications]
+        assert "2 cancelled, 1 failed (see M)" in toasts and not [t for t in toasts if "cancel requested" in t]
         assert cell(app, "4", "status") == "⟳ PROCESSING"  # real state kept
         assert app.model.marks == {"4"}  # the failed one stays marked for a retry
 
@@ -256,3 +260,25 @@ async def test_marks_on_another_page_are_not_replaced_by_the_highlighted_job(mak
         assert api.count("cancel_job") == 0
         assert messages(app)[-1] == ("1 marked job is not on this page (another page or status filter); "
                                      "go back to it to cancel or unmark.")
+
+
+async def test_bulk_cancel_with_a_refusal_gives_one_summary_toast(make_app, wait):
+    api = FakeJobsAPI([job_record(1, "PROCESSING"), job_record(2, "NEW"), job_record(3, "SUCCEEDED"),
+                       job_record(4, "PROCESSING")])
+    app = make_app(api)
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        await pilot.press("space", "space", "space", "space")  # marks 1, 2, 3 (SUCCEEDED) and 4
+        await pilot.pause()
+        assert app.model.marks == {"1", "2", "3", "4"}
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == []  # the refusal waits for the summary
+        await pilot.press("y")
+        await wait(app, pilot)
+        toasts = [n.message for n in app._notifications]
+        assert "3 cancelled, 1 refused (see M)" in toasts
+        assert not [t for t in toasts if "cancel requested" in t or "cannot be cancelled" in t.lower()]
+        assert len([t for t in toasts if "FAILED" in t]) <= 1  # the transitions: one toast at a time too
+        about = {e.job_id for e in app.message_log.entries() if e.kind == "cancel" and e.job_id}
+        assert about == {"1", "2", "3", "4"}

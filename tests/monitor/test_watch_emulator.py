@@ -90,7 +90,7 @@ async def test_every_rule_fires_once_webhook_gets_all_after_an_outage_and_metric
         def now() -> float:
             return clock.now_ms() / 1000
 
-        api = emulator_client(server, on_answer=metrics.request_counter_for(settings.org, settings.sandbox))
+        api = emulator_client(server, on_call=metrics.request_counter_for(settings.org, settings.sandbox))
         notes: list[str] = []
         webhook = WebhookSink(hook.url, store, note=notes.append, clock=now, timeout=5)
         watcher = Watcher([api], rules=RULES, store=store, outputs=[webhook], clock=now, metrics=metrics)

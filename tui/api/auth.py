@@ -26,9 +26,10 @@ from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
+from tui.api.calllog import CallObserver, notify, record_for
 from tui.api.mapping import clean_text, decode_json, request_id_of, server_message
 from tui.api.transport import SMALL_CAP, TOKEN_PATH, client_options, fetch_capped
-from tui.core.errors import AuthError, ServerError
+from tui.core.errors import AepxError, AuthError, ServerError
 from tui.core.logging import register_secret
 from tui.core.secret import Secret
 
@@ -86,8 +87,10 @@ class ImsAuth(httpx.Auth):
         timeout: float = 10.0,
         clock: Callable[[], float] = time.time,
         cache_key: str | None = None,
+        on_call: CallObserver | None = None,
     ) -> None:
         self._token_url = ims_url.rstrip("/") + TOKEN_PATH
+        self._ims_origin = ims_url.rstrip("/")
         self._client_id = client_id
         self._cache_key = cache_key or client_id  # what the token store files the token under
         self._secret = secret
@@ -102,6 +105,7 @@ class ImsAuth(httpx.Auth):
         self._store_loaded = token_store is None
         self._lock = asyncio.Lock()
         self._saves: set[asyncio.Task[None]] = set()
+        self.on_call = on_call  # told about each token call (a CallRecord marked "ims"; never the form)
         self.fetch_count = 0  # IMS calls made: for diagnostics and tests
         self._client = httpx.AsyncClient(
             **client_options(transport, httpx.Limits(max_connections=2, max_keepalive_connections=1)),
@@ -171,11 +175,24 @@ class ImsAuth(httpx.Auth):
         self.fetch_count += 1
         try:
             request = self._client.build_request("POST", self._token_url, data=form)
-            response, body = await fetch_capped(self._client, request, what="Getting an access token from IMS",
-                                                deadline=self._timeout, cap=SMALL_CAP)
+            started = time.monotonic()
+            try:
+                response, body = await fetch_capped(self._client, request, what="Getting an access token from IMS",
+                                                    deadline=self._timeout, cap=SMALL_CAP)
+            except AepxError as exc:
+                notify(self.on_call, record_for("POST", self._token_url, status=exc.status, started=started,
+                                                service="ims", origin=self._ims_origin, error=str(exc)))
+                raise
         finally:
             form.clear()
-        token, ttl = self._parse_token_response(response.status_code, response.headers, body)
+        try:
+            token, ttl = self._parse_token_response(response.status_code, response.headers, body)  # registers it
+        finally:
+            # Recorded once the token is registered (so an echo of it is masked); the body holds the token:
+            # it is read for a request id only, and the record keeps its size alone.
+            notify(self.on_call, record_for("POST", self._token_url, status=response.status_code,
+                                            started=started, headers=response.headers, body=body, service="ims",
+                                            origin=self._ims_origin))
         register_secret(token)
         now = self._clock()
         self._token = token

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from tui.api.auth import ImsAuth, TokenStore
+from tui.api.calllog import CallObserver
 from tui.api.mapping import ConnectFailed, ConnectTimedOut, clean_text, error_from_response
 from tui.api.retry import RetryPolicy, Sleep, call_with_retries, is_retryable, is_retryable_idempotent
 from tui.api.transport import HttpSession, RawResponse
@@ -134,7 +135,7 @@ class PlatformClient:
         clock: Callable[[], float] = time.monotonic,
         ims_timeout: float = 10.0,
         auth: ImsAuth | None = None,
-        on_answer: Callable[[int | None], None] | None = None,
+        on_call: CallObserver | None = None,
     ) -> None:
         self.profile = profile
         self.target = Target(profile=profile.name, org_id=profile.org_id, sandbox=profile.sandbox,
@@ -150,13 +151,25 @@ class PlatformClient:
         self.auth = auth or ImsAuth(ims_url=profile.ims_url, client_id=profile.client_id, secret=secret,
                                     scope=profile.scope, token_store=token_store, transport=transport,
                                     cache_key=profile.token_cache_key,
-                                    timeout=min(ims_timeout, timeout * 0.8))  # IMS gives up before the attempt
+                                    timeout=min(ims_timeout, timeout * 0.8),  # IMS gives up before the attempt
+                                    on_call=on_call)
         self._session = HttpSession(
             base_url=profile.platform_url,
             headers={"x-api-key": profile.client_id, "x-gw-ims-org-id": profile.org_id,
                      "x-sandbox-name": profile.sandbox, "Accept": "application/json"},
-            auth=self.auth, transport=transport, timeout=timeout, on_answer=on_answer)
+            auth=self.auth, transport=transport, timeout=timeout, on_call=on_call)
         self._closed = False
+
+    @property
+    def on_call(self) -> CallObserver | None:
+        """The observer told about every attempt (``tui.api.calllog``); settable, e.g. by the console."""
+        return self._session.on_call
+
+    @on_call.setter
+    def on_call(self, observer: CallObserver | None) -> None:
+        self._session.on_call = observer
+        if self._owns_auth:
+            self.auth.on_call = observer
 
     def __repr__(self) -> str:
         t = self.target

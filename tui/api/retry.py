@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from tui.api.calllog import ATTEMPT
 from tui.api.mapping import ConnectFailed, NameNotResolved, parse_retry_after
 from tui.core.errors import AepxError, ApiTimeoutError, NetworkError, RateLimitedError, ServerError
 
@@ -87,23 +88,28 @@ async def call_with_retries(
     started = policy.clock()
     attempt = 0
     last: AepxError | None = None
-    while True:
-        remaining = policy.deadline - (policy.clock() - started)
-        try:
-            if remaining > 0:
-                async with asyncio.timeout(remaining):
-                    return await call()
-            return await call()
-        except TimeoutError:  # the deadline passed during an attempt: the previous answer says why
-            raise (last or ApiTimeoutError(
-                f"{what} failed because it did not complete within its {policy.deadline:g} s deadline; the "
-                "service may be slow, so try again later.")) from None
-        except AepxError as error:
-            last = error
-            if not should_retry(error) or attempt + 1 >= policy.max_attempts:
-                raise
-            wait = policy.wait_before_retry(attempt, error)
-            if policy.clock() - started + wait > policy.deadline:
-                raise
-            await policy.sleep(wait)
-            attempt += 1
+    outer = ATTEMPT.set(1)
+    try:
+        while True:
+            remaining = policy.deadline - (policy.clock() - started)
+            ATTEMPT.set(attempt + 1)  # the call log numbers this task's attempts
+            try:
+                if remaining > 0:
+                    async with asyncio.timeout(remaining):
+                        return await call()
+                return await call()
+            except TimeoutError:  # the deadline passed during an attempt: the previous answer says why
+                raise (last or ApiTimeoutError(
+                    f"{what} failed because it did not complete within its {policy.deadline:g} s deadline; the "
+                    "service may be slow, so try again later.")) from None
+            except AepxError as error:
+                last = error
+                if not should_retry(error) or attempt + 1 >= policy.max_attempts:
+                    raise
+                wait = policy.wait_before_retry(attempt, error)
+                if policy.clock() - started + wait > policy.deadline:
+                    raise
+                await policy.sleep(wait)
+                attempt += 1
+    finally:
+        ATTEMPT.reset(outer)  # later calls in this task start at attempt 1 again

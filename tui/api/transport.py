@@ -17,12 +17,14 @@ import asyncio
 import functools
 import socket
 import ssl
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from tui.api.calllog import CallObserver, notify, record_for
 from tui.api.mapping import ConnectFailed, ConnectTimedOut, NameNotResolved, clean_text, decode_json
 from tui.core.errors import AepxError, ApiError, ApiTimeoutError, ConfigError, NetworkError
 
@@ -237,10 +239,10 @@ class HttpSession:
         auth: httpx.Auth | None,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 30.0,
-        on_answer: Callable[[int | None], None] | None = None,
+        on_call: CallObserver | None = None,
     ) -> None:
         self._timeout = timeout
-        self._on_answer = on_answer  # told each answer's status (None: no answer), e.g. for metrics
+        self.on_call = on_call  # told every attempt (tui.api.calllog.CallRecord): call log, -v, metrics
         _larger_reads()
         self._client = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
@@ -268,23 +270,19 @@ class HttpSession:
         (connect, headers and body together) and ``cap`` bytes; transport failures become our errors."""
         headers = {"Content-Type": "application/json"} if json is not None else None
         request = self._client.build_request(method, path, params=params, json=json, headers=headers)
+        started = time.monotonic()
         try:
             response, body = await fetch_capped(self._client, request, what=what, deadline=self._timeout,
                                                 cap=cap)
-        except AepxError:
-            self._count(None)
+        except AepxError as exc:
+            notify(self.on_call, record_for(method, str(request.url), status=exc.status, started=started,
+                                            origin=_origin(request.url), error=str(exc)))
             raise
-        self._count(response.status_code)
+        notify(self.on_call, record_for(method, str(request.url), status=response.status_code, started=started,
+                                        headers=response.headers, body=body, origin=_origin(request.url)))
         return RawResponse(status=response.status_code,
                            headers={k.lower(): v for k, v in response.headers.items()},
                            body=body, url=str(response.url.copy_with(query=None)))
-
-    def _count(self, status: int | None) -> None:
-        if self._on_answer is not None:
-            try:
-                self._on_answer(status)
-            except Exception:  # counting never fails a request
-                pass
 
     async def stream_to(self, method: str, url: str, *, what: str, sink: Callable[[bytes], None],
                         headers: Mapping[str, str] | None = None, error_cap: int = 64 * 1024,
@@ -295,12 +293,16 @@ class HttpSession:
         Exceptions ``check`` or the sink raise (a full disk, too many bytes) propagate unchanged."""
         failure: AepxError | None = None
         body = b""
+        started = time.monotonic()
+        size = 0
+        response = None
         try:
             async with self._client.stream(method, url, headers=headers) as response:
                 if 200 <= response.status_code < 300:
                     if check is not None:
                         check(response.status_code, {k.lower(): v for k, v in response.headers.items()})
                     async for chunk in response.aiter_raw():
+                        size += len(chunk)
                         sink(chunk)
                 else:
                     parts: list[bytes] = []
@@ -311,6 +313,12 @@ class HttpSession:
                     body = b"".join(parts)[:error_cap]
         except httpx.HTTPError as exc:
             failure = map_transport_error(exc, what=what, timeout=self._timeout)
+        finally:
+            full = response.request.url if response is not None else self._client.base_url.join(url)
+            notify(self.on_call, record_for(
+                method, str(full), status=response.status_code if response is not None else None, started=started,
+                headers=response.headers if response is not None else None, body=body, size=size or len(body),
+                origin=_origin(full), error=str(failure) if failure is not None else None))
         if failure is not None:
             raise failure
         return RawResponse(status=response.status_code,

@@ -26,10 +26,15 @@ STATUSES = ("NEW", "PROCESSING", "SUCCEEDED", "FAILED")
 class Context:
     """What the global options resolve to; commands ask it for a config, a profile, a client."""
 
-    def __init__(self, profile: str | None, config: str | None) -> None:
+    def __init__(self, profile: str | None, config: str | None, verbose: int = 0) -> None:
         self.profile_name = profile
         self.config_arg = config
+        self.verbose = verbose  # -v: one stderr line per request; -vv: and its rate-limit headers
         self._config = None
+
+    def call_printer(self):
+        """With -v, the observer printing one line per API attempt on stderr (None without -v)."""
+        return verbose_printer(self.verbose)
 
     def config(self):
         """The config file, read (and its warnings printed) once per command."""
@@ -53,10 +58,24 @@ class Context:
     def client(self):
         """A PlatformClient for the chosen profile, or CredentialsError (exit 3) when no secret is found."""
         cfg, profile = self.profile()
-        return client_for(profile, cfg.credentials_store)
+        return client_for(profile, cfg.credentials_store, on_call=self.call_printer())
 
 
-def client_for(profile, store: str | None):
+def verbose_printer(level: int):
+    """``GET /path?query → 200 in 12 ms (request 9f3c…)`` on stderr per attempt; ``level`` ≥ 2 adds the
+    rate-limit and retry-after headers. A record holds no request header, so never Authorization."""
+    if level < 1:
+        return None
+
+    def show(record) -> None:
+        from tui.core.format import safe_text
+
+        err(safe_text(record.line(verbose=level)))
+
+    return show
+
+
+def client_for(profile, store: str | None, on_call=None):
     """A PlatformClient for ``profile``; CredentialsError (exit 3) naming the remedies when no secret is found.
 
     Tokens are cached in the keyring only when the secret itself came from a working keyring: a token
@@ -69,7 +88,7 @@ def client_for(profile, store: str | None):
     if resolution.secret is None:
         raise resolution.error()
     token_store = KeyringTokenStore() if resolution.source == SecretSource.KEYRING else None
-    return PlatformClient(profile, resolution.secret, token_store=token_store)
+    return PlatformClient(profile, resolution.secret, token_store=token_store, on_call=on_call)
 
 
 def err(message: str) -> None:
@@ -141,15 +160,41 @@ def clean(text: str) -> str:
 
 
 # --- the group -----------------------------------------------------------------------------------
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+VERBOSE_FLAGS = {"-v": 1, "-vv": 2, "-vvv": 3, "--verbose": 1}
+
+
+class _Root(click.Group):
+    """The root group: ``-v``/``-vv``/``--verbose`` are global and accepted anywhere before ``--``
+    (``aepx jobs list -v`` as well as ``aepx -v jobs list``); they are counted here and removed."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        kept: list[str] = []
+        level = 0
+        for index, arg in enumerate(args):
+            if arg == "--":
+                kept.extend(args[index:])
+                break
+            if arg in VERBOSE_FLAGS:
+                level += VERBOSE_FLAGS[arg]
+            else:
+                kept.append(arg)
+        ctx.meta["aepx_verbose"] = level
+        return super().parse_args(ctx, kept)
+
+
+@click.group(cls=_Root, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-p", "--profile", metavar="NAME", help="Profile from the config file (default: default_profile).")
 @click.option("--config", "config_path_arg", metavar="PATH", envvar="AEPX_CONFIG",
               help="Config file (default: the user config dir; env AEPX_CONFIG).")
 @click.option("--demo", is_flag=True, help="Start the console on the built-in emulator (seeded, quick clock).")
 @click.option("--read-only", is_flag=True, help="Hide and refuse every action that changes anything.")
+@click.option("-v", "--verbose", "verbose", count=True,
+              help="One line per API request on stderr (method, path, status, time, request id); -vv adds "
+                   "rate-limit headers. Accepted anywhere on the line. Never prints a token or secret.")
 @click.version_option(__version__, prog_name="aepx")
 @click.pass_context
-def cli(ctx: click.Context, profile: str | None, config_path_arg: str | None, demo: bool, read_only: bool) -> None:
+def cli(ctx: click.Context, profile: str | None, config_path_arg: str | None, demo: bool, read_only: bool,
+        verbose: int = 0) -> None:
     """aepx: watch, launch and cancel Adobe Experience Platform profile export jobs.
 
     With no command, aepx starts the full-screen console on the chosen profile. With no config at
@@ -159,7 +204,7 @@ def cli(ctx: click.Context, profile: str | None, config_path_arg: str | None, de
     Exit codes: 0 success, 1 API or job failure, 2 usage or invalid input,
                 3 config or credentials.
     """
-    ctx.obj = Context(profile, config_path_arg)
+    ctx.obj = Context(profile, config_path_arg, verbose + ctx.meta.get("aepx_verbose", 0))
     if ctx.invoked_subcommand is None:
         from tui.cli.console import start_console
 

@@ -83,7 +83,7 @@ def targets_for(context: Context, profiles: tuple[str, ...], sandboxes: tuple[st
     return cfg, chosen
 
 
-async def build_clients(cfg, profiles, metrics) -> tuple[list[Any], list[Any]]:
+async def build_clients(cfg, profiles, metrics, printer=None) -> tuple[list[Any], list[Any]]:
     """One PlatformClient per target; one IMS token (ImsAuth) per client id, shared. Returns (clients, auths)."""
     from tui.api.client import PlatformClient
     from tui.core.credentials import KeyringTokenStore, SecretSource, resolve_secret
@@ -96,9 +96,12 @@ async def build_clients(cfg, profiles, metrics) -> tuple[list[Any], list[Any]]:
             raise resolution.error()
         digest = hashlib.sha256(resolution.secret.reveal().encode()).hexdigest()
         key = (profile.ims_url, profile.client_id, profile.scope, digest)
-        on_answer = metrics.request_counter_for(profile.org_id, profile.sandbox) if metrics is not None else None
+        from tui.api.calllog import fan_out
+
+        counter = metrics.request_counter_for(profile.org_id, profile.sandbox) if metrics is not None else None
+        on_call = fan_out(counter, printer)  # the Prometheus counter and -v read the same call records
         token_store = KeyringTokenStore() if resolution.source == SecretSource.KEYRING else None
-        client = PlatformClient(profile, resolution.secret, token_store=token_store, on_answer=on_answer,
+        client = PlatformClient(profile, resolution.secret, token_store=token_store, on_call=on_call,
                                 auth=auths.get(key), deadline=POLL_DEADLINE_S, retry_wait_cap=POLL_WAIT_CAP_S)
         auths.setdefault(key, client.auth)
         clients.append(client)
@@ -246,7 +249,7 @@ async def _watch(obj, profiles, sandboxes, once, as_json, webhooks, notify, metr
     auths: list[Any] = []
     outputs: list[Any] = []
     try:
-        clients, auths = await build_clients(cfg, chosen, metrics)
+        clients, auths = await build_clients(cfg, chosen, metrics, obj.call_printer())
         await check_credentials(auths)
         outputs.append(StdoutSink(as_json=as_json))
         hooks = [WebhookSink(url, store, note=note, retry_minutes=retry) for url in urls]

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,13 +25,15 @@ from typing import Any
 from rich.text import Text
 from textual import work
 from textual.app import App
-from textual.notifications import SeverityLevel
+from textual.notifications import Notification, SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
+from tui.api.calllog import CallLog
 from tui.console.bindings import APP_BINDINGS, is_mutating
 from tui.console.commands import JobsCommands
+from tui.console.message_log import LogEntry, MessageLog
 from tui.console.messages import ModelChanged, PollStateChanged
 from tui.console.screens.confirm import ConfirmScreen
 from tui.console.screens.help import HelpScreen
@@ -40,6 +42,8 @@ from tui.console.state import JobListModel
 from tui.console.widgets.header import HeaderState
 from tui.core.cancel import cancel_many, refusal
 from tui.core.config import ConsoleSettings, LaunchSettings
+from tui.core.format import safe_text
+from tui.core.logging import redact
 from tui.core.models import Job, Page
 from tui.core.protocol import JobsAPI
 from tui.monitor import events as monitor_events
@@ -127,7 +131,10 @@ class AepxApp(App[int]):
         self._unsubscribe: Callable[[], None] | None = None
         self.monitor = self._new_monitor(api)
         self.activity = ""
-        self.message_log: deque[tuple[str, str]] = deque(maxlen=200)
+        self.message_log = MessageLog()  # every message shown (M); iterates as (severity, text)
+        self.call_log = CallLog()  # every API attempt of this console (L)
+        self._attach_call_log(api)
+        self._toasts: dict[str, Notification] = {}  # the one toast showing per kind
         self._keymap = dict(keymap or {})
         self._timer: Timer | None = None
         self._fetch_gen = 0
@@ -215,10 +222,45 @@ class AepxApp(App[int]):
         return frozenset(flags)
 
     # --- small helpers ----------------------------------------------------------------------------
-    def say(self, message: str, severity: SeverityLevel = "information", *, timeout: float | None = None) -> None:
-        """Notify as plain text (never markup) and keep it in ``message_log``."""
-        self.message_log.append((severity, message))
-        self.notify(message, severity=severity, markup=False, timeout=timeout)
+    def say(self, message: str, severity: SeverityLevel = "information", *, timeout: float | None = None,
+            job_id: str | None = None, kind: str | None = None, toast: bool = True) -> None:
+        """A console message as plain text (never markup); see ``notify``."""
+        self.notify(message, severity=severity, timeout=timeout, markup=False, job_id=job_id, kind=kind,
+                    toast=toast)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True, job_id: str | None = None,
+               kind: str | None = None, toast: bool = True) -> None:
+        """The one place every console message goes (``say``, screens' and widgets' ``notify``): kept in
+        the message log (``M``, with the job id when it is about a job) and, unless ``toast`` is False,
+        shown in a toast that replaces the previous toast of the same ``kind`` (default: the severity),
+        so toasts never pile up."""
+        message = redact(safe_text(message, keep_newlines=True))  # a registered secret never reaches a toast
+        self.message_log.add(LogEntry(severity, message, job_id=job_id, kind=kind or ""))
+        if not toast:
+            return
+        if threading.get_ident() != getattr(self, "_thread_id", threading.get_ident()):
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+            return  # from another thread: Textual's thread-safe path (no replacement)
+        key = kind or severity
+        previous = self._toasts.get(key)
+        notification = Notification(message, title, severity,
+                                    self.NOTIFICATION_TIMEOUT if timeout is None else timeout, markup=markup)
+        self._toasts[key] = notification
+        # What App.notify's Notify handler does, done here at once so the replaced toast is gone in the
+        # same tick (Textual 8.2's _notifications / _unnotify).
+        if previous is not None and previous in self._notifications:
+            self._unnotify(previous, refresh=False)
+        self._notifications.add(notification)
+        self._refresh_notifications()
+
+    def _attach_call_log(self, api: Any) -> None:
+        """Record this client's every attempt in the call log (a PlatformClient; test doubles may not)."""
+        if hasattr(api, "on_call"):
+            try:
+                api.on_call = self.call_log
+            except AttributeError:
+                pass
 
     def header_state(self) -> HeaderState:
         return HeaderState(self.api.target, self.read_only, self.poll, self.activity)
@@ -317,9 +359,10 @@ class AepxApp(App[int]):
         """A followed job reached a final state (a monitor transition)."""
         if job.status == "FAILED":
             first = job.errors[0].msg if job.errors else "no error message"
-            self.say(f"Job {job.id} FAILED: {first}", "error", timeout=15)
+            self.say(f"Job {job.id} FAILED: {first}", "error", timeout=15, job_id=job.id, kind="transition")
         else:
-            self.say(f"Job {job.id} SUCCEEDED (batch {job.batch_id or 'unknown'}).", timeout=15)
+            self.say(f"Job {job.id} SUCCEEDED (batch {job.batch_id or 'unknown'}).", timeout=15, job_id=job.id,
+                     kind="transition")
         if self.settings.bell:
             self.bell()
 
@@ -471,24 +514,26 @@ class AepxApp(App[int]):
             else:
                 allowed.append(job)
         refused += busy
-        if refused:
-            self.say(" ".join(refused), "warning")
+        if refused and not allowed:
+            self.say(" ".join(refused), "warning", kind="cancel")
         if not allowed:
             return
+        for job, reason in zip([j for j in jobs if j not in allowed], refused, strict=False):
+            self.say(reason, "warning", job_id=job.id, kind="cancel", toast=False)  # counted in the summary
         noun = "this job" if len(allowed) == 1 else f"these {len(allowed)} jobs"
         title = f"Cancel {noun} in org {self.api.target.org_id}, sandbox {self.api.target.sandbox}?"
         note = f"{len(refused)} other job(s) skipped: " + " ".join(refused) if refused else ""
 
         def answered(ok: bool | None) -> None:
             if ok:
-                self._send_cancel(allowed)
+                self._send_cancel(allowed, refused=len(refused))
             else:
                 self.say("Cancel aborted: nothing was sent.")
 
         self.push_screen(ConfirmScreen(title, allowed, now_ms=self.model.now_ms(), note=note), answered)
 
     @work(group="cancel", exit_on_error=False, description="cancelling jobs")
-    async def _send_cancel(self, jobs: list[Job]) -> None:
+    async def _send_cancel(self, jobs: list[Job], refused: int = 0) -> None:
         ids = [j.id for j in jobs]
         self.model.begin_cancel(ids)
         self.post_model()
@@ -505,7 +550,13 @@ class AepxApp(App[int]):
             if outcome.ok:
                 self.model.marks.discard(outcome.job_id)
         failed = [o for o in outcomes if not o.ok]
-        self.say(" ".join(o.text for o in outcomes), "error" if failed else "information", timeout=12)
+        single = len(outcomes) == 1 and not refused
+        for outcome in outcomes:  # each kept in the log with its job id; one toast for them all
+            self.say(outcome.text, "information" if outcome.ok else "error", job_id=outcome.job_id, kind="cancel",
+                     timeout=12, toast=single)
+        if not single:
+            self.say(cancel_summary(outcomes, refused), "error" if failed else "warning" if refused else "information",
+                     kind="cancel", timeout=12)
         self.post_model()
         self.refresh_now()
 
@@ -623,6 +674,40 @@ class AepxApp(App[int]):
             return
         screen.open_command_line()
 
+    # --- the two logs ------------------------------------------------------------------------------
+    def action_message_log(self) -> None:
+        """``M``: every message shown, newest first."""
+        from tui.console.screens.message_log import MessageLogScreen
+
+        if not isinstance(self.screen, MessageLogScreen):
+            self.push_screen(MessageLogScreen(self.message_log))
+
+    def action_call_log(self) -> None:
+        """``L``: the last 1,000 API calls."""
+        from tui.console.screens.calls import CallLogScreen
+
+        if not isinstance(self.screen, CallLogScreen):
+            self.push_screen(CallLogScreen(self.call_log, self.api))
+
+    def open_logged_job(self, job_id: str) -> None:
+        """``enter`` on a message about a job: its detail (the loaded copy, else fetched)."""
+        job = self.model.jobs.get(job_id)
+        if job is not None:
+            self.open_detail_screen(job)
+            return
+        self._open_fetched(job_id)
+
+    @work(group="open-logged", exclusive=True, exit_on_error=False, description="opening a job")
+    async def _open_fetched(self, job_id: str) -> None:
+        from tui.core.errors import AepxError
+
+        try:
+            job = await self.api.get_job(job_id)
+        except AepxError as exc:
+            self.say(exc.with_request_id(), "error", job_id=job_id)
+            return
+        self.open_detail_screen(job)
+
     # --- ":" commands and switching -----------------------------------------------------------------
     def run_command(self, text: str) -> None:
         """``:profile NAME``, ``:sandbox NAME``, ``:q``."""
@@ -634,6 +719,10 @@ class AepxApp(App[int]):
             self.exit(0)
         elif verb == "pulse" and not args:
             self.action_pulse()
+        elif verb == "log":
+            self.action_message_log()
+        elif verb == "calls":
+            self.action_call_log()
         elif verb in ("profile", "sandbox") and len(args) == 1:
             if verb == "profile":
                 self.switch_api(args[0], None)
@@ -642,7 +731,8 @@ class AepxApp(App[int]):
         elif verb in ("profile", "sandbox"):
             self.say(f"Usage: :{verb} NAME", "warning")
         else:
-            self.say(f"Unknown command :{verb}; try :profile NAME, :sandbox NAME, :pulse or :q.", "warning")
+            self.say(f"Unknown command :{verb}; try :profile NAME, :sandbox NAME, :pulse, :log, :calls or :q.",
+                     "warning")
 
     def switch_api(self, profile: str | None, sandbox: str | None) -> None:
         if self.api_factory is None:
@@ -656,6 +746,7 @@ class AepxApp(App[int]):
         assert factory is not None
         new_api = await asyncio.to_thread(factory, profile, sandbox)
         old, self.api = self.api, new_api
+        self._attach_call_log(new_api)
         self.workers.cancel_group(self, "fetch")
         paused = self.poll.paused
         self.monitor = self._new_monitor(new_api)
@@ -673,6 +764,21 @@ class AepxApp(App[int]):
             await old.aclose()
         except Exception:  # the old client is discarded either way
             pass
+
+
+def cancel_summary(outcomes: list[Any], refused: int = 0) -> str:
+    """ONE sentence for a bulk cancel: ``3 cancelled, 1 refused (see M)``."""
+    cancelled = sum(1 for o in outcomes if o.ok and not o.already_gone)
+    gone = sum(1 for o in outcomes if o.ok and o.already_gone)
+    failed = sum(1 for o in outcomes if not o.ok)
+    parts = [f"{cancelled} cancelled"]
+    if gone:
+        parts.append(f"{gone} already gone")
+    if failed:
+        parts.append(f"{failed} failed")
+    if refused:
+        parts.append(f"{refused} refused")
+    return ", ".join(parts) + " (see M)"
 
 
 def run_console(api: JobsAPI, *, history_settings: Any = None, **kwargs: Any) -> int:

@@ -17,6 +17,10 @@ APP_BINDINGS = [
             tooltip="Command line: :profile NAME, :sandbox NAME, :q"),
     Binding("f2", "setup", "Setup", id="setup", show=False, tooltip="Set up a profile (config + secret)"),
     Binding("ctrl+d", "cancel", "Cancel", id="cancel", tooltip="Cancel the highlighted job or every marked job"),
+    Binding("M", "message_log", "Messages", id="message-log", key_display="M", show=False,
+            tooltip="Message log: every message shown, newest first (also :log)"),
+    Binding("L", "call_log", "Calls", id="call-log", key_display="L", show=False,
+            tooltip="API call log: the last 1,000 requests (also :calls)"),
 ]
 
 JOBS_BINDINGS = [
@@ -80,6 +84,8 @@ PALETTE_ACTIONS: list[tuple[str, str, str]] = [
     ("app.diff", "Diff the two marked jobs", "Their payloads side by side"),
     ("app.setup", "Set up a profile", "Write a profile and store its secret"),
     ("app.pulse", "Pulse", "Is today normal? Counts, 14 days, phases, slow payloads, failures"),
+    ("app.message_log", "Message log", "Every message shown, newest first; enter opens a job"),
+    ("app.call_log", "API call log", "The last 1,000 requests: c copies as curl, r copies the request id"),
     ("app.help", "Show keys", "Every key of the current screen"),
     ("app.quit", "Quit", "Leave aepx"),
 ]

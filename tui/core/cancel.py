@@ -37,7 +37,7 @@ async def cancel_one(api: JobsAPI, job: Job) -> CancelOutcome:
     try:
         result = await api.cancel_job(job.id)
     except AepxError as exc:
-        return CancelOutcome(job.id, False, f"Job {job.id} was not cancelled: {exc}")
+        return CancelOutcome(job.id, False, f"Job {job.id} was not cancelled: {exc.with_request_id()}")
     if result.already_gone:
         return CancelOutcome(job.id, True, f"Job {job.id} is already gone (404): nothing left to cancel.",
                              already_gone=True)

@@ -39,3 +39,33 @@ def as_curl(target: Target, payload: Mapping[str, Any], *, api_key: str) -> str:
         f"-d {shlex.quote(body)}",
     ]
     return " \\\n  ".join(lines)
+
+
+CLIENT_SECRET_PLACEHOLDER = "$CLIENT_SECRET"
+
+
+def request_as_curl(method: str, url: str, *, api_key: str, org_id: str, sandbox: str, ims: bool = False,
+                    client_id: str = "", scope: str = "") -> str:
+    """One logged call as a ``curl`` command (the call log's ``c``). The token is ``$ACCESS_TOKEN`` and, for
+    an IMS token call, the secret is ``$CLIENT_SECRET``: neither is known here. Bodies are never logged,
+    so a POST to the Platform reads its payload from ``payload.json`` (save it from the editor)."""
+    if ims:
+        lines = [
+            f"curl -X POST {shlex.quote(url)}",
+            "-H 'Content-Type: application/x-www-form-urlencoded'",
+            "--data-urlencode grant_type=client_credentials",
+            f"--data-urlencode {shlex.quote('client_id=' + client_id)}",
+            f'--data-urlencode "client_secret={CLIENT_SECRET_PLACEHOLDER}"',
+            f"--data-urlencode {shlex.quote('scope=' + scope)}",
+        ]
+        return " \\\n  ".join(lines)
+    headers = [f"x-api-key: {api_key}", f"x-gw-ims-org-id: {org_id}", f"x-sandbox-name: {sandbox}",
+               "Accept: application/json"]
+    lines = [
+        f"curl -X {shlex.quote(method.upper())} {shlex.quote(url)}",
+        f'-H "Authorization: Bearer {TOKEN_PLACEHOLDER}"',
+        *(f"-H {shlex.quote(h)}" for h in headers),
+    ]
+    if method.upper() in ("POST", "PUT", "PATCH"):
+        lines += ["-H 'Content-Type: application/json'", "-d @payload.json"]
+    return " \\\n  ".join(lines)

@@ -76,16 +76,19 @@ class RecordRequests:
         arrived = time.monotonic()
         recorded = False
 
-        def record(status: int) -> None:
+        def record(status: int, request_id: str = "") -> None:
             nonlocal recorded
             if not recorded:
                 recorded = True
                 query = scope.get("query_string", b"").decode("latin-1")
-                self.store.requests.append(RequestRecord(arrived, scope["method"], scope["path"], query, status))
+                self.store.requests.append(RequestRecord(arrived, scope["method"], scope["path"], query, status,
+                                                         request_id))
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
-                record(message["status"])  # before the client can see the response
+                request_id = next((v.decode("latin-1") for k, v in message.get("headers", [])
+                                   if k.lower() == b"x-request-id"), "")
+                record(message["status"], request_id)  # before the client can see the response
             await send(message)
 
         try:

@@ -43,6 +43,7 @@ class RequestRecord:
     path: str
     query: str
     status: int
+    request_id: str = ""  # the x-request-id the emulator answered with (empty: none, e.g. IMS)
 
 
 class RequestLog:

@@ -29,6 +29,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, write_to_textfile
 from prometheus_client.exposition import start_http_server
 
+from tui.api.calllog import CallRecord
 from tui.core.models import FAILED, KNOWN_STATUSES, PROCESSING, SUCCEEDED, Job, Target
 from tui.monitor import events as ev
 
@@ -98,10 +99,14 @@ class WatchMetrics:
         for status_class in ("2xx", "4xx", "5xx", "error"):
             self.requests.labels(org, sandbox, status_class)
 
-    def request_counter_for(self, org: str, sandbox: str) -> Callable[[int | None], None]:
-        """For ``PlatformClient(on_answer=...)``: count one answer (``None``: no answer)."""
+    def request_counter_for(self, org: str, sandbox: str) -> Callable[[CallRecord], None]:
+        """For ``PlatformClient(on_call=...)``: count one Platform attempt (no answer: ``error``). The IMS
+        token calls the same observer sees are not Platform requests and are not counted."""
 
-        def count(status: int | None) -> None:
+        def count(record: CallRecord) -> None:
+            if record.is_ims:
+                return
+            status = record.status
             self.requests.labels(org, sandbox, "error" if status is None else f"{status // 100}xx").inc()
 
         return count

@@ -35,9 +35,10 @@ MAX_FOLLOWED = 50
 
 
 def error_sentence(error: BaseException, what: str = "The request") -> str:
-    """One sentence for any failure: ours carry theirs; anything else gets a generic one."""
+    """One sentence for any failure: ours carry theirs (and the request id, to quote to support);
+    anything else gets a generic one."""
     if isinstance(error, AepxError):
-        return str(error)
+        return error.with_request_id()
     return (f"{what} failed unexpectedly ({type(error).__name__}); the console keeps running, "
             f"try again or report it.")
 

@@ -313,6 +313,7 @@ class LaunchScreen(Screen[Job | None]):
         self._pristine_text: str | None = None  # text of an untouched template, refilled when lookups land
         self._result: ValidationResult | None = None
         self._launching = False
+        self._server_refusal: tuple[str, str] | None = None  # (sentence, payload text) of the last refusal
         self._ambiguous = False
         restored = drafts.load_draft(self.draft_path)
         self._restored = restored is not None
@@ -485,9 +486,16 @@ class LaunchScreen(Screen[Job | None]):
     def _validation_content(self, result: ValidationResult) -> Content:
         parts: list[Content | str | tuple[str, str]] = []
         report = self._preflight
+        refusal = self._server_refusal
+        if refusal is not None and refusal[1] != self.editor.text:
+            refusal = self._server_refusal = None  # the payload changed: the server's answer is stale
+        if refusal is not None:  # kept until the payload changes (not a toast that vanishes)
+            parts += [("✖ the server refused the last launch: ", "bold $error"), refusal[0], "\n"]
         if result.ok and report is not None and report.blocking:
             count = len(report.blocking)
             parts.append((f"✖ preflight: {count} problem{'s' if count != 1 else ''}: launch refused", "bold $error"))
+        elif result.ok and refusal is not None:
+            parts.append(("! valid locally; change the payload to clear the server's refusal", "bold $warning"))
         elif result.ok:
             parts.append(("✔ valid, ready to launch (ctrl+s)", "bold $success"))
         else:
@@ -661,7 +669,7 @@ class LaunchScreen(Screen[Job | None]):
             dataset_id = await self.api.create_dataset(name)
         except AepxError as exc:
             self._set_status("")
-            self.notify(f"The dataset was not created: {exc}", severity="error", timeout=10)
+            self.notify(f"The dataset was not created: {exc.with_request_id()}", severity="error", timeout=10)
             return
         self._datasets.append(Dataset.parse(dataset_id, {"name": name}))
         self._set_status("")
@@ -816,7 +824,9 @@ class LaunchScreen(Screen[Job | None]):
                                 "The last launch may have created a job: check the job list.")
             return
         except AepxError as exc:
-            self._after_failure(f"The job was not created: {exc}", "")
+            self._server_refusal = (safe_text(exc.with_request_id()), self.editor.text)
+            self._after_failure(f"The job was not created: {exc.with_request_id()}", "")
+            self._validate_now(schedule=False)  # the panel now says why, until the payload changes
             return
         except Exception as exc:  # an unexpected failure after the request may have gone out
             self._ambiguous = True

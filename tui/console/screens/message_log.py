@@ -1,0 +1,100 @@
+"""``M`` / ``:log``: every message the console showed (toasts included), newest first.
+
+Type to filter by text (the input has focus); ``down`` moves to the list; ``enter`` on a message about a
+job opens that job; ``esc`` closes. The texts were sanitised when they were said.
+"""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from tui.console.message_log import LogEntry, MessageLog
+
+_MARK = {"error": "✖ error", "warning": "▲ warning", "information": "· info"}
+_STYLE = {"error": "bold red", "warning": "yellow", "information": ""}
+
+
+def _clock(at: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(at))
+
+
+class MessageLogScreen(Screen[None]):
+    DEFAULT_CSS = """
+    MessageLogScreen #log-filter { height: 3; }
+    MessageLogScreen #log-count { height: 1; padding: 0 1; color: $text-muted; }
+    MessageLogScreen DataTable { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="log.close"),
+        Binding("enter", "open_job", "Open job", id="log.open", show=True),
+        Binding("down", "to_list", "List", id="log.to-list", show=False),
+    ]
+
+    def __init__(self, log: MessageLog) -> None:
+        super().__init__()
+        self._log = log
+        self._shown: list[LogEntry] = []
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter messages by text (esc closes)", id="log-filter")
+        yield Static("", id="log-count")
+        yield DataTable(id="log-table", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("time", key="time", width=8)
+        table.add_column("severity", key="severity", width=9)
+        table.add_column("job", key="job", width=12)
+        table.add_column("message", key="message")
+        self._fill("")
+        self.query_one(Input).focus()
+
+    def _fill(self, needle: str) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        self._shown = self._log.newest_first(needle)
+        for index, entry in enumerate(self._shown):
+            table.add_row(_clock(entry.at), Text(_MARK.get(entry.severity, entry.severity),
+                                                 style=_STYLE.get(entry.severity, "")),
+                          Text(entry.job_id or ""), Text(entry.text), key=str(index))
+        total = len(self._log)
+        self.query_one("#log-count", Static).update(
+            f"{len(self._shown):,} of {total:,} messages" + (f" matching {needle!r}" if needle.strip() else ""))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_to_list(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def selected(self) -> LogEntry | None:
+        table = self.query_one(DataTable)
+        if not self._shown or table.cursor_row < 0 or table.cursor_row >= len(self._shown):
+            return None
+        return self._shown[table.cursor_row]
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_job()
+
+    def action_open_job(self) -> None:
+        entry = self.selected()
+        if entry is None or not entry.job_id:
+            self.notify("This message is not about a job.", markup=False)
+            return
+        job_id = entry.job_id
+        self.dismiss()
+        self.app.open_logged_job(job_id)  # type: ignore[attr-defined]
+
+    def action_close(self) -> None:
+        self.dismiss()
