@@ -42,7 +42,14 @@ def start_console(context: Context, *, demo: bool, read_only: bool) -> int:
 
     return run_console(api, settings=settings, keymap=keymap, read_only=read_only, setup_path=setup_path,
                        api_factory=make_api_factory(context), launch=launch, history_settings=history,
-                       safety=cfg.safety)
+                       safety=cfg.safety, overview_source=overview_source_for(context))
+
+
+def overview_source_for(context: Context):
+    """For the console's Overview (`O`): a fresh set of clients from the config each time it opens."""
+    from tui.cli.overview import ConfigOverviewSource
+
+    return lambda: ConfigOverviewSource(context)
 
 
 def make_api_factory(context: Context):

@@ -45,14 +45,15 @@ def overview_targets(context: Context, profiles: tuple[str, ...], sandboxes: tup
     return cfg, expand_targets(chosen, sandboxes, own=lambda p: p.overview_sandboxes)
 
 
-async def build_overview_apis(cfg: Any, chosen: list[Any]) -> tuple[list[Any], list[Any]]:
+async def build_overview_apis(cfg: Any, chosen: list[Any], *,
+                              auths: dict[Any, Any] | None = None) -> tuple[list[Any], list[Any]]:
     """A client per target (one IMS token per client id, shared); a target whose client cannot be built
     becomes a row that says why."""
     from tui.core.errors import AepxError
     from tui.core.models import Target
     from tui.monitor.targets import build_clients
 
-    shared: dict[Any, Any] = {}
+    shared: dict[Any, Any] = auths if auths is not None else {}
     apis: list[Any] = []
     auths: list[Any] = []
     for profile in chosen:
@@ -139,3 +140,44 @@ def _print_rows(rows: list[Any]) -> None:
             numbers = ["-"] * 5
         body.append([clean(row.profile), clean(row.sandbox), row.type, *numbers, state])
     table(["PROFILE", "SANDBOX", "TYPE", "NEW", "PROCESSING", "STUCK", "FAILED 24H", "LAST SUCCESS", "STATE"], body)
+
+
+class ConfigOverviewSource:
+    """The console Overview's clients, from the config (every profile × its `sandboxes`), one IMS token per
+    client id shared by all of them; closed together when the Overview closes."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.max_parallel = 4
+        self._apis: list[Any] = []
+        self._auths: dict[Any, Any] = {}
+        self._cfg: Any = None
+
+    async def clients(self) -> list[Any]:
+        import asyncio
+
+        cfg, chosen = await asyncio.to_thread(overview_targets, self.context, (), ())
+        self._cfg = cfg
+        self.max_parallel = cfg.overview.max_parallel
+        apis, _created = await build_overview_apis(cfg, chosen, auths=self._auths)
+        self._apis += apis
+        return apis
+
+    async def client(self, profile: str, sandbox: str) -> Any:
+        import dataclasses
+
+        base = self._cfg.profile(profile)
+        apis, _created = await build_overview_apis(self._cfg, [dataclasses.replace(base, sandbox=sandbox)],
+                                                   auths=self._auths)
+        self._apis += apis
+        return apis[0]
+
+    async def aclose(self) -> None:
+        for api in self._apis:
+            with contextlib.suppress(Exception):
+                await api.aclose()
+        for auth in self._auths.values():
+            with contextlib.suppress(Exception):
+                await auth.aclose()
+        self._apis.clear()
+        self._auths.clear()

@@ -111,8 +111,9 @@ class AepxApp(App[int]):
                  setup_path: Path | None = None, clock: Callable[[], float] | None = None,
                  api_factory: ApiFactory | None = None, launch: LaunchSettings | None = None,
                  history: HistoryStore | None = None, history_problem: str | None = None,
-                 safety: SafetySettings | None = None) -> None:
+                 safety: SafetySettings | None = None, overview_source: Any = None) -> None:
         super().__init__()
+        self.overview_source = overview_source  # builds the Overview's clients (None: the current target only)
         self.safety = safety or SafetySettings()
         #: The sandbox type (Sandbox API), learned before the first page; None until then (fail closed).
         self.sandbox_kind: SandboxKind | None = None
@@ -628,6 +629,15 @@ class AepxApp(App[int]):
             return
         self.push_screen(HelpScreen(self.screen))
 
+    def action_overview(self) -> None:
+        """``O`` / ``:overview``: every profile/sandbox at a glance."""
+        from tui.console.screens.overview import OverviewScreen
+
+        if isinstance(self.screen, OverviewScreen):
+            return
+        source = self.overview_source() if callable(self.overview_source) else self.overview_source
+        self.push_screen(OverviewScreen(source, interval=self.settings.refresh_seconds))
+
     def action_command_line(self) -> None:
         screen = self.jobs_screen
         if screen is None or self.screen is not screen:
@@ -644,6 +654,8 @@ class AepxApp(App[int]):
         verb, args = words[0].lower(), words[1:]
         if verb in ("q", "quit", "exit"):
             self.exit(0)
+        elif verb == "overview":
+            self.action_overview()
         elif verb in ("profile", "sandbox") and len(args) == 1:
             if verb == "profile":
                 self.switch_api(args[0], None)
@@ -652,7 +664,7 @@ class AepxApp(App[int]):
         elif verb in ("profile", "sandbox"):
             self.say(f"Usage: :{verb} NAME", "warning")
         else:
-            self.say(f"Unknown command :{verb}; try :profile NAME, :sandbox NAME or :q.", "warning")
+            self.say(f"Unknown command :{verb}; try :profile NAME, :sandbox NAME, :overview or :q.", "warning")
 
     def switch_api(self, profile: str | None, sandbox: str | None) -> None:
         if self.api_factory is None:
