@@ -156,7 +156,9 @@ class ConfigOverviewSource:
     async def clients(self) -> list[Any]:
         import asyncio
 
-        cfg, chosen = await asyncio.to_thread(overview_targets, self.context, (), ())
+        everyone = Context(None, self.context.config_arg)  # every profile, whichever one the console runs on
+        everyone._config = self.context.config()  # already read (its warnings said) before the console started
+        cfg, chosen = await asyncio.to_thread(overview_targets, everyone, (), ())
         self._cfg = cfg
         self.max_parallel = cfg.overview.max_parallel
         apis, _created = await build_overview_apis(cfg, chosen, auths=self._auths)

@@ -110,7 +110,8 @@ class ConfirmScreen(TypedName, ModalScreen[bool]):
             yield from self.typed_name_widgets()
             with Horizontal():
                 yield Button("No (n, esc)", id="no", variant="primary")
-                yield Button(f"{self._yes_label} (y)", id="yes", variant="error")
+                yield Button(self._yes_label if self.typed_name else f"{self._yes_label} (y)", id="yes",
+                             variant="error")
 
     def on_mount(self) -> None:
         # Toasts are drawn above every screen and would hide the jobs and buttons of this dialog.

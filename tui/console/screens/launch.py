@@ -172,7 +172,7 @@ class ConfirmLaunch(TypedName, ModalScreen[bool]):
             yield from self.typed_name_widgets()
             with Horizontal():
                 yield Button("No", id="no", variant="default")
-                yield Button("Yes, launch (y)", id="yes", variant="warning")
+                yield Button("Yes, launch" if self.typed_name else "Yes, launch (y)", id="yes", variant="warning")
 
     @property
     def summary_rows(self) -> list[tuple[str, str]]:

@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from tui.console.app import AepxApp
 
 COLUMNS = (("profile", "Profile"), ("sandbox", "Sandbox"), ("type", "Type"), ("new", "NEW"),
-           ("processing", "PROC"), ("stuck", "Stuck"), ("failed", "Failed 24h"), ("success", "Last success"),
-           ("refreshed", "Refreshed"), ("state", "State"))
+           ("processing", "PROC"), ("stuck", "Stuck"), ("failed", "Fail 24h"), ("success", "Success"),
+           ("refreshed", "At"), ("state", "State"))
 
 
 class OverviewSource(Protocol):
@@ -78,6 +78,7 @@ class OverviewScreen(Screen[None]):
     DEFAULT_CSS = """
     OverviewScreen #overview { height: 1fr; }
     OverviewScreen #overview-hint { height: 1; color: $text-muted; padding: 0 1; }
+    OverviewScreen #overview-state { height: auto; max-height: 3; padding: 0 1; }
     """
 
     def __init__(self, source: OverviewSource | None, *, interval: float,
@@ -95,6 +96,7 @@ class OverviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield AppHeader(id="header")
         yield DataTable(id="overview", cursor_type="row", zebra_stripes=False)
+        yield Static("", id="overview-state")  # the highlighted row's state in full (narrow terminals cut it)
         yield Static(Text("enter switches to the target · a adds a sandbox · ctrl+r refreshes · esc returns"),
                      id="overview-hint")
         yield Footer(compact=True)
@@ -153,6 +155,24 @@ class OverviewScreen(Screen[None]):
 
     def on_row_changed(self, message: RowChanged) -> None:
         self._render_row(message.index)
+        self.query_one(AppHeader).show_state(self.aepx.header_state())
+        self._show_state()
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._show_state()
+
+    def _show_state(self) -> None:
+        row = self.highlighted_row()
+        text = Text()
+        if row is not None:
+            text.append(f"{safe_text(row.profile)}/{safe_text(row.sandbox)}: ", style="bold")
+            if row.ok is False:
+                text.append(safe_text(row.error or "not reached"))
+            else:
+                text.append(row.kind.label if row.kind is not None else "type not known yet")
+                if row.kind is not None and row.kind.note:
+                    text.append(f" · {safe_text(row.kind.note)}")
+        self.query_one("#overview-state", Static).update(text)
 
     # --- actions ---------------------------------------------------------------------------------------
     def highlighted_row(self) -> OverviewRow | None:
