@@ -137,3 +137,16 @@ def test_prod_badge_is_reverse_video_also_without_colour():
     text = header_text(HeaderState(Fake().target, False, PollState(interval=5), production=True))
     spans = [s for s in text.spans if text.plain[s.start:s.end] == " PROD "]
     assert spans and "reverse" in str(spans[0].style)  # a style attribute, kept when NO_COLOR drops colours
+
+
+async def test_production_header_no_color_80x24(make_app, utc, svg_snapshot, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(prod_api())
+    assert app.no_color
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        await pilot.press(*"pr")
+        await pilot.pause()
+        assert app.export_screenshot(title="aepx") == svg_snapshot

@@ -124,7 +124,7 @@ class Overview:
         for entry in self.entries:
             self._set_kind(entry.row)
             if entry.row.kind is not None and entry.row.kind.note:
-                notes.append(entry.row.kind.note)
+                notes.append(f"Profile {entry.row.profile}: {entry.row.kind.note}")
         return notes
 
     def offered(self, profile: str) -> list[SandboxInfo]:
