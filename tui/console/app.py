@@ -41,6 +41,7 @@ from tui.console.state import JobListModel
 from tui.console.widgets.header import HeaderState
 from tui.core.cancel import cancel_many, refusal
 from tui.core.config import ConsoleSettings, LaunchSettings, SafetySettings
+from tui.core.format import safe_text
 from tui.core.models import Job, Page
 from tui.core.sandboxes import CONFIRM_TYPE_NAME, SandboxKind, kind_of
 from tui.monitor import events as monitor_events
@@ -235,7 +236,7 @@ class AepxApp(App[int]):
         key = (api.target.org_id, api.target.sandbox)
         if kind.note and key not in self._kind_noted:
             self._kind_noted.add(key)
-            self.say(kind.note, "warning", timeout=12)
+            self.say(safe_text(kind.note), "warning", timeout=12)
 
     @property
     def jobs_screen(self) -> JobsScreen | None:

@@ -122,7 +122,7 @@ class OverviewScreen(Screen[None]):
                               on_row=lambda index, _row: self.post_message(RowChanged(index)))
         self._render_all()
         for note in dict.fromkeys(await self.board.learn_types()):
-            self.aepx.say(note, "warning", timeout=12)
+            self.aepx.say(safe_text(note), "warning", timeout=12)
         self._render_all()
         self.refresh_rows()
 
