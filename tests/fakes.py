@@ -82,7 +82,14 @@ class FakeJobsAPI:
                                                   "version": 1, "default": True,
                                                   "schema": {"name": "_xdm.context.profile"}})]
         self.segments: dict[str, dict] = {}  # segment definitions by id
+        self.sandbox_type = "development"  # what sandbox_kind() reports ("production", "unknown", ...)
         self._ids = itertools.count(100_000)
+
+    async def sandbox_kind(self):
+        from tui.core.sandboxes import SandboxInfo, kind_of
+
+        listed = [SandboxInfo(self.target.sandbox, type=self.sandbox_type)] if self.sandbox_type != "error" else None
+        return kind_of(self.target.sandbox, listed, "the fake Sandbox API failed")
 
     async def _call(self, name: str, arg: Any = None) -> None:
         self.calls.append((name, arg))

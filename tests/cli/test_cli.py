@@ -94,7 +94,7 @@ def test_create_wait_and_cancel_rules(config_file, server, tmp_path):
     payload = tmp_path / "payload.json"
     payload.write_text(json.dumps({"fields": "identities.id", "schema": {"name": "_xdm.context.profile"},
                                    "destination": {"datasetId": dataset_id}}))
-    created = run(config_file, "jobs", "create", "--file", str(payload), "--wait", "--poll", "0.1", "--json")
+    created = run(config_file, "jobs", "create", "--yes", "--file", str(payload), "--wait", "--poll", "0.1", "--json")
     final = json.loads(created.stdout)
     assert final["status"] in ("SUCCEEDED", "FAILED")
     assert created.exit_code == (0 if final["status"] == "SUCCEEDED" else 1)
@@ -110,7 +110,7 @@ def test_cancel_active_job(config_file, tmp_path):
     ds = run(config_file, "datasets", "create", "--name", "cancel target").stdout.strip()
     payload = tmp_path / "p.json"
     payload.write_text(json.dumps({"schema": {"name": "_xdm.context.profile"}, "destination": {"datasetId": ds}}))
-    job_id = run(config_file, "jobs", "create", "--file", str(payload)).stdout.strip()
+    job_id = run(config_file, "jobs", "create", "--yes", "--file", str(payload)).stdout.strip()
     result = run(config_file, "jobs", "cancel", job_id, "--yes")
     # The fast clock may finish the job first; either way the outcome is stated for the job.
     assert job_id in result.stderr
@@ -125,7 +125,7 @@ def test_create_warns_about_unknown_payload_keys(config_file, tmp_path):
     payload = tmp_path / "p.json"
     payload.write_text(json.dumps({"schema": {"name": "_xdm.context.profile"}, "destination": {"datasetId": ds},
                                    "feilds": "identities.id"}))
-    result = run(config_file, "jobs", "create", "--file", str(payload))
+    result = run(config_file, "jobs", "create", "--yes", "--file", str(payload))
     assert result.exit_code == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 1 and "feilds" in warnings[0] and "line 1" in warnings[0]
@@ -134,7 +134,7 @@ def test_create_warns_about_unknown_payload_keys(config_file, tmp_path):
 def test_create_rejects_invalid_payload_with_line_and_column(config_file, tmp_path):
     payload = tmp_path / "bad.json"
     payload.write_text('{\n  "schema": {"name": "_xdm.context.profile"}\n  "destination": {}\n}\n')
-    result = run(config_file, "jobs", "create", "--file", str(payload))
+    result = run(config_file, "jobs", "create", "--yes", "--file", str(payload))
     assert result.exit_code == 2
     assert "line 3" in result.stderr
 
@@ -278,3 +278,20 @@ def test_failed_request_sentence_names_its_request_id(config_file, server):
     assert result.exit_code == 1
     failed = [r for r in server.requests[before:] if r.status == 404]
     assert failed and f"request id {failed[-1].request_id}" in result.stderr
+def test_production_needs_yes_for_create_and_cancel_and_the_summary_names_the_type(config_file, server, tmp_path):
+    ds = run(config_file, "datasets", "create", "--name", "prod target").stdout.strip()
+    payload = tmp_path / "p.json"
+    payload.write_text(json.dumps({"schema": {"name": "_xdm.context.profile"}, "destination": {"datasetId": ds}}))
+    posts = sum(1 for r in list(server.requests) if r.method == "POST" and "export/jobs" in r.path)
+    refused = run(config_file, "jobs", "create", "--file", str(payload))
+    assert refused.exit_code == 2 and "production sandbox: pass --yes" in refused.stderr
+    assert sum(1 for r in list(server.requests) if r.method == "POST" and "export/jobs" in r.path) == posts
+    created = run(config_file, "jobs", "create", "--yes", "--file", str(payload))
+    assert created.exit_code == 0 and "sandbox prod (production)" in created.stderr
+    job_id = created.stdout.strip()
+    deletes = sum(1 for r in list(server.requests) if r.method == "DELETE")
+    no_yes = run(config_file, "jobs", "cancel", job_id)
+    assert no_yes.exit_code == 2 and "pass --yes" in no_yes.stderr
+    assert sum(1 for r in list(server.requests) if r.method == "DELETE") == deletes
+    done = run(config_file, "jobs", "cancel", job_id, "--yes")
+    assert "in profile" in done.stderr and "sandbox prod (production)" in done.stderr.splitlines()[-1]

@@ -76,7 +76,7 @@ def test_create_from_job_dry_run_sends_nothing(config_file, server):
 
 def test_clone_then_create_echoes_the_original_request(config_file, server):
     record = pick(config_file)
-    created = run(config_file, "jobs", "create", "--from-job", str(record["id"]), "--json")
+    created = run(config_file, "jobs", "create", "--yes", "--from-job", str(record["id"]), "--json")
     assert created.exit_code == 0, created.stderr
     new = json.loads(created.stdout)
     assert new["id"] != record["id"]
@@ -88,12 +88,12 @@ def test_clone_then_create_echoes_the_original_request(config_file, server):
 def test_duplicate_of_an_active_job_is_refused_unless_allowed(config_file, server):
     active = pick(config_file, status=("NEW", "PROCESSING"))
     before = writes(server)
-    refused = run(config_file, "jobs", "create", "--from-job", str(active["id"]))
+    refused = run(config_file, "jobs", "create", "--yes", "--from-job", str(active["id"]))
     assert refused.exit_code == 2
     assert f"job {active['id']} with the same payload is {active['status']} since " in refused.stderr
     assert "--allow-duplicate" in refused.stderr
     assert writes(server) == before
-    allowed = run(config_file, "jobs", "create", "--from-job", str(active["id"]), "--allow-duplicate")
+    allowed = run(config_file, "jobs", "create", "--yes", "--from-job", str(active["id"]), "--allow-duplicate")
     assert allowed.exit_code == 0, allowed.stderr
     assert writes(server) == [*before, ("POST", "/data/core/ups/export/jobs")]
 
@@ -107,7 +107,7 @@ def test_set_changes_values_and_refuses_a_non_object_parent(config_file, server)
     assert printed["destination"]["datasetId"] == "nope" and printed["mergePolicy"]["version"] == 99
     assert "'nope' does not exist in sandbox 'prod'" in result.stderr
     assert "mergePolicy.version 99 is not a version" in result.stderr
-    bad = run(config_file, "jobs", "create", "--from-job", str(record["id"]), "--set", "schema.name.x=1")
+    bad = run(config_file, "jobs", "create", "--yes", "--from-job", str(record["id"]), "--set", "schema.name.x=1")
     assert bad.exit_code == 2 and "schema.name is not an object" in bad.stderr
     neither = run(config_file, "jobs", "create")
     assert neither.exit_code == 2 and "--from-job" in neither.stderr

@@ -32,7 +32,7 @@ async def test_cancel_confirmation_title_is_shown_whole(make_app, wait):
         box = title.parent
         assert box is not None
         assert box.content_region.contains_region(title.region), (title.region, box.content_region)
-        assert shown_text(title).endswith("sandbox marketing-dev?")
+        assert shown_text(title).endswith("sandbox marketing-dev (development)?")
 
 
 async def test_status_line_stays_visible_while_filtering(make_app, wait):

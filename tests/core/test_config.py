@@ -86,7 +86,8 @@ def test_example_file_loads_and_documents_every_key():
     keys = ["default_profile", "page_size", "refresh_seconds", "bell", "theme", "stuck_factor", "timezone", "store",
             "platform_url", "ims_url", "org_id", "client_id", "sandbox", "scopes", "emulator", "[keymap]",
             "[watch]", "max_queue_minutes", "api_down_minutes", "max_runtime_minutes", "webhooks",
-            "webhook_retry_minutes", "metrics_listen", "metrics_textfile", "lookback_minutes", "concurrency"]
+            "webhook_retry_minutes", "metrics_listen", "metrics_textfile", "lookback_minutes", "concurrency",
+            "sandboxes", "[overview]", "max_parallel", "[safety]", "confirm_production"]
     for key in keys:
         assert key in text
 
@@ -333,3 +334,20 @@ def test_console_timezone_local_or_utc(tmp_path):
     assert load_config(write(tmp_path / "a.toml", '[console]\ntimezone = "local"\n')).console.timezone == "local"
     assert load_config(write(tmp_path / "b.toml", '[console]\ntimezone = "UTC"\n')).console.timezone == "utc"
     assert load_config(write(tmp_path / "c.toml", "")).console.timezone == "utc"
+def test_sandboxes_overview_and_safety(tmp_path):
+    path = write(tmp_path / "c.toml", '[overview]\nmax_parallel = 2\n[safety]\nconfirm_production = "yes"\n'
+                 '[profiles.p]\norg_id = "O@AdobeOrg"\nclient_id = "c"\nsandboxes = ["Prod", "dev1", "prod"]\n')
+    config = load_config(path)
+    assert config.overview.max_parallel == 2 and config.safety.confirm_production == "yes"
+    assert config.profile().overview_sandboxes == ("prod", "dev1")
+    assert Profile("q", "O", "c", sandbox="x").overview_sandboxes == ("x",)
+    save_config(config)
+    again = load_config(path)
+    assert again.profile().sandboxes == ("prod", "dev1") and again.safety.confirm_production == "yes"
+
+
+@pytest.mark.parametrize("text", ['[safety]\nconfirm_production = "maybe"\n', '[overview]\nmax_parallel = 0\n',
+                                  '[profiles.p]\norg_id = "O"\nclient_id = "c"\nsandboxes = []\n'])
+def test_bad_overview_safety_or_sandboxes_is_one_sentence(tmp_path, text):
+    with pytest.raises(ConfigError):
+        load_config(write(tmp_path / "c.toml", text))

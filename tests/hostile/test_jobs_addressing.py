@@ -62,7 +62,7 @@ def test_wait_stops_on_a_status_it_does_not_know(hostile, config_file, tmp_path,
     hostile.scenario("unknown_status", status=status)
     payload = tmp_path / "p.json"
     payload.write_text(json.dumps(PAYLOAD))
-    result = run_cli(config_file, "jobs", "create", "--file", str(payload), "--wait", "--poll", "0.1")
+    result = run_cli(config_file, "jobs", "create", "--yes", "--file", str(payload), "--wait", "--poll", "0.1")
     assert result.exit_code == 1
     assert result.stdout.strip() == "24115"
     assert "which aepx does not know" in result.stderr
@@ -73,7 +73,7 @@ def test_wait_timeout(hostile, config_file, tmp_path):
     hostile.scenario("status_forever", status="PROCESSING")
     payload = tmp_path / "p.json"
     payload.write_text(json.dumps(PAYLOAD))
-    result = run_cli(config_file, "jobs", "create", "--file", str(payload), "--wait", "--poll", "0.1",
+    result = run_cli(config_file, "jobs", "create", "--yes", "--file", str(payload), "--wait", "--poll", "0.1",
                      "--timeout", "1")
     assert result.exit_code == 1
     assert "is still PROCESSING after 1 s (--timeout)" in result.stderr

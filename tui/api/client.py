@@ -48,6 +48,7 @@ from tui.core.models import (
     to_int,
 )
 from tui.core.profile import Profile
+from tui.core.sandboxes import SandboxInfo, SandboxKind, kind_of
 from tui.core.secret import Secret
 
 if TYPE_CHECKING:
@@ -57,6 +58,8 @@ JOBS_PATH = "/data/core/ups/export/jobs"
 DATASETS_PATH = "/data/foundation/catalog/dataSets"
 MERGE_POLICIES_PATH = "/data/core/ups/config/mergePolicies"
 SEGMENT_DEFINITIONS_PATH = "/data/core/ups/segment/definitions"
+SANDBOXES_PATH = "/data/foundation/sandbox-management/"
+SANDBOX_PAGE = 50
 DATASET_PAGE = 100
 MERGE_POLICY_PAGE = 100
 MAX_PAGES = 10_000  # a guard against a server whose "next" link never ends
@@ -159,6 +162,7 @@ class PlatformClient:
                      "x-sandbox-name": profile.sandbox, "Accept": "application/json"},
             auth=self.auth, transport=transport, timeout=timeout, on_call=on_call)
         self._closed = False
+        self._kind: SandboxKind | None = None
 
     @property
     def on_call(self) -> CallObserver | None:
@@ -467,6 +471,39 @@ class PlatformClient:
             if not params or tuple(sorted(params.items())) in seen:
                 break
         return list(policies.values())
+
+    # --- sandboxes (the Sandbox API's available sandboxes: no admin permission needed) ---------------
+    async def list_sandboxes(self) -> list[SandboxInfo]:
+        """Every sandbox this credential may use (``limit``/``offset`` pages until one is short)."""
+        what = "Listing the available sandboxes"
+        found: dict[str, SandboxInfo] = {}
+        offset = 0
+        for _ in range(MAX_PAGES):
+            params = {"limit": SANDBOX_PAGE, "offset": offset}
+            data = self._json(await self._idempotent("GET", SANDBOXES_PATH, what=what, params=params), what)
+            raw = data.get("sandboxes") if isinstance(data, Mapping) else None
+            entries = raw if isinstance(raw, list) else []
+            new = 0
+            for entry in entries:
+                info = SandboxInfo.parse(entry)
+                if info is not None and info.name not in found:
+                    found[info.name] = info
+                    new += 1
+            if len(entries) < SANDBOX_PAGE or new == 0:
+                break
+            offset += len(entries)
+        return list(found.values())
+
+    async def sandbox_kind(self) -> SandboxKind:
+        """This client's sandbox type, learned once per client; unknown (fail closed) on any error."""
+        if self._kind is None:
+            try:
+                listed = await self.list_sandboxes()
+            except AepxError as exc:
+                self._kind = kind_of(self.profile.sandbox, None, str(exc))
+            else:
+                self._kind = kind_of(self.profile.sandbox, listed)
+        return self._kind
 
     # --- single lookups (the preflight's GETs) --------------------------------------------------------
     async def get_dataset(self, dataset_id: str) -> Dataset:

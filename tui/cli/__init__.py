@@ -24,6 +24,7 @@ from tui.cli import (  # noqa: F401  - each registers its commands
     files,
     history,
     jobs,
+    overview,
     rerun,
     watch,
 )

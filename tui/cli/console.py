@@ -28,12 +28,12 @@ def start_console(context: Context, *, demo: bool, read_only: bool) -> int:
         notice = None if demo else (
             f"No config found at {setup_path}: running on the built-in emulator. Press F2 to set up a real profile.")
         return run_on_emulator(settings=settings, keymap=keymap, read_only=read_only, notice=notice,
-                               setup_path=setup_path, launch=launch)
+                               setup_path=setup_path, launch=launch, safety=cfg.safety)
     try:
         api = context.client()
     except CredentialsError as exc:
         return run_with_prompted_secret(context, exc, settings=settings, keymap=keymap,
-                                        read_only=read_only, setup_path=setup_path, launch=launch,
+                                        read_only=read_only, setup_path=setup_path, launch=launch, safety=cfg.safety,
                                         history_settings=history)
     except AepxError as exc:
         err(f"aepx: {exc}")
@@ -41,7 +41,15 @@ def start_console(context: Context, *, demo: bool, read_only: bool) -> int:
     from tui.console.app import run_console
 
     return run_console(api, settings=settings, keymap=keymap, read_only=read_only, setup_path=setup_path,
-                       api_factory=make_api_factory(context), launch=launch, history_settings=history)
+                       api_factory=make_api_factory(context), launch=launch, history_settings=history,
+                       safety=cfg.safety, overview_source=overview_source_for(context))
+
+
+def overview_source_for(context: Context):
+    """For the console's Overview (`O`): a fresh set of clients from the config each time it opens."""
+    from tui.cli.overview import ConfigOverviewSource
+
+    return lambda: ConfigOverviewSource(context)
 
 
 def make_api_factory(context: Context):

@@ -158,15 +158,18 @@ def print_job(job) -> None:
 @click.option("--timeout", "wait_timeout", type=click.FloatRange(1, 7 * 86400), default=None, metavar="SECONDS",
               help="With --wait: give up after this many seconds (exit 1; the job keeps running).")
 @click.option("--json", "as_json", is_flag=True, help="Print the created (or final, with --wait) record.")
+@click.option("--yes", is_flag=True,
+              help="Required in a production sandbox (or one whose type the Sandbox API does not tell).")
 @click.pass_obj
 @run_async
 async def jobs_create(obj: Context, payload_file: Path | None, from_job: str | None, assignments: tuple[str, ...],
                       dry_run: bool, allow_duplicate: bool, wait: bool, poll: float, wait_timeout: float | None,
-                      as_json: bool) -> int:
+                      as_json: bool, yes: bool) -> int:
     """Create an export job from a payload file or another job (sent exactly once, never retried blindly).
 
     Before sending: local validation, the preflight (GETs only; see `jobs lint`) and the duplicate
     guard (a NEW/PROCESSING job with the same payload refuses the launch unless --allow-duplicate).
+    In a production sandbox (per the Sandbox API; unknown counts as production) it needs --yes.
 
     \b
     Examples: aepx jobs create --file payload.json --wait
@@ -180,11 +183,16 @@ async def jobs_create(obj: Context, payload_file: Path | None, from_job: str | N
                                        on_warning=lambda text: err(f"warning: {text}"))
         if isinstance(payload, int):
             return payload
+        kind = await sandbox_kind_of(api)  # checked and ready: only production stands between it and the POST
+        if kind.is_production and not yes:
+            raise UsageError(f"Sandbox {api.target.sandbox} is {_kind_words(kind)}: pass --yes to create an export "
+                             "job there (or --dry-run to check the payload only); nothing was sent.")
         result = await api.create_job(payload)
         job = result.job
         if result.reconciled:
             err(f"The answer to the create request was lost, but job {job.id} was found in the job list.")
-        err(f"Created export job {job.id} ({job.status}).")
+        err(f"Created export job {job.id} ({clean(job.status)}) in profile {api.target.profile}, sandbox "
+            f"{api.target.sandbox} ({kind.label}).")
         timed_out = False
         if wait:
             import time
@@ -221,11 +229,13 @@ async def jobs_create(obj: Context, payload_file: Path | None, from_job: str | N
 
 @jobs.command("cancel")
 @click.argument("job_ids", nargs=-1, required=True)
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (required in a production sandbox).")
 @click.pass_obj
 @run_async
 async def jobs_cancel(obj: Context, job_ids: tuple[str, ...], yes: bool) -> int:
     """Cancel NEW or PROCESSING jobs (others are refused; no request is sent for them).
+
+    In a production sandbox (per the Sandbox API; unknown counts as production) it needs --yes.
 
     \b
     Example: aepx jobs cancel 24115 24116 --yes
@@ -234,6 +244,10 @@ async def jobs_cancel(obj: Context, job_ids: tuple[str, ...], yes: bool) -> int:
     from tui.core.errors import NotFoundError
 
     async with obj.client() as api:
+        kind = await sandbox_kind_of(api)
+        if kind.is_production and not yes:
+            raise UsageError(f"Sandbox {api.target.sandbox} is {_kind_words(kind)}: pass --yes to cancel jobs there "
+                             f"(profile {api.target.profile}).")
         found, outcomes = [], []
         for job_id in job_ids:
             try:
@@ -245,14 +259,32 @@ async def jobs_cancel(obj: Context, job_ids: tuple[str, ...], yes: bool) -> int:
                 raise UsageError("Refusing to cancel without confirmation: pass --yes in scripts.")
             for job in found:
                 err(f"  {job.id}  {job.status:<10}  {clean(job.dataset_id)}")
-            if not click.confirm(f"Cancel {len(found)} job(s) in sandbox {api.target.sandbox}?", default=False,
-                                 err=True):
+            if not click.confirm(f"Cancel {len(found)} job(s) in profile {api.target.profile}, sandbox "
+                                 f"{api.target.sandbox} ({kind.label})?", default=False, err=True):
                 err("Nothing was cancelled.")
                 return EXIT_FAILED
         results = await cancel_many(api, found)
     failed = bool(outcomes) or any(not r.ok for r in results)
     for text in outcomes + [r.text for r in results]:
         err(text)
+    sent = sum(1 for r in results if r.ok)
+    err(f"{sent} of {len(job_ids)} cancel request(s) accepted in profile {api.target.profile}, sandbox "
+        f"{api.target.sandbox} ({kind.label}).")
     return EXIT_FAILED if failed else EXIT_OK
+
+
+async def sandbox_kind_of(api):
+    """The sandbox type (fail closed); an unknown type is said once on stderr."""
+    from tui.core.sandboxes import kind_of
+
+    learn = getattr(api, "sandbox_kind", None)
+    kind = await learn() if learn is not None else kind_of(api.target.sandbox, None)
+    if kind.note:
+        err(f"warning: {clean(kind.note)}")
+    return kind
+
+
+def _kind_words(kind) -> str:
+    return "a production sandbox" if kind.type == "production" else "of unknown type, treated as production"
 
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
-import hashlib
 import logging
 import os
 import re
@@ -70,56 +68,23 @@ def targets_for(context: Context, profiles: tuple[str, ...], sandboxes: tuple[st
                           "to rehearse locally).")
     # `aepx -p a watch -p b` watches both; no -p at all: the default profile
     names = list(dict.fromkeys([*([context.profile_name] if context.profile_name else []), *profiles])) or [None]
-    chosen = []
-    seen: set[tuple[str, str]] = set()
-    for name in names:
-        profile = cfg.profile(name)
-        for sandbox in (sandboxes or (profile.sandbox,)):
-            one = dataclasses.replace(profile, sandbox=sandbox.strip().lower() or profile.sandbox)
-            key = (one.org_id, one.sandbox)
-            if key not in seen:
-                seen.add(key)
-                chosen.append(one)
+    from tui.monitor.targets import expand_targets
+
+    chosen = expand_targets([cfg.profile(name) for name in names], sandboxes)
     return cfg, chosen
 
 
 async def build_clients(cfg, profiles, metrics, printer=None) -> tuple[list[Any], list[Any]]:
-    """One PlatformClient per target; one IMS token (ImsAuth) per client id, shared. Returns (clients, auths)."""
-    from tui.api.client import PlatformClient
-    from tui.core.credentials import KeyringTokenStore, SecretSource, resolve_secret
+    """One PlatformClient per target; one IMS token per client id, shared (tui.monitor.targets)."""
+    from tui.monitor.targets import build_clients as build
 
-    clients: list[Any] = []
-    auths: dict[tuple[str, str, str, str], Any] = {}
-    for profile in profiles:
-        resolution = await asyncio.to_thread(resolve_secret, profile, store=cfg.credentials_store)
-        if resolution.secret is None:
-            raise resolution.error()
-        digest = hashlib.sha256(resolution.secret.reveal().encode()).hexdigest()
-        key = (profile.ims_url, profile.client_id, profile.scope, digest)
-        from tui.api.calllog import fan_out
-
-        counter = metrics.request_counter_for(profile.org_id, profile.sandbox) if metrics is not None else None
-        on_call = fan_out(counter, printer)  # the Prometheus counter and -v read the same call records
-        token_store = KeyringTokenStore() if resolution.source == SecretSource.KEYRING else None
-        client = PlatformClient(profile, resolution.secret, token_store=token_store, on_call=on_call,
-                                auth=auths.get(key), deadline=POLL_DEADLINE_S, retry_wait_cap=POLL_WAIT_CAP_S)
-        auths.setdefault(key, client.auth)
-        clients.append(client)
-    return clients, list(auths.values())
+    return await build(cfg, profiles, metrics, printer, deadline=POLL_DEADLINE_S, retry_wait_cap=POLL_WAIT_CAP_S)
 
 
 async def check_credentials(auths) -> None:
-    """A token per client id up front: refused credentials end the command (exit 3) instead of becoming an
-    api_down alert ten minutes later; an unreachable IMS is left to the polls (and the api_down rule)."""
-    from tui.core.errors import AepxError
+    from tui.monitor.targets import check_credentials as check
 
-    for auth in auths:
-        try:
-            await auth.token()
-        except AepxError as exc:
-            if exc.exit_code == 3:
-                raise
-            log.info("no token yet: %s", exc)
+    await check(auths)
 
 
 def open_state(cfg):

@@ -41,11 +41,12 @@ from tui.console.screens.jobs import JobsScreen
 from tui.console.state import JobListModel
 from tui.console.widgets.header import HeaderState
 from tui.core.cancel import cancel_many, refusal
-from tui.core.config import ConsoleSettings, LaunchSettings
+from tui.core.config import ConsoleSettings, LaunchSettings, SafetySettings
 from tui.core.format import safe_text
 from tui.core.logging import redact
 from tui.core.models import Job, Page
 from tui.core.protocol import JobsAPI
+from tui.core.sandboxes import CONFIRM_TYPE_NAME, SandboxKind, kind_of
 from tui.monitor import events as monitor_events
 from tui.monitor.history import Baseline, HistoryStore
 from tui.monitor.monitor import ListQuery, Monitor, error_sentence
@@ -113,8 +114,14 @@ class AepxApp(App[int]):
                  keymap: dict[str, str] | None = None, read_only: bool = False, notice: str | None = None,
                  setup_path: Path | None = None, clock: Callable[[], float] | None = None,
                  api_factory: ApiFactory | None = None, launch: LaunchSettings | None = None,
-                 history: HistoryStore | None = None, history_problem: str | None = None) -> None:
+                 history: HistoryStore | None = None, history_problem: str | None = None,
+                 safety: SafetySettings | None = None, overview_source: Any = None) -> None:
         super().__init__()
+        self.overview_source = overview_source  # builds the Overview's clients (None: the current target only)
+        self.safety = safety or SafetySettings()
+        #: The sandbox type (Sandbox API), learned before the first page; None until then (fail closed).
+        self.sandbox_kind: SandboxKind | None = None
+        self._kind_noted: set[tuple[str, str]] = set()
         self.launch_settings = launch or LaunchSettings()
         self.animation_level = "none"  # over SSH every frame costs: no animation, ever
         self.api = api
@@ -263,7 +270,39 @@ class AepxApp(App[int]):
                 pass
 
     def header_state(self) -> HeaderState:
-        return HeaderState(self.api.target, self.read_only, self.poll, self.activity)
+        kind = self.sandbox_kind
+        return HeaderState(self.api.target, self.read_only, self.poll, self.activity,
+                           production=kind is not None and kind.is_production)
+
+    # --- production safety -----------------------------------------------------------------------------
+    @property
+    def is_production(self) -> bool:
+        """Fail closed: production until the Sandbox API says development."""
+        return self.sandbox_kind is None or self.sandbox_kind.is_production
+
+    def confirm_name(self) -> str | None:
+        """The sandbox name a cancel or launch confirmation asks to type (production), else None."""
+        if self.safety.confirm_production == CONFIRM_TYPE_NAME and self.is_production:
+            return self.api.target.sandbox
+        return None
+
+    async def _learn_kind(self) -> None:
+        api = self.api
+        learn = getattr(api, "sandbox_kind", None)
+        if learn is None:
+            kind = kind_of(api.target.sandbox, None, "this connection has no Sandbox API")
+        else:
+            try:
+                kind = await learn()
+            except Exception as exc:  # never fatal: fail closed
+                kind = kind_of(api.target.sandbox, None, str(exc))
+        if api is not self.api:
+            return
+        self.sandbox_kind = kind
+        key = (api.target.org_id, api.target.sandbox)
+        if kind.note and key not in self._kind_noted:
+            self._kind_noted.add(key)
+            self.say(safe_text(kind.note), "warning", timeout=12)
 
     @property
     def jobs_screen(self) -> JobsScreen | None:
@@ -335,6 +374,8 @@ class AepxApp(App[int]):
             page = await monitor.list_page(intent.cursor, limit=limit, status=status)
             model.page_back(page)
         else:  # "first"
+            if self.sandbox_kind is None:
+                await self._learn_kind()
             page = await monitor.list_page(None, limit=limit, status=status)
             model.cursor_stack.clear()
             model.replace_page(page, None)
@@ -521,7 +562,9 @@ class AepxApp(App[int]):
         for job, reason in zip([j for j in jobs if j not in allowed], refused, strict=False):
             self.say(reason, "warning", job_id=job.id, kind="cancel", toast=False)  # counted in the summary
         noun = "this job" if len(allowed) == 1 else f"these {len(allowed)} jobs"
-        title = f"Cancel {noun} in org {self.api.target.org_id}, sandbox {self.api.target.sandbox}?"
+        t = self.api.target
+        kind = self.sandbox_kind.label if self.sandbox_kind is not None else "type not known yet: treated as production"
+        title = f"Cancel {noun} in profile {t.profile}, org {t.org_id}, sandbox {t.sandbox} ({kind})?"
         note = f"{len(refused)} other job(s) skipped: " + " ".join(refused) if refused else ""
 
         def answered(ok: bool | None) -> None:
@@ -530,7 +573,8 @@ class AepxApp(App[int]):
             else:
                 self.say("Cancel aborted: nothing was sent.")
 
-        self.push_screen(ConfirmScreen(title, allowed, now_ms=self.model.now_ms(), note=note), answered)
+        self.push_screen(ConfirmScreen(title, allowed, now_ms=self.model.now_ms(), note=note,
+                                       typed_name=self.confirm_name()), answered)
 
     @work(group="cancel", exit_on_error=False, description="cancelling jobs")
     async def _send_cancel(self, jobs: list[Job], refused: int = 0) -> None:
@@ -568,7 +612,8 @@ class AepxApp(App[int]):
 
         self.push_screen(LaunchScreen(self.api, read_only=self.read_only, clock=self.clock,
                                       known_jobs=lambda: list(self.model.jobs.values()),
-                                      max_event_age_days=self.launch_settings.max_event_age_days), self.follow_job)
+                                      max_event_age_days=self.launch_settings.max_event_age_days,
+                                      confirm_name=self.confirm_name), self.follow_job)
 
     def action_clone(self) -> None:
         """``R``: the highlighted (or shown) job's request in the payload editor, to launch again."""
@@ -667,6 +712,15 @@ class AepxApp(App[int]):
             return
         self.push_screen(HelpScreen(self.screen))
 
+    def action_overview(self) -> None:
+        """``O`` / ``:overview``: every profile/sandbox at a glance."""
+        from tui.console.screens.overview import OverviewScreen
+
+        if isinstance(self.screen, OverviewScreen):
+            return
+        source = self.overview_source() if callable(self.overview_source) else self.overview_source
+        self.push_screen(OverviewScreen(source, interval=self.settings.refresh_seconds))
+
     def action_command_line(self) -> None:
         screen = self.jobs_screen
         if screen is None or self.screen is not screen:
@@ -723,6 +777,8 @@ class AepxApp(App[int]):
             self.action_message_log()
         elif verb == "calls":
             self.action_call_log()
+        elif verb == "overview":
+            self.action_overview()
         elif verb in ("profile", "sandbox") and len(args) == 1:
             if verb == "profile":
                 self.switch_api(args[0], None)
@@ -731,8 +787,8 @@ class AepxApp(App[int]):
         elif verb in ("profile", "sandbox"):
             self.say(f"Usage: :{verb} NAME", "warning")
         else:
-            self.say(f"Unknown command :{verb}; try :profile NAME, :sandbox NAME, :pulse, :log, :calls or :q.",
-                     "warning")
+            self.say(f"Unknown command :{verb}; try :profile NAME, :sandbox NAME, :pulse, :overview, :log, :calls "
+                     "or :q.", "warning")
 
     def switch_api(self, profile: str | None, sandbox: str | None) -> None:
         if self.api_factory is None:
@@ -747,6 +803,7 @@ class AepxApp(App[int]):
         new_api = await asyncio.to_thread(factory, profile, sandbox)
         old, self.api = self.api, new_api
         self._attach_call_log(new_api)
+        self.sandbox_kind = None  # learned again by the first fetch (production until then)
         self.workers.cancel_group(self, "fetch")
         paused = self.poll.paused
         self.monitor = self._new_monitor(new_api)

@@ -59,6 +59,16 @@ JOBS_BINDINGS = [
     Binding("k", "cursor_up", "Up", id="up", show=False),
     Binding("g", "cursor_top", "Top", id="top", show=False),
     Binding("G", "cursor_bottom", "Bottom", id="bottom", show=False),
+    Binding("O", "app.overview", "Overview", id="overview", key_display="O", show=False,
+            tooltip="Every profile/sandbox at a glance"),
+]
+
+OVERVIEW_BINDINGS = [
+    Binding("enter", "switch_target", "Switch", id="overview-switch", tooltip="Switch the console to this target"),
+    Binding("a", "add_sandbox", "Add sandbox", id="overview-add",
+            tooltip="Add one of the profile's available sandboxes (this run only)"),
+    Binding("ctrl+r", "refresh_rows", "Refresh", id="overview-refresh"),
+    Binding("escape", "back", "Back", id="overview-back"),
 ]
 
 # The palette offers these (action on the jobs screen or the app, title, help).
@@ -82,6 +92,7 @@ PALETTE_ACTIONS: list[tuple[str, str, str]] = [
     ("launch", "Launch a new export job", "Open the payload editor"),
     ("app.clone", "Rerun the highlighted job", "Its payload, rebuilt from the record, in the editor"),
     ("app.diff", "Diff the two marked jobs", "Their payloads side by side"),
+    ("app.overview", "Overview", "Every profile/sandbox at a glance: counts, stuck, failures, type"),
     ("app.setup", "Set up a profile", "Write a profile and store its secret"),
     ("app.pulse", "Pulse", "Is today normal? Counts, 14 days, phases, slow payloads, failures"),
     ("app.message_log", "Message log", "Every message shown, newest first; enter opens a job"),

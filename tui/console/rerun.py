@@ -63,7 +63,8 @@ def open_clone(app: AepxApp, job: Job) -> None:
     app.push_screen(LaunchScreen(
         app.api, read_only=app.read_only, draft_path=clone_draft_path(job), initial_text=text,
         title=clone_title(job), note=note, known_jobs=lambda: list(app.model.jobs.values()),
-        max_event_age_days=app.launch_settings.max_event_age_days, clock=app.clock), app.follow_job)
+        max_event_age_days=app.launch_settings.max_event_age_days, clock=app.clock,
+        confirm_name=app.confirm_name), app.follow_job)
 
 
 def open_diff(app: AepxApp) -> None:

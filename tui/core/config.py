@@ -94,6 +94,21 @@ class WatchSettings:
 
 
 @dataclass
+class OverviewSettings:
+    """``[overview]``: how many targets the Overview (console and ``aepx overview``) polls at once."""
+
+    max_parallel: int = 4
+
+
+@dataclass
+class SafetySettings:
+    """``[safety]``: ``confirm_production`` = ``"type-name"`` (type the sandbox name to cancel or launch in a
+    production sandbox) or ``"yes"`` (the plain y/n confirmation everywhere)."""
+
+    confirm_production: str = "type-name"
+
+
+@dataclass
 class Config:
     path: Path
     default_profile: str | None = None
@@ -106,6 +121,8 @@ class Config:
     #: ``[output] download_dir``: where downloads go (each batch in its own folder); None = ~/Downloads/aepx.
     download_dir: str | None = None
     watch: WatchSettings = field(default_factory=WatchSettings)
+    overview: OverviewSettings = field(default_factory=OverviewSettings)
+    safety: SafetySettings = field(default_factory=SafetySettings)
     #: Whether the file existed when it was loaded.
     exists: bool = False
     #: Non-fatal findings (a group/world readable file), each with its fix.
@@ -262,7 +279,7 @@ class _Reader:
 
 
 _TOP_KEYS = ("default_profile", "console", "launch", "keymap", "credentials", "output", "profiles", "history",
-             "watch")
+             "watch", "overview", "safety")
 _LAUNCH_KEYS = ("max_event_age_days",)
 _WATCH_NUMBERS = {  # key → (low, high); 0 turns a rule off where the low bound allows it
     "max_queue_minutes": (0.0, 100_000.0), "stuck_factor": (0.0, 100.0), "max_runtime_minutes": (0.0, 100_000.0),
@@ -271,7 +288,7 @@ _WATCH_NUMBERS = {  # key → (low, high); 0 turns a rule off where the low boun
 _WATCH_KEYS = ("failed", "succeeded", *_WATCH_NUMBERS, "concurrency", "webhooks", "notify", "metrics_listen",
                "metrics_textfile")
 _CONSOLE_KEYS = ("page_size", "refresh_seconds", "bell", "theme", "stuck_factor", "timezone")
-_PROFILE_KEYS = ("platform_url", "ims_url", "org_id", "client_id", "sandbox", "scopes", "emulator",
+_PROFILE_KEYS = ("platform_url", "ims_url", "org_id", "client_id", "sandbox", "sandboxes", "scopes", "emulator",
                  "request_timeout")
 
 
@@ -309,6 +326,19 @@ def _build_config(path: Path, data: dict[str, Any]) -> Config:
             config.warnings.append(
                 f"Config file {path}: watch.webhooks[{literal[0]}] is a literal URL; webhook URLs usually carry a "
                 "token, which does not belong in the config: export it and write \"env:NAME\" instead.")
+    if "overview" in data:
+        table = reader.table(data["overview"], "overview")
+        reader.only(table, "overview", ("max_parallel",))
+        if "max_parallel" in table:
+            config.overview.max_parallel = reader.integer(table["max_parallel"], "overview.max_parallel", 1, 64)
+    if "safety" in data:
+        table = reader.table(data["safety"], "safety")
+        reader.only(table, "safety", ("confirm_production",))
+        if "confirm_production" in table:
+            mode = reader.string(table["confirm_production"], "safety.confirm_production")
+            if mode not in ("type-name", "yes"):
+                raise reader.fail("safety.confirm_production", f'must be "type-name" or "yes", not {mode!r}')
+            config.safety.confirm_production = mode
     if "profiles" in data:
         for name, table in reader.table(data["profiles"], "profiles").items():
             config.profiles[name] = _read_profile(reader, name, table)
@@ -410,8 +440,17 @@ def _read_profile(reader: _Reader, name: str, value: Any) -> Profile:
     for required in ("org_id", "client_id"):
         if required not in table:
             raise reader.fail(f"{prefix}.{required}", "is required")
+    sandboxes: tuple[str, ...] = ()
+    if "sandboxes" in table:
+        value = table["sandboxes"]
+        if not isinstance(value, list) or not value:
+            raise reader.fail(f"{prefix}.sandboxes", f"must be a non-empty list of sandbox names, not "
+                                                     f"{_type_name(value)}")
+        sandboxes = tuple(dict.fromkeys(reader.string(item, f"{prefix}.sandboxes[{i}]").strip().lower()
+                                        for i, item in enumerate(value)))
     return Profile(
         name=name,
+        sandboxes=sandboxes,
         org_id=reader.string(table["org_id"], f"{prefix}.org_id"),
         client_id=reader.string(table["client_id"], f"{prefix}.client_id"),
         sandbox=reader.string(table.get("sandbox", "prod"), f"{prefix}.sandbox"),
@@ -506,6 +545,10 @@ def config_to_dict(config: Config) -> dict[str, Any]:
     watch = {name: value for name, value in _watch_dict(config.watch).items() if value != watch_defaults[name]}
     if watch:
         data["watch"] = watch
+    if config.overview != OverviewSettings():
+        data["overview"] = {"max_parallel": config.overview.max_parallel}
+    if config.safety != SafetySettings():
+        data["safety"] = {"confirm_production": config.safety.confirm_production}
     if config.profiles:
         data["profiles"] = {name: _profile_dict(profile) for name, profile in config.profiles.items()}
     return _clean(data, "")
@@ -530,6 +573,7 @@ def _profile_dict(profile: Profile) -> dict[str, Any]:
         "org_id": profile.org_id,
         "client_id": profile.client_id,
         "sandbox": profile.sandbox,
+        "sandboxes": list(profile.sandboxes) if profile.sandboxes else None,
         "scopes": list(profile.scopes),
     }
     if profile.is_emulator:

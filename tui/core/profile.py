@@ -23,6 +23,12 @@ class Profile:
     scopes: tuple[str, ...] = field(default=DEFAULT_SCOPES)
     is_emulator: bool = False
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    #: ``sandboxes = ["prod", "dev1"]``: the sandboxes the Overview shows for this profile (default: ``sandbox``).
+    sandboxes: tuple[str, ...] = ()
+
+    @property
+    def overview_sandboxes(self) -> tuple[str, ...]:
+        return self.sandboxes or (self.sandbox,)
 
     @property
     def token_cache_key(self) -> str:

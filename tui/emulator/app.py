@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tui.emulator import data_routes as data
 from tui.emulator import responses as err
+from tui.emulator import sandbox_routes as sbx
 from tui.emulator.clock import Clock, EmulatedClock
 from tui.emulator.faults import Faults
 from tui.emulator.jobs import STATUSES, Job
@@ -157,7 +158,7 @@ def create_app(settings: EmulatorSettings, *, clock: EmulatedClock | None = None
     seed_tenant(store, store.tenant(settings.org, settings.sandbox), settings.jobs)
     faults = Faults(settings)
 
-    def platform(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    def platform(handler: Handler, *, sandboxed: bool = True) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             request_id = secrets.token_hex(16)
             try:
@@ -165,7 +166,7 @@ def create_app(settings: EmulatorSettings, *, clock: EmulatedClock | None = None
                 injected = faults.decide()
                 if injected is not None:
                     return injected
-                tenant = _gateway(request, store)
+                tenant = _gateway(request, store, sandboxed=sandboxed)
                 response = await handler(request, Context(store, tenant, request_id))
             except ApiError as exc:
                 response = exc.response
@@ -198,6 +199,11 @@ def create_app(settings: EmulatorSettings, *, clock: EmulatedClock | None = None
         Route(f"{CATALOG}/batches/{{id}}", platform(data.get_batch), methods=["GET"]),
         Route(f"{data.EXPORT}/batches/{{id}}/files", platform(data.list_files), methods=["GET"]),
         Route(f"{data.EXPORT}/files/{{id}}", platform(data.get_file), methods=["GET", "HEAD"]),
+        Route(f"{sbx.SANDBOXES}/", platform(sbx.list_available, sandboxed=False), methods=["GET"]),
+        Route(f"{sbx.SANDBOXES}", platform(sbx.list_available, sandboxed=False), methods=["GET"]),
+        Route(f"{sbx.SANDBOXES}/sandboxes", platform(sbx.list_sandboxes, sandboxed=False), methods=["GET"]),
+        Route(f"{sbx.SANDBOXES}/sandboxes/{{name}}", platform(sbx.get_sandbox, sandboxed=False),
+              methods=["GET"]),
     ]
 
     async def http_error(request: Request, exc: Exception) -> Response:
@@ -269,7 +275,7 @@ async def _multipart(request: Request, body: bytes) -> dict[str, str]:
 
 
 # --- gateway ----------------------------------------------------------------------------------------
-def _gateway(request: Request, store: Store) -> Tenant:
+def _gateway(request: Request, store: Store, *, sandboxed: bool = True) -> Tenant:
     headers = request.headers
     auth = headers.get("authorization", "")
     scheme, _, token = auth.partition(" ")
@@ -290,6 +296,8 @@ def _gateway(request: Request, store: Store) -> Tenant:
         raise ApiError(err.gateway(403, "403025", "Profile is not valid: the access token does not belong "
                                                   "to the organization in x-gw-ims-org-id"))
     sandbox = headers.get("x-sandbox-name")
+    if not sandboxed and (not sandbox or not SANDBOX_RE.match(sandbox)):
+        sandbox = store.settings.sandbox  # the Sandbox API needs no sandbox header
     if not sandbox:
         raise ApiError(err.gateway(400, "400003", "Missing header: x-sandbox-name is required (the "
                                                   "all-lowercase sandbox name, e.g. prod)"))

@@ -75,10 +75,16 @@ def is_loopback(host: str) -> bool:
 @click.option("--link-origin", default="", metavar="URL",
               help="Origin written into absolute Data Access links (default: the emulator's own), e.g. to "
                    "rehearse a next link that points elsewhere.")
+@click.option("--sandbox-types", default="", metavar="NAME=TYPE,...",
+              help="Sandbox types the Sandbox API reports, e.g. prod=production,dev1=development (default: "
+                   "the seeded sandbox is production, any other development).")
+@click.option("--sandbox-admin", is_flag=True,
+              help="Let the credential use the admin-only Sandbox API routes (otherwise they answer 403).")
 def emulator(host: str, port: int, speed: float, seed: int, jobs: int, client_id: str, client_secret: str,
              org: str, sandbox: str, cancel_response: str, fault_rate_429: float, fault_rate_5xx: float,
              latency_ms: tuple[int, int], token_ttl: int, batch_rows: int, fault_rate_cut: float,
-             truncated_files: float, link_origin: str) -> None:
+             truncated_files: float, link_origin: str, sandbox_types: str = "",
+             sandbox_admin: bool = False) -> None:
     """Serve a local emulator of the Adobe IMS and Platform APIs that aepx uses.
 
     It answers the IMS token, Catalog dataset and batch, merge policy, profile export job and Data
@@ -86,13 +92,17 @@ def emulator(host: str, port: int, speed: float, seed: int, jobs: int, client_id
     seeded demo jobs that move through their lifecycle in (scaled) real time. Stop it
     with Ctrl-C or SIGTERM.
     """
+    from tui.emulator.sandbox_routes import parse_sandbox_types
+
     try:
+        types = parse_sandbox_types(sandbox_types)
         settings = EmulatorSettings(
             host=host, port=port, speed=speed, seed=seed, jobs=jobs, client_id=client_id,
             client_secret=client_secret, org=org, sandbox=sandbox, cancel_response=int(cancel_response),
             fault_rate_429=fault_rate_429, fault_rate_5xx=fault_rate_5xx, latency_ms=latency_ms,
             token_ttl=token_ttl, batch_rows=batch_rows, fault_rate_cut=fault_rate_cut,
-            truncated_share=truncated_files, link_origin=link_origin)
+            truncated_share=truncated_files, link_origin=link_origin, sandbox_types=types,
+            sandbox_admin=sandbox_admin)
     except ValueError as exc:
         raise click.UsageError(f"Invalid emulator option: {exc}.") from None
     if not is_loopback(host):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # The scopes an OAuth Server-to-Server credential for the Platform APIs gets (Adobe Developer Console);
 # the emulator's own copy, since it imports nothing of the client's.
@@ -33,6 +33,10 @@ class EmulatorSettings:
     truncated_share: float = 0.0  # share of batches whose last part file is truncated (not valid Parquet)
     link_origin: str = ""  # origin of absolute Data Access links ("" = the request's own origin)
     cache_dir: str | None = None  # where generated part files go (None = a temporary directory)
+    #: ``--sandbox-types``: name → production|development (default: the seeded sandbox production, others
+    #: development); listed by the Sandbox API's available-sandboxes endpoint.
+    sandbox_types: dict[str, str] = field(default_factory=dict)
+    sandbox_admin: bool = False  # whether the credential may use the admin-only /sandboxes routes
 
     def __repr__(self) -> str:  # never show the secret
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__dataclass_fields__

@@ -35,6 +35,7 @@ from textual.widgets import Button, Footer, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from tui.api.preflight import Cache, cached_facts, gather, recent_jobs
+from tui.console.screens.confirm import TypedName
 from tui.console.screens.pickers import DatasetPicker, MergePolicyPicker, NamePrompt, PathPrompt
 from tui.console.widgets.payload_editor import PayloadEditor
 from tui.core import drafts, templates
@@ -114,7 +115,7 @@ def target_lines(target: Target, *, read_only: bool) -> Content:
 
 
 # --- confirmation ----------------------------------------------------------------------------------
-class ConfirmLaunch(ModalScreen[bool]):
+class ConfirmLaunch(TypedName, ModalScreen[bool]):
     """Names org, sandbox, dataset and what is exported. "No" is focused; ``y`` sends, once."""
 
     DEFAULT_CSS = """
@@ -129,6 +130,8 @@ class ConfirmLaunch(ModalScreen[bool]):
     ConfirmLaunch #confirm-body { height: auto; max-height: 60vh; }
     ConfirmLaunch Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
     ConfirmLaunch Button { margin-left: 2; min-width: 10; }
+    ConfirmLaunch .typed-name-hint { width: 100%; margin-top: 1; text-style: bold; }
+    ConfirmLaunch #typed-name { width: 40; }
     """
     BINDINGS = [
         Binding("y", "answer(True)", "Yes, launch"),
@@ -136,8 +139,9 @@ class ConfirmLaunch(ModalScreen[bool]):
     ]
 
     def __init__(self, target: Target, summary: list[tuple[str, str]], *, warning: str = "",
-                 notes: list[str] | None = None) -> None:
+                 notes: list[str] | None = None, typed_name: str | None = None) -> None:
         super().__init__()
+        self.typed_name = typed_name
         self._target = target
         self._summary = summary
         self._warning = warning
@@ -165,9 +169,10 @@ class ConfirmLaunch(ModalScreen[bool]):
                 if len(self.notes) > MAX_NOTES_SHOWN:
                     yield Label(Content(f"… and {len(self.notes) - MAX_NOTES_SHOWN} more in the editor's "
                                         "validation panel"), classes="note")
+            yield from self.typed_name_widgets()
             with Horizontal():
                 yield Button("No", id="no", variant="default")
-                yield Button("Yes, launch (y)", id="yes", variant="warning")
+                yield Button("Yes, launch" if self.typed_name else "Yes, launch (y)", id="yes", variant="warning")
 
     @property
     def summary_rows(self) -> list[tuple[str, str]]:
@@ -177,12 +182,18 @@ class ConfirmLaunch(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.app.clear_notifications()  # toasts would cover the summary and the buttons
         self.query_one("#no", Button).focus()
+        self.typed_mount()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         self.action_answer(event.button.id == "yes")
 
+    def typed_confirmed(self) -> None:
+        self.action_answer(True)
+
     def action_answer(self, yes: bool) -> None:
+        if yes and not self.typed_ok():
+            return  # production: only the typed name confirms
         if self._answered:  # a double press must never answer twice
             return
         self._answered = True
@@ -285,8 +296,11 @@ class LaunchScreen(Screen[Job | None]):
                  validate_delay: float = 0.3, draft_delay: float = 0.5, initial_text: str | None = None,
                  title: str = "", note: str = "", known_jobs: Callable[[], Iterable[Job]] | None = None,
                  max_event_age_days: int = DEFAULT_MAX_EVENT_AGE_DAYS, preflight_delay: float = 0.6,
-                 clock: Callable[[], float] | None = None) -> None:
+                 clock: Callable[[], float] | None = None,
+                 confirm_name: Callable[[], str | None] | None = None) -> None:
         super().__init__()
+        # the sandbox name to type in the launch confirmation (production), asked when it opens
+        self._confirm_name = confirm_name
         self.api = api
         self.launch_title = title  # "cloned from job N (FAILED, 2026-11-30)"
         self._note = note
@@ -793,8 +807,9 @@ class LaunchScreen(Screen[Job | None]):
             notes.append("Duplicate guard: the newest jobs could not be listed; only the loaded jobs were checked.")
         summary = export_summary(payload, self._datasets, self._policies, now_ms=self._now_ms())
         self._launching = True  # until the confirmation is answered: ctrl+s again cannot open a second one
+        typed = self._confirm_name() if self._confirm_name is not None else None
         self.app.push_screen(ConfirmLaunch(self.api.target, summary, warning="\n".join(w for w in warnings if w),
-                                           notes=notes),
+                                           notes=notes, typed_name=typed),
                              lambda yes: self._confirmed(bool(yes), payload))
 
     def duplicates(self, payload: Mapping[str, Any]) -> list[Job]:

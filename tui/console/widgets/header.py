@@ -25,6 +25,7 @@ class HeaderState:
     read_only: bool
     poll: PollState
     activity: str = ""  # e.g. "loading all pages… 3 pages, 300 jobs"
+    production: bool = False  # a production sandbox (or one of unknown type): the PROD badge
 
 
 def header_text(state: HeaderState) -> Text:
@@ -34,6 +35,9 @@ def header_text(state: HeaderState) -> Text:
     line.append("aepx", style="bold")
     line.append(f" · profile {safe_text(t.profile)} · org {safe_text(t.org_id)} · "
                 f"sandbox {safe_text(t.sandbox)}")
+    if state.production:  # reverse video: still stands out under NO_COLOR (which drops colours only)
+        line.append("  ")
+        line.append(" PROD ", style="bold reverse")
     if t.is_emulator:
         line.append("  ")
         line.append(" EMULATOR ", style="reverse")
