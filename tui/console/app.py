@@ -155,7 +155,16 @@ class AepxApp(App[int]):
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
+        else:
+            self.say(f"Unknown theme {safe_text(self.settings.theme)!r} in [console] theme; using {self.theme}. "
+                     f"Known themes: {', '.join(sorted(self.available_themes))}.", "warning", timeout=15)
         if self._keymap:
+            from tui.console.bindings import unknown_keymap_ids
+
+            if unknown := unknown_keymap_ids(self._keymap):
+                self.say(f"Unknown key binding id{'s' if len(unknown) > 1 else ''} in [keymap]: "
+                         f"{', '.join(safe_text(u) for u in unknown)} (ignored); ? lists every id.", "warning",
+                         timeout=15)
             self.set_keymap(self._keymap)
         self._start_fetch(FetchIntent("first"))
         if self._history_problem:
@@ -721,12 +730,19 @@ class AepxApp(App[int]):
         source = self.overview_source() if callable(self.overview_source) else self.overview_source
         self.push_screen(OverviewScreen(source, interval=self.settings.refresh_seconds))
 
-    def action_command_line(self) -> None:
+    def action_command_line(self, prefill: str = "") -> None:
         screen = self.jobs_screen
         if screen is None or self.screen is not screen:
             self.say("The command line is available on the jobs screen.", "warning")
             return
-        screen.open_command_line()
+        screen.open_command_line(prefill)
+
+    def get_system_commands(self, screen: Screen) -> Any:
+        """Textual's palette commands, without its "Keys" and "Quit": aepx's own (``?``, ``q``) are
+        in the palette already, from the key catalogue."""
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Keys", "Quit"):
+                yield command
 
     # --- the two logs ------------------------------------------------------------------------------
     def action_message_log(self) -> None:

@@ -6,12 +6,15 @@ can remap it (``cancel = "ctrl+k"``) through ``App.set_keymap``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.binding import Binding
 
 MUTATING = frozenset({"cancel", "launch", "setup", "clone"})
 
 APP_BINDINGS = [
     Binding("q", "quit", "Quit", id="quit"),
+    Binding("ctrl+c", "quit", "Quit", id="quit-ctrl-c", show=False),
     Binding("question_mark,f1", "help", "Keys", id="help", key_display="?"),
     Binding("colon", "command_line", "Command", id="command-line", show=False, key_display=":",
             tooltip="Command line: :profile NAME, :sandbox NAME, :q"),
@@ -63,6 +66,9 @@ JOBS_BINDINGS = [
             tooltip="Every profile/sandbox at a glance"),
 ]
 
+# The job table's enter opens the detail; in the palette it runs the jobs screen's open_detail.
+JOB_TABLE_OPEN = Binding("enter", "open_detail", "Detail", id="detail", tooltip="Open the highlighted job's detail")
+
 OVERVIEW_BINDINGS = [
     Binding("enter", "switch_target", "Switch", id="overview-switch", tooltip="Switch the console to this target"),
     Binding("a", "add_sandbox", "Add sandbox", id="overview-add",
@@ -71,37 +77,93 @@ OVERVIEW_BINDINGS = [
     Binding("escape", "back", "Back", id="overview-back"),
 ]
 
-# The palette offers these (action on the jobs screen or the app, title, help).
-PALETTE_ACTIONS: list[tuple[str, str, str]] = [
-    ("refresh", "Refresh now", "Fetch the current page again"),
-    ("pause", "Pause or resume refresh", "Stop or restart the automatic refresh"),
-    ("next_page", "Next page", "Fetch the next page of jobs"),
-    ("prev_page", "Previous page", "Go back one page"),
-    ("load_all", "Load all pages", "Fetch every page so sort and filter cover all jobs"),
-    ("status_filter", "Cycle status filter", "all, NEW, PROCESSING, SUCCEEDED, FAILED (server side)"),
-    ("filter", "Filter by text", "Id, status, dataset, batch id or error text"),
-    ("sort('status')", "Sort by status", "Press again to reverse"),
-    ("sort('created')", "Sort by created", "Press again to reverse"),
-    ("sort('updated')", "Sort by updated", "Press again to reverse"),
-    ("sort('duration')", "Sort by duration", "Press again to reverse"),
-    ("sort('id')", "Sort by id", "Press again to reverse"),
-    ("mark", "Mark or unmark the highlighted job", "Marked jobs are cancelled together"),
-    ("open_detail", "Open job detail", "Summary, metrics timeline, errors, raw record"),
-    ("open_output", "Open job output", "A SUCCEEDED job's batch, files, schema, first rows; download"),
-    ("app.cancel", "Cancel job(s)", "Cancel the highlighted job or every marked job"),
-    ("launch", "Launch a new export job", "Open the payload editor"),
-    ("app.clone", "Rerun the highlighted job", "Its payload, rebuilt from the record, in the editor"),
-    ("app.diff", "Diff the two marked jobs", "Their payloads side by side"),
-    ("app.overview", "Overview", "Every profile/sandbox at a glance: counts, stuck, failures, type"),
-    ("app.setup", "Set up a profile", "Write a profile and store its secret"),
-    ("app.pulse", "Pulse", "Is today normal? Counts, 14 days, phases, slow payloads, failures"),
-    ("app.message_log", "Message log", "Every message shown, newest first; enter opens a job"),
-    ("app.call_log", "API call log", "The last 1,000 requests: c copies as curl, r copies the request id"),
-    ("app.help", "Show keys", "Every key of the current screen"),
-    ("app.quit", "Quit", "Leave aepx"),
+# Bindings the palette leaves out: moving the cursor, closing an input, a second key for one action.
+_NOT_IN_PALETTE = frozenset({"down", "up", "top", "bottom", "clear-filter", "quit-ctrl-c", "command-line"})
+# Palette titles where the binding's tooltip would not read as a command.
+_PALETTE_TITLES = {
+    "refresh": "Refresh now", "pause": "Pause or resume refresh", "next-page": "Next page",
+    "prev-page": "Previous page", "load-all": "Load all pages", "status-filter": "Cycle status filter",
+    "filter": "Filter by text", "sort-status": "Sort by status", "sort-created": "Sort by created",
+    "sort-updated": "Sort by updated", "sort-duration": "Sort by duration", "sort-id": "Sort by id",
+    "mark": "Mark or unmark the highlighted job", "detail": "Open job detail", "output": "Open job output",
+    "cancel": "Cancel job(s)", "launch": "Launch a new export job", "clone": "Rerun the highlighted job",
+    "diff": "Diff the two marked jobs", "setup": "Set up a profile", "message-log": "Message log",
+    "call-log": "API call log", "help": "Show keys", "quit": "Quit",
+}
+# Palette entries with no key of their own (the ``:`` commands that take a name).
+_PALETTE_EXTRA: list[tuple[str, str, str]] = [
+    ("app.command_line('profile ')", "Switch profile (:profile NAME)", "Opens the command line with :profile"),
+    ("app.command_line('sandbox ')", "Switch sandbox (:sandbox NAME)", "Opens the command line with :sandbox"),
 ]
+
+
+def _palette_actions() -> list[tuple[str, str, str]]:
+    """The palette's entries, derived from the jobs screen's and the app's bindings: (action on the
+    jobs screen, or ``app.`` for the app; title; help: the tooltip, the key and the binding id)."""
+    entries: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    on_jobs = [(b, b.action) for b in [*JOBS_BINDINGS, JOB_TABLE_OPEN]]
+    on_app = [(b, "app." + b.action) for b in APP_BINDINGS]
+    for binding, action in [*on_jobs, *on_app]:
+        if binding.id in _NOT_IN_PALETTE or action in seen:
+            continue
+        seen.add(action)
+        key = binding.key_display or binding.key.split(",")[0]
+        title = _PALETTE_TITLES.get(binding.id or "", binding.description)
+        about = f"{binding.tooltip} · " if binding.tooltip and binding.tooltip != title else ""
+        entries.append((action, title, f"{about}key {key} · id {binding.id}"))
+    return entries + _PALETTE_EXTRA
+
+def binding_sources() -> dict[str, list[Any]]:
+    """Where the console's bindings live: ``{"app" or class name: its BINDINGS}``. Screens are
+    imported here, lazily: they import this module for their own bindings."""
+    from tui.console.screens.calls import CallLogScreen
+    from tui.console.screens.confirm import ConfirmScreen
+    from tui.console.screens.detail import DetailScreen
+    from tui.console.screens.diff import DiffScreen
+    from tui.console.screens.help import HelpScreen
+    from tui.console.screens.jobs import JobsScreen
+    from tui.console.screens.launch import ConfirmDataset, ConfirmLaunch, LaunchScreen
+    from tui.console.screens.message_log import MessageLogScreen
+    from tui.console.screens.output import OutputScreen
+    from tui.console.screens.overview import OverviewScreen
+    from tui.console.screens.pickers import FilterPicker, NamePrompt
+    from tui.console.screens.pulse import PulseScreen
+    from tui.console.screens.secret_prompt import SecretPromptScreen
+    from tui.console.screens.setup import SetupScreen
+    from tui.console.widgets.detail import JobDetail
+    from tui.console.widgets.job_table import JobTable
+
+    where: dict[str, list[Any]] = {"app": APP_BINDINGS}
+    for cls in (JobsScreen, JobTable, DetailScreen, JobDetail, OverviewScreen, OutputScreen, DiffScreen,
+                LaunchScreen, ConfirmLaunch, ConfirmDataset, ConfirmScreen, FilterPicker, NamePrompt,
+                MessageLogScreen, CallLogScreen, PulseScreen, SetupScreen, SecretPromptScreen, HelpScreen):
+        where[cls.__name__] = list(cls.BINDINGS)
+    return where
+
+
+def catalogue() -> dict[str, list[tuple[str, Binding]]]:
+    """Every binding of the console by id: ``{id: [(where, binding), ...]}`` (one id may serve on
+    several screens, e.g. ``help``). The source for ``?`` (which shows the ids), the README cross-check
+    and ``[keymap]`` validation; the palette is derived from the jobs screen's and the app's part."""
+    result: dict[str, list[tuple[str, Binding]]] = {}
+    for name, bindings in binding_sources().items():
+        for binding in bindings:
+            if isinstance(binding, Binding) and binding.id:
+                result.setdefault(binding.id, []).append((name, binding))
+    return result
+
+
+def unknown_keymap_ids(keymap: dict[str, str]) -> list[str]:
+    """The ``[keymap]`` ids that name no binding (each would be ignored silently by Textual)."""
+    known = catalogue()
+    return [name for name in keymap if name not in known]
+
 
 # Actions (without the ``app.`` prefix) that change something on the server or disk.
 def is_mutating(action: str) -> bool:
     name = action.removeprefix("app.").split("(", 1)[0]
     return name in MUTATING
+
+
+PALETTE_ACTIONS = _palette_actions()

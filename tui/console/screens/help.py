@@ -29,7 +29,13 @@ def _rank(screen: Screen, node: object, action: str) -> int:
 
 def key_rows(screen: Screen) -> list[tuple[str, str]]:
     """``(keys, description)`` for each enabled binding of ``screen`` (its focus chain and the app)."""
+    return [(keys, label) for keys, label, _ in key_rows_with_ids(screen)]
+
+
+def key_rows_with_ids(screen: Screen) -> list[tuple[str, str, str]]:
+    """``(keys, description, binding ids)``: the ids are what ``[keymap]`` rebinds."""
     seen: dict[str, list[str]] = {}
+    ids: dict[str, list[str]] = {}
     ordered = sorted(screen.active_bindings.items(),
                      key=lambda item: _rank(screen, item[1].node, item[1].binding.action))
     for key, active in ordered:
@@ -41,14 +47,17 @@ def key_rows(screen: Screen) -> list[tuple[str, str]]:
         keys = seen.setdefault(label, [])
         if display not in keys:
             keys.append(display or key)
-    return [(" ".join(keys), label) for label, keys in seen.items()]
+        names = ids.setdefault(label, [])
+        if binding.id and binding.id not in names:
+            names.append(binding.id)
+    return [(" ".join(keys), label, " ".join(ids[label])) for label, keys in seen.items()]
 
 
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > Vertical {
-        width: 70; max-width: 100%; height: auto; max-height: 90%;
+        width: 90; max-width: 100%; height: auto; max-height: 90%;
         border: thick $primary; background: $surface; padding: 1 2;
     }
     HelpScreen VerticalScroll { height: auto; max-height: 30; }
@@ -57,17 +66,18 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, under: Screen, *, blurb: str = "") -> None:
         super().__init__()
-        self._rows = key_rows(under)
+        self._rows = key_rows_with_ids(under)
         self._blurb = blurb
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        for keys, label in self._rows:
-            table.add_row(Text(keys), Text(label))
+        table.add_column(style="dim", no_wrap=True)
+        for keys, label, ids in self._rows:
+            table.add_row(Text(keys), Text(label), Text(ids))
         with Vertical():
-            yield Label("Keys (esc closes)", id="help-title")
+            yield Label("Keys (esc closes); the last column is the id to rebind in [keymap]", id="help-title")
             if self._blurb:
                 yield Static(Text(self._blurb))
             with VerticalScroll():
@@ -75,7 +85,12 @@ class HelpScreen(ModalScreen[None]):
 
     @property
     def rows(self) -> list[tuple[str, str]]:
-        return list(self._rows)
+        return [(keys, label) for keys, label, _ in self._rows]
+
+    @property
+    def ids(self) -> dict[str, str]:
+        """Description -> the binding ids shown for it."""
+        return {label: ids for _, label, ids in self._rows}
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)

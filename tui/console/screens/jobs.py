@@ -181,9 +181,10 @@ class JobsScreen(Screen[None]):
             event.input.add_class("-hidden")
         self.table.focus()
 
-    def open_command_line(self) -> None:
+    def open_command_line(self, prefill: str = "") -> None:
         box = self.query_one("#command", Input)
-        box.value = ""
+        box.value = prefill
+        box.cursor_position = len(prefill)
         box.remove_class("-hidden")
         box.focus()
 

@@ -134,8 +134,8 @@ class ConfirmLaunch(TypedName, ModalScreen[bool]):
     ConfirmLaunch #typed-name { width: 40; }
     """
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes, launch"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("y", "answer(True)", "Yes, launch", id="launch-confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="launch-confirm.no"),
     ]
 
     def __init__(self, target: Target, summary: list[tuple[str, str]], *, warning: str = "",
@@ -213,8 +213,8 @@ class ConfirmDataset(ModalScreen[bool]):
     ConfirmDataset Button { margin-left: 2; min-width: 10; }
     """
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes, create"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("y", "answer(True)", "Yes, create", id="dataset-confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="dataset-confirm.no"),
     ]
 
     def __init__(self, target: Target, name: str) -> None:

@@ -44,9 +44,9 @@ class FilterPicker(ModalScreen[T | None], Generic[T]):
 
     DEFAULT_CSS = PICKER_CSS
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("down", "move(1)", "Next", show=False),
-        Binding("up", "move(-1)", "Previous", show=False),
+        Binding("escape", "cancel", "Cancel", id="picker.cancel"),
+        Binding("down", "move(1)", "Next", show=False, id="picker.next"),
+        Binding("up", "move(-1)", "Previous", show=False, id="picker.previous"),
     ]
 
     def __init__(self, title: str, items: Sequence[tuple[str, T]], *, empty_hint: str) -> None:
@@ -133,7 +133,7 @@ class _LinePrompt(ModalScreen[T | None], Generic[T]):
     """A title, one Input and a hint; enter submits when ``parse`` accepts the text, esc cancels."""
 
     DEFAULT_CSS = PICKER_CSS
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
     def __init__(self, title: str, *, value: str = "", placeholder: str = "", hint: str = "") -> None:
         super().__init__()
