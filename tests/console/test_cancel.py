@@ -176,7 +176,7 @@ async def test_read_only_hides_and_refuses_cancel(make_app, wait):
         await pilot.pause()
         assert isinstance(app.screen, JobsScreen)
         assert api.count("cancel_job") == 0
-        assert sum(m.startswith("Read-only mode: cancelling") for m in messages(app)) == 2
+        assert sum(m.startswith("Read-only mode: cancelling") for m in messages(app)) == 3  # the key says it too
 
 
 async def test_marks_kept_across_refresh_and_paging(make_app, wait):

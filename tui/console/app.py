@@ -31,7 +31,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from tui.api.calllog import CallLog
-from tui.console.bindings import APP_BINDINGS, is_mutating
+from tui.console.bindings import APP_BINDINGS, hide_mutating
 from tui.console.commands import JobsCommands
 from tui.console.message_log import LogEntry, MessageLog
 from tui.console.messages import ModelChanged, PollStateChanged
@@ -117,6 +117,8 @@ class AepxApp(App[int]):
                  history: HistoryStore | None = None, history_problem: str | None = None,
                  safety: SafetySettings | None = None, overview_source: Any = None) -> None:
         super().__init__()
+        if read_only:
+            hide_mutating(self._bindings)
         self.overview_source = overview_source  # builds the Overview's clients (None: the current target only)
         self.safety = safety or SafetySettings()
         #: The sandbox type (Sandbox API), learned before the first page; None until then (fail closed).
@@ -150,7 +152,7 @@ class AepxApp(App[int]):
 
     # --- start and stop ---------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
-        return JobsScreen(notice=self.notice)
+        return JobsScreen(notice=self.notice, read_only=self.read_only)
 
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
@@ -331,8 +333,10 @@ class AepxApp(App[int]):
             screen.post_message(PollStateChanged())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.read_only and is_mutating(action):
-            return False
+        # Read-only: mutating bindings are hidden from the footer (hide_mutating) but still run, so
+        # that their action says "read-only: … is disabled" instead of the key doing nothing.
+        if action == "command_line" and self.screen is not self.jobs_screen:
+            return None  # refused off the jobs screen: not offered by ? there
         return True
 
     def refuse_read_only(self, what: str) -> bool:

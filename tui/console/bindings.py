@@ -6,6 +6,7 @@ can remap it (``cancel = "ctrl+k"``) through ``App.set_keymap``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from textual.binding import Binding
@@ -158,6 +159,14 @@ def unknown_keymap_ids(keymap: dict[str, str]) -> list[str]:
     """The ``[keymap]`` ids that name no binding (each would be ignored silently by Textual)."""
     known = catalogue()
     return [name for name in keymap if name not in known]
+
+
+def hide_mutating(bindings_map: Any) -> None:
+    """Read-only mode: keep the mutating bindings of a node's ``BindingsMap`` out of the footer (they
+    still run, and their action says that read-only mode refuses it)."""
+    table = bindings_map.key_to_bindings
+    for key, items in table.items():
+        table[key] = [replace(b, show=False) if is_mutating(b.action) else b for b in items]
 
 
 # Actions (without the ``app.`` prefix) that change something on the server or disk.

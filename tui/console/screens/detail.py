@@ -26,7 +26,7 @@ from tui.monitor.history.baselines import Baseline
 class DetailScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "Back", id="detail.back"),
-        Binding("ctrl+d", "cancel_job", "Cancel", id="detail.cancel"),
+        Binding("ctrl+d", "cancel_job", "Cancel", id="detail.cancel", tooltip="Cancel this job"),
         Binding("R", "app.clone", "Rerun", id="detail.clone", key_display="R", show=False),
         Binding("o", "open_output", "Output", id="detail.output", show=False),
     ]
@@ -60,6 +60,11 @@ class DetailScreen(Screen[None]):
     def detail(self) -> JobDetail:
         return self.query_one(JobDetail)
 
+    @property
+    def job(self) -> Job | None:
+        """The job shown (the app's ``ctrl+d`` cancels it, or says why it cannot)."""
+        return self.detail.job if self.is_mounted else self._initial_job
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield JobDetail(self._api, **self._detail_kwargs)  # type: ignore[arg-type]
@@ -78,8 +83,8 @@ class DetailScreen(Screen[None]):
             self._on_refresh(event.job)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "cancel_job":
-            job = self.detail.job if self.is_mounted else None
+        if action == "cancel_job":  # otherwise the app's ctrl+d says why not (finished job, read-only)
+            job = self.job
             return self._on_cancel is not None and job is not None and job.is_active
         return True
 

@@ -10,6 +10,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
+from tui.console.bindings import is_mutating
+
 GENERIC_ACTIONS = frozenset({"app.focus_next", "app.focus_previous", "focus_next", "focus_previous",
                              "screen.copy_text", "copy_text",
                              "screen.minimize", "screen.maximize", "command_palette"})
@@ -36,11 +38,12 @@ def key_rows_with_ids(screen: Screen) -> list[tuple[str, str, str]]:
     """``(keys, description, binding ids)``: the ids are what ``[keymap]`` rebinds."""
     seen: dict[str, list[str]] = {}
     ids: dict[str, list[str]] = {}
+    read_only = bool(getattr(screen.app, "read_only", False))
     ordered = sorted(screen.active_bindings.items(),
                      key=lambda item: _rank(screen, item[1].node, item[1].binding.action))
     for key, active in ordered:
         binding = active.binding
-        if not active.enabled:
+        if not active.enabled or (read_only and is_mutating(binding.action)):
             continue
         label = binding.tooltip or binding.description or binding.action
         display = screen.app.get_key_display(binding)

@@ -14,7 +14,7 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from tui.console.bindings import JOBS_BINDINGS, is_mutating
+from tui.console.bindings import JOBS_BINDINGS, hide_mutating
 from tui.console.messages import ModelChanged, PollStateChanged
 from tui.console.widgets.detail import JobDetail
 from tui.console.widgets.header import AppHeader
@@ -31,8 +31,11 @@ class JobsScreen(Screen[None]):
     BINDINGS = JOBS_BINDINGS
     AUTO_FOCUS = "#jobs"
 
-    def __init__(self, *, notice: str | None = None) -> None:
+    def __init__(self, *, notice: str | None = None, read_only: bool = False) -> None:
         super().__init__()
+        if read_only:  # the keys still run and say why they do nothing (see AepxApp.check_action)
+            hide_mutating(self._bindings)
+        self._read_only_marks_said = False
         self._notice = notice
         self._detail: JobDetail | None = None
         self._detail_job: Job | None = None
@@ -143,10 +146,6 @@ class JobsScreen(Screen[None]):
         self._detail_job = job
 
     # --- actions ----------------------------------------------------------------------------------
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if is_mutating(action) and self.aepx.read_only:
-            return False
-        return True
 
     def action_sort(self, key: str) -> None:
         self.aepx.model.set_sort(key)
@@ -217,6 +216,9 @@ class JobsScreen(Screen[None]):
         if job is None:
             return
         self.aepx.model.toggle_mark(job.id)
+        if self.aepx.read_only and not self._read_only_marks_said:
+            self._read_only_marks_said = True
+            self.aepx.say("Read-only mode: marks only select rows here; cancelling them is disabled.", "warning")
         self.render_model()
         self.table.action_cursor_down()
 

@@ -1,0 +1,67 @@
+"""What an operator tripped over (issue 13): the detail screen, read-only sentences, the header on
+every screen."""
+
+from __future__ import annotations
+
+from tests.fakes import FakeJobsAPI, job_record
+from tui.console.screens.detail import DetailScreen
+from tui.console.screens.help import HelpScreen
+from tui.console.screens.jobs import JobsScreen
+
+
+def jobs_api() -> FakeJobsAPI:
+    return FakeJobsAPI([job_record(1, "PROCESSING"), job_record(2, "NEW"), job_record(3, "SUCCEEDED"),
+                        job_record(4, "PROCESSING")])
+
+
+def warnings(app) -> list[str]:
+    return [m for sev, m in app.message_log if sev == "warning"]
+
+
+async def open_detail(app, pilot, wait, job_id: str) -> DetailScreen:
+    app.open_detail_screen(app.model.jobs[job_id])
+    await wait(app, pilot)
+    assert isinstance(app.screen, DetailScreen)
+    return app.screen
+
+
+async def test_ctrl_d_on_a_finished_job_in_the_detail_says_why(make_app, wait):
+    app = make_app(jobs_api())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait(app, pilot)
+        await open_detail(app, pilot, wait, "3")
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        assert warnings(app)[-1] == "Job 3 is SUCCEEDED; only NEW or PROCESSING jobs can be cancelled."
+
+
+async def test_detail_help_lists_only_what_works_there(make_app, wait):
+    app = make_app(jobs_api())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait(app, pilot)
+        await open_detail(app, pilot, wait, "1")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        rows = dict((label, keys) for keys, label in app.screen.rows)
+        assert ":" not in rows.values()
+        assert not [label for label in rows if "marked" in label]
+        assert rows["Cancel this job"] == "^d"
+
+
+async def test_read_only_keys_say_why_they_do_nothing(make_app, wait):
+    app = make_app(jobs_api(), read_only=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait(app, pilot)
+        for key, what in (("ctrl+d", "cancelling jobs"), ("n", "launching jobs"), ("f2", "writing a profile")):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, JobsScreen)
+            assert warnings(app)[-1] == (f"Read-only mode: {what} is disabled; restart without --read-only "
+                                         "to do it.")
+        shown = {b.binding.action for b in app.screen.active_bindings.values() if b.binding.show}
+        assert not shown & {"cancel", "launch", "setup"}  # still hidden from the footer
+        await pilot.press("space")
+        await pilot.pause()
+        assert "marks only select" in warnings(app)[-1]
