@@ -65,3 +65,52 @@ async def test_read_only_keys_say_why_they_do_nothing(make_app, wait):
         await pilot.press("space")
         await pilot.pause()
         assert "marks only select" in warnings(app)[-1]
+
+
+def footer_width(app) -> int:
+    """The width the compact footer needs: "key description" items one space apart, then ``▏^p palette``."""
+    shown = {app.get_key_display(b.binding): b.binding.description
+             for b in app.screen.active_bindings.values() if b.binding.show and b.enabled}
+    width = sum(len(key) + 1 + len(description) for key, description in shown.items()) + len(shown) - 1
+    return width + len("▏^p palette")
+
+
+async def test_every_screen_has_the_header_with_a_breadcrumb_and_a_footer_of_80_columns(make_app, wait, tmp_path,
+                                                                                        monkeypatch):
+    from tui.console.widgets.header import AppHeader
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    app = make_app(jobs_api(), read_only=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(app, pilot)
+        assert footer_width(app) <= 80
+        seen = {}
+        for opener in (lambda: app.open_detail_screen(app.model.jobs["1"]), lambda: app.action_launch(),
+                       app.action_message_log, app.action_call_log, app.action_pulse):
+            opener()
+            await wait(app, pilot)
+            header = app.screen.query_one(AppHeader)
+            text = str(header.render())
+            assert "profile test" in text and "sandbox" in text, text
+            seen[header.crumb] = footer_width(app)
+            app.pop_screen()
+            await wait(app, pilot)
+        assert set(seen) == {"jobs › 1", "jobs › new job", "jobs › messages", "jobs › API calls", "jobs › pulse"}
+        assert max(seen.values()) <= 80, seen
+
+
+async def test_detail_header_shows_stale_and_read_only(make_app, wait):
+    from tui.console.widgets.header import AppHeader
+    from tui.core.errors import ServerError
+
+    api = jobs_api()
+    app = make_app(api, read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(app, pilot)
+        await open_detail(app, pilot, wait, "1")
+        text = str(app.screen.query_one(AppHeader).render())
+        assert "aepx › jobs › 1" in text and "READ-ONLY" in text and "STALE" not in text
+        api.fail_with = ServerError("Platform returned 503", status=503)
+        app.refresh_now()
+        await wait(app, pilot)
+        assert "STALE" in str(app.screen.query_one(AppHeader).render())

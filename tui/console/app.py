@@ -331,12 +331,20 @@ class AepxApp(App[int]):
         screen = self.jobs_screen
         if screen is not None:
             screen.post_message(PollStateChanged())
+        if self.screen is not screen:  # the same header on every screen: keep the one shown current
+            from tui.console.widgets.header import AppHeader
+
+            for header in self.screen.query(AppHeader):
+                header.pull_state()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Read-only: mutating bindings are hidden from the footer (hide_mutating) but still run, so
         # that their action says "read-only: … is disabled" instead of the key doing nothing.
         if action == "command_line" and self.screen is not self.jobs_screen:
             return None  # refused off the jobs screen: not offered by ? there
+        elsewhere = self.screen is not self.jobs_screen
+        if action == "cancel" and elsewhere and not getattr(self.screen, "CANCELS_JOB", False):
+            return False  # nothing to cancel on this screen (Pulse, the logs, Output): not in its footer
         return True
 
     def refuse_read_only(self, what: str) -> bool:

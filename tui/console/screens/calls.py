@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from tui.api.calllog import CallLog, CallRecord
+from tui.console.widgets.header import AppHeader
 from tui.core.curl import request_as_curl
 from tui.core.format import safe_text
 
@@ -46,6 +47,7 @@ class CallLogScreen(Screen[None]):
         self._shown: list[CallRecord] = []
 
     def compose(self) -> ComposeResult:
+        yield AppHeader("jobs › API calls")
         yield Static("", id="calls-count")
         yield DataTable(id="calls-table", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)

@@ -14,9 +14,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Footer
 
 from tui.console.widgets.detail import JobDetail
+from tui.console.widgets.header import AppHeader
 from tui.core.format import safe_text
 from tui.core.models import Job
 from tui.core.protocol import JobsAPI
@@ -24,6 +25,7 @@ from tui.monitor.history.baselines import Baseline
 
 
 class DetailScreen(Screen[None]):
+    CANCELS_JOB = True  # the app's ctrl+d acts on (or explains) ``job`` here
     BINDINGS = [
         Binding("escape", "close", "Back", id="detail.back"),
         Binding("ctrl+d", "cancel_job", "Cancel", id="detail.cancel", tooltip="Cancel this job"),
@@ -66,9 +68,9 @@ class DetailScreen(Screen[None]):
         return self.detail.job if self.is_mounted else self._initial_job
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader(f"jobs › {self._initial_job.id}")
         yield JobDetail(self._api, **self._detail_kwargs)  # type: ignore[arg-type]
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.detail.show(self._initial_job, self._median_ms, baseline=self._baseline)

@@ -14,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
+from tui.console.widgets.header import AppHeader
 from tui.core.fingerprint import fingerprint, request_from_record, side_by_side
 from tui.core.format import safe_text
 from tui.core.models import Job
@@ -59,10 +60,11 @@ class DiffScreen(Screen[None]):
         return f"{job_heading(a)} ↔ {job_heading(b)}: {verdict}"
 
     def compose(self) -> ComposeResult:
+        yield AppHeader("jobs › diff")
         yield Label(Text(self.title_text), id="diff-title")
         with VerticalScroll(id="diff-body"):
             yield Static(diff_table(*self.jobs), id="diff-table")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#diff-body").focus()

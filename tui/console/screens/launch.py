@@ -37,6 +37,7 @@ from textual.widgets.option_list import Option
 from tui.api.preflight import Cache, cached_facts, gather, recent_jobs
 from tui.console.screens.confirm import TypedName
 from tui.console.screens.pickers import DatasetPicker, MergePolicyPicker, NamePrompt, PathPrompt
+from tui.console.widgets.header import AppHeader
 from tui.console.widgets.payload_editor import PayloadEditor
 from tui.core import drafts, templates
 from tui.core.curl import as_curl
@@ -282,13 +283,13 @@ class LaunchScreen(Screen[Job | None]):
         Binding("ctrl+s", "launch", "Launch", id="launch-submit"),
         Binding("f2", "focus_templates", "Templates", id="launch-templates"),
         Binding("f3", "pick_dataset", "Dataset", id="launch-dataset"),
-        Binding("f4", "external_editor", "$EDITOR", id="launch-editor"),
-        Binding("f5", "pick_merge_policy", "Merge policy", id="launch-merge-policy"),
-        Binding("f8", "jump_to_error", "Go to error", id="launch-jump"),
-        Binding("f9", "copy_curl", "Copy curl", id="launch-curl"),
-        Binding("ctrl+n", "new_dataset", "New dataset", id="launch-new-dataset"),
-        Binding("ctrl+o", "load_file", "Open file", id="launch-open"),
-        Binding("ctrl+g", "save_file", "Save file", id="launch-save"),
+        Binding("f4", "external_editor", "$EDITOR", id="launch-editor", show=False),  # the footer fits 80 columns
+        Binding("f5", "pick_merge_policy", "Policy", id="launch-merge-policy", tooltip="Pick a merge policy"),
+        Binding("f8", "jump_to_error", "Error", id="launch-jump", tooltip="Go to the first error"),
+        Binding("f9", "copy_curl", "Copy curl", id="launch-curl", show=False),
+        Binding("ctrl+n", "new_dataset", "New dataset", id="launch-new-dataset", show=False),
+        Binding("ctrl+o", "load_file", "Open file", id="launch-open", show=False),
+        Binding("ctrl+g", "save_file", "Save file", id="launch-save", show=False),
         Binding("escape", "leave", "Back", id="launch-back", priority=True),
     ]
 
@@ -344,6 +345,7 @@ class LaunchScreen(Screen[Job | None]):
 
     # --- composition ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        yield AppHeader("jobs › new job")
         if self.launch_title:
             yield Label(Content(self.launch_title), id="launch-title")
         with Horizontal(id="launch-body"):
@@ -359,7 +361,7 @@ class LaunchScreen(Screen[Job | None]):
                     yield Label("Validation (F8 jumps)", classes="panel-title")
                     yield Static(Content("checking…"), id="validation")
                     yield Static(Content(""), id="status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#editor", PayloadEditor).focus()

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from tui.console.message_log import LogEntry, MessageLog
+from tui.console.widgets.header import AppHeader
 
 _MARK = {"error": "✖ error", "warning": "▲ warning", "information": "· info"}
 _STYLE = {"error": "bold red", "warning": "yellow", "information": ""}
@@ -42,6 +43,7 @@ class MessageLogScreen(Screen[None]):
         self._shown: list[LogEntry] = []
 
     def compose(self) -> ComposeResult:
+        yield AppHeader("jobs › messages")
         yield Input(placeholder="filter messages by text (esc closes)", id="log-filter")
         yield Static("", id="log-count")
         yield DataTable(id="log-table", cursor_type="row", zebra_stripes=True)

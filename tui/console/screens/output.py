@@ -18,8 +18,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+from textual.widgets import DataTable, Footer, ProgressBar, Static
 
+from tui.console.widgets.header import AppHeader
 from tui.core.errors import AepxError
 from tui.core.format import absolute_time, safe_text
 from tui.core.models import Job
@@ -108,7 +109,7 @@ class OutputScreen(Screen[None]):
         self.sub_title = f"output of job {safe_text(job.id)}"
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader(f"jobs › {self.job.id} › output")
         with Vertical():
             yield Static(Text("Loading the batch…"), id="output-facts")
             files = DataTable(id="output-files", cursor_type="row", zebra_stripes=True)
@@ -119,7 +120,7 @@ class OutputScreen(Screen[None]):
             with Horizontal(id="output-bottom"):
                 yield Static(Text(""), id="output-status")
                 yield ProgressBar(id="output-progress", show_eta=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#output-files", DataTable).focus()

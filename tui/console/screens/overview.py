@@ -94,7 +94,7 @@ class OverviewScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield AppHeader(id="header")
+        yield AppHeader("jobs › overview")
         yield DataTable(id="overview", cursor_type="row", zebra_stripes=False)
         yield Static("", id="overview-state")  # the highlighted row's state in full (narrow terminals cut it)
         yield Static(Text("enter switches to the target · a adds a sandbox · ctrl+r refreshes · esc returns"),

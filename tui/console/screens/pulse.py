@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Sparkline, Static
 
+from tui.console.widgets.header import AppHeader
 from tui.core.format import human_duration, safe_text, short_id
 from tui.core.models import Job
 from tui.monitor import events as monitor_events
@@ -107,6 +108,7 @@ class PulseScreen(Screen[None]):
         return getattr(self.aepx.settings, "timezone", "utc")
 
     def compose(self) -> ComposeResult:
+        yield AppHeader("jobs › pulse")
         yield Label(Text(self._title()), id="pulse-title")
         with VerticalScroll(id="pulse-body"):
             yield Static(Text("Now"), classes="section")
@@ -125,7 +127,7 @@ class PulseScreen(Screen[None]):
             yield DataTable(id="pulse-payloads", cursor_type="row", zebra_stripes=False)
             yield Static(Text("Failures over 7 days by error code (enter: the newest example)"), classes="section")
             yield DataTable(id="pulse-failures", cursor_type="row", zebra_stripes=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def _title(self) -> str:
         target = self.aepx.api.target

@@ -133,8 +133,8 @@ class JobDetail(Vertical):
     BINDINGS = [
         Binding("y", "toggle_raw", "Raw", id="detail.raw"),
         Binding("c", "copy_job_id", "Copy id", id="detail.copy_id"),
-        Binding("b", "copy_batch_id", "Copy batch", id="detail.copy_batch"),
-        Binding("J", "copy_raw", "Copy JSON", id="detail.copy_json"),
+        Binding("b", "copy_batch_id", "Copy batch", id="detail.copy_batch", show=False),  # ? lists them
+        Binding("J", "copy_raw", "Copy JSON", id="detail.copy_json", show=False),
     ]
 
     DEFAULT_CSS = """

@@ -28,11 +28,14 @@ class HeaderState:
     production: bool = False  # a production sandbox (or one of unknown type): the PROD badge
 
 
-def header_text(state: HeaderState) -> Text:
-    """Line 1: identity and badges. Line 2: freshness, stale reason and next retry."""
+def header_text(state: HeaderState, crumb: str = "") -> Text:
+    """Line 1: where (``aepx › jobs › 24950``), identity and badges. Line 2: freshness, stale reason
+    and next retry."""
     t = state.target
     line = Text()
     line.append("aepx", style="bold")
+    if crumb:
+        line.append(f" › {safe_text(crumb)}", style="bold")
     line.append(f" · profile {safe_text(t.profile)} · org {safe_text(t.org_id)} · "
                 f"sandbox {safe_text(t.sandbox)}")
     if state.production:  # reverse video: still stands out under NO_COLOR (which drops colours only)
@@ -72,9 +75,27 @@ def header_text(state: HeaderState) -> Text:
 
 
 class AppHeader(Static):
+    """The same header on every screen of the console; ``crumb`` says which (``jobs › 24950``). It
+    asks the app for its state when mounted, and the app refreshes the headers of the screen shown
+    whenever the poll state changes. Under a host without ``header_state`` it shows the crumb only."""
+
     DEFAULT_CSS = """
     AppHeader { height: auto; min-height: 2; padding: 0 1; background: $panel; }
     """
 
+    def __init__(self, crumb: str = "jobs", *, id: str | None = "header") -> None:
+        super().__init__(id=id)
+        self.crumb = crumb
+
+    def on_mount(self) -> None:
+        self.pull_state()
+
+    def pull_state(self) -> None:
+        state = getattr(self.app, "header_state", None)
+        if callable(state):
+            self.show_state(state())
+        else:
+            self.update(Text.assemble(("aepx", "bold"), (f" › {safe_text(self.crumb)}", "bold")))
+
     def show_state(self, state: HeaderState) -> None:
-        self.update(header_text(state))
+        self.update(header_text(state, self.crumb))
