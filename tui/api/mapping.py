@@ -30,10 +30,8 @@ from tui.core.errors import (
     ServerError,
 )
 from tui.core.models import to_int
-
-MAX_SERVER_TEXT = 300
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
-_SPACES = re.compile(r"\s+")
+from tui.core.sanitise import MAX_SERVER_TEXT  # noqa: F401  - re-exported
+from tui.core.sanitise import one_line as clean_text  # the one sanitiser; the old name kept for callers
 
 
 class ConnectFailed(NetworkError):
@@ -42,12 +40,6 @@ class ConnectFailed(NetworkError):
 
 class ConnectTimedOut(ApiTimeoutError):
     """Connecting (or waiting for a pooled connection) timed out: the request was never sent."""
-
-
-def clean_text(text: str, limit: int = MAX_SERVER_TEXT) -> str:
-    """Server text made safe to show as one line: no control characters, bounded length."""
-    flat = _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def decode_json(body: bytes) -> Any:

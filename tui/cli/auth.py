@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from tui.cli.base import EXIT_CREDENTIALS, EXIT_OK, Context, cli, err, guarded
+from tui.cli.base import EXIT_CREDENTIALS, EXIT_OK, Context, cli, err, guarded, out
 from tui.core.errors import ConfigError, UsageError
 
 
@@ -69,7 +69,7 @@ def creds_doctor(obj: Context) -> int:
         cfg, profile = None, None
         err(f"note: {exc}")
     for line in doctor_report(profile, store=cfg.credentials_store if cfg else None):
-        click.echo(line)
+        out(line)
     if profile is None:
         return EXIT_CREDENTIALS
     return EXIT_OK if resolve_secret(profile, store=cfg.credentials_store).secret is not None else EXIT_CREDENTIALS

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -17,6 +16,7 @@ import click
 
 from tui import __version__
 from tui.core.errors import AepxError, ConfigError
+from tui.core.sanitise import json_text, sanitise
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CREDENTIALS = 0, 1, 2, 3
 STATUSES = ("NEW", "PROCESSING", "SUCCEEDED", "FAILED")
@@ -73,7 +73,33 @@ def client_for(profile, store: str | None):
 
 
 def err(message: str) -> None:
-    click.echo(message, err=True)
+    """One message on stderr, through the one sanitiser (server strings are hostile)."""
+    click.echo(sanitise(message, keep_newlines=True), err=True)
+
+
+def out(message: str) -> None:
+    """One line of text output on stdout, through the one sanitiser."""
+    click.echo(sanitise(message, keep_newlines=True))
+
+
+def confirm(question: str) -> bool:
+    """A y/N question on stderr; the question is sanitised (it names server and config strings)."""
+    return click.confirm(sanitise(question), default=False, err=True)
+
+
+def _quiet_broken_pipe() -> None:
+    """stdout was closed by the reader (``aepx jobs show 1 | head -3``): exit 0 quietly, as git does.
+
+    Python would otherwise print "Exception ignored … BrokenPipeError" when it flushes stdout at exit.
+    """
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    sys.exit(EXIT_OK)
 
 
 def _exit_with(call: Callable[[], int | None]) -> None:
@@ -86,6 +112,8 @@ def _exit_with(call: Callable[[], int | None]) -> None:
     except KeyboardInterrupt:
         err("aepx: interrupted.")
         sys.exit(130)
+    except BrokenPipeError:
+        _quiet_broken_pipe()
     except Exception as exc:  # a defect of ours: one line here, the traceback in the private log
         import logging
 
@@ -120,22 +148,25 @@ def guarded(fn: Callable[..., int | None]) -> Callable[..., None]:
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    """The CLI's one JSON emitter: valid JSON (NaN/Infinity become null, with a warning on stderr) and
+    every control, C1 or bidi character inside a string escaped as \\uXXXX."""
+    text, replaced = json_text(data)
+    if replaced:
+        err(f"warning: {replaced} number(s) in the server's answer were NaN or Infinity, which JSON cannot "
+            "hold; they are printed as null.")
+    click.echo(text)
 
 
 def table(headers: list[str], rows: list[list[str]]) -> None:
-    """A plain aligned table: readable in any terminal, greppable, no colour needed."""
+    """A plain aligned table: readable in any terminal, greppable, no colour needed. Every cell is
+    sanitised (one line, no control character)."""
+    rows = [[sanitise(cell) for cell in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in rows:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
     lines = [headers, *rows]
     for row in lines:
         click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-
-
-def clean(text: str) -> str:
-    """Server text as plain text on one line: control characters made visible, never interpreted."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 # --- the group -----------------------------------------------------------------------------------

@@ -8,8 +8,21 @@ from pathlib import Path
 
 import click
 
-from tui.cli.base import EXIT_FAILED, EXIT_OK, STATUSES, Context, clean, cli, emit_json, err, run_async, table
+from tui.cli.base import (
+    EXIT_FAILED,
+    EXIT_OK,
+    STATUSES,
+    Context,
+    cli,
+    confirm,
+    emit_json,
+    err,
+    out,
+    run_async,
+    table,
+)
 from tui.core.errors import UsageError
+from tui.core.sanitise import sanitise
 
 
 @cli.group()
@@ -21,9 +34,9 @@ def job_row(job, now_ms: int) -> list[str]:
     from tui.core.format import absolute_time, human_duration
 
     duration = job.duration_ms(now_ms)
-    return [job.id, clean(job.status), absolute_time(job.created_ms), absolute_time(job.updated_ms),
-            human_duration(duration) if duration is not None else "", clean(job.current_phase),
-            clean(job.dataset_id), clean(job.batch_id), str(len(job.errors)) if job.errors else ""]
+    return [sanitise(job.id), sanitise(job.status), absolute_time(job.created_ms), absolute_time(job.updated_ms),
+            human_duration(duration) if duration is not None else "", sanitise(job.current_phase),
+            sanitise(job.dataset_id), sanitise(job.batch_id), str(len(job.errors)) if job.errors else ""]
 
 
 JOB_HEADERS = ["ID", "STATUS", "CREATED", "UPDATED", "DURATION", "PHASE", "DATASET", "BATCH", "ERRORS"]
@@ -95,7 +108,7 @@ def print_job(job) -> None:
 
     def line(label: str, value: str) -> None:
         if value:
-            click.echo(f"{label:<16}{clean(value)}")
+            out(f"{label:<16}{sanitise(value)}")
 
     duration = job.duration_ms(now_ms())
     line("id", job.id)
@@ -118,7 +131,7 @@ def print_job(job) -> None:
         suffix = "" if phase and phase.finished else " (running)"
         line(phase_name, human_duration(d) + suffix if d is not None else "pending")
     for error in job.errors:
-        click.echo(f"error           {clean(error.code)}: {clean(error.msg)}")
+        out(f"error           {sanitise(error.code)}: {sanitise(error.msg)}")
 
 
 @jobs.command("create")
@@ -143,20 +156,20 @@ async def jobs_create(obj: Context, payload_file: Path, wait: bool, poll: float,
         result = await api.create_job(payload)
         job = result.job
         if result.reconciled:
-            err(f"The answer to the create request was lost, but job {job.id} was found in the job list.")
-        err(f"Created export job {job.id} ({job.status}).")
+            err(f"The answer to the create request was lost, but job {sanitise(job.id)} was found in the job list.")
+        err(f"Created export job {sanitise(job.id)} ({sanitise(job.status)}).")
         if wait:
             while not job.is_final:
                 await asyncio.sleep(poll)
                 job = await api.get_job(job.id)
-                err(f"job {job.id}: {job.status} · {job.current_phase}")
+                err(f"job {sanitise(job.id)}: {sanitise(job.status)} · {sanitise(job.current_phase)}")
     if as_json:
         emit_json(dict(job.raw))
     else:
-        click.echo(job.id)
+        out(sanitise(job.id))
     if wait and job.status != "SUCCEEDED":
         for error in job.errors:
-            err(f"{clean(error.code)}: {clean(error.msg)}")
+            err(f"{sanitise(error.code)}: {sanitise(error.msg)}")
         return EXIT_FAILED
     return EXIT_OK
 
@@ -186,9 +199,8 @@ async def jobs_cancel(obj: Context, job_ids: tuple[str, ...], yes: bool) -> int:
             if not sys.stdin.isatty():
                 raise UsageError("Refusing to cancel without confirmation: pass --yes in scripts.")
             for job in found:
-                err(f"  {job.id}  {job.status:<10}  {clean(job.dataset_id)}")
-            if not click.confirm(f"Cancel {len(found)} job(s) in sandbox {api.target.sandbox}?", default=False,
-                                 err=True):
+                err(f"  {sanitise(job.id)}  {sanitise(job.status):<10}  {sanitise(job.dataset_id)}")
+            if not confirm(f"Cancel {len(found)} job(s) in sandbox {api.target.sandbox}?"):
                 err("Nothing was cancelled.")
                 return EXIT_FAILED
         results = await cancel_many(api, found)

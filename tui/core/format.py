@@ -7,8 +7,9 @@ an exception.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC, datetime, tzinfo
+
+from tui.core.sanitise import sanitise as safe_text  # the one sanitiser; the old name kept for callers
 
 PLACEHOLDER = "—"
 
@@ -25,9 +26,6 @@ _MINUTE = 60 * _SECOND
 _HOUR = 60 * _MINUTE
 _DAY = 24 * _HOUR
 
-# Characters that could move the cursor, recolour the terminal or reorder text: C0/C1 controls,
-# DEL, and the Unicode bidirectional overrides/isolates (the "Trojan Source" set).
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def human_duration(ms: int | float | None) -> str:
@@ -114,35 +112,6 @@ def status_glyph(status: str) -> str:
 def status_label(status: str) -> str:
     """Glyph and word, readable without colour: ``✔ SUCCEEDED``; ``? WEIRD`` for unknown ones."""
     return f"{status_glyph(status)} {safe_text(status) or 'UNKNOWN'}"
-
-
-def _visible(char: str) -> str:
-    code = ord(char)
-    if code < 0x20:
-        return chr(0x2400 + code)  # ␀ … ␟ ("␛" for ESC)
-    if code == 0x7F:
-        return "␡"
-    return f"\\u{code:04x}" if code > 0xFF else f"\\x{code:02x}"
-
-
-def safe_text(value: object, *, keep_newlines: bool = False) -> str:
-    """Server text made inert for a terminal: control characters and bidi overrides become visible
-    stand-ins (ESC → ``␛``, U+009B → ``\\x9b``, U+202E → ``\\u202e``). Markup is untouched: callers must
-    still display the result as plain text. Tabs become spaces; newlines are kept on request."""
-    text = "" if value is None else value if isinstance(value, str) else str(value)
-    out: list[str] = []
-    for char in text:
-        if char == "\n" and keep_newlines:
-            out.append(char)
-        elif char == "\t":
-            out.append("    ")
-        elif char == "\r" and keep_newlines:
-            continue
-        elif char in _BIDI or unicodedata.category(char) == "Cc":
-            out.append(_visible(char))
-        else:
-            out.append(char)
-    return "".join(out)
 
 
 def plural(count: int, word: str, plural_word: str | None = None) -> str:
