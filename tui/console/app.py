@@ -40,6 +40,7 @@ from tui.core.cancel import cancel_many, refusal
 from tui.core.config import ConsoleSettings
 from tui.core.errors import AepxError
 from tui.core.models import Job, Page, median_duration_ms
+from tui.core.sanitise import sanitise
 
 ApiFactory = Callable[[str | None, str | None], JobsAPI]
 MAX_ACTIVE_REFRESH = 20  # in all-loaded mode, active jobs beyond the first page refreshed per poll
@@ -155,6 +156,13 @@ class AepxApp(App[int]):
             self.exit(1)
 
     # --- small helpers ----------------------------------------------------------------------------
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every toast (the app's, a screen's, a widget's) passes the one sanitiser and is plain text:
+        server strings in it (a job id, an error message, a dataset name) are hostile."""
+        super().notify(sanitise(message, keep_newlines=True, limit=2000), title=sanitise(title, limit=200),
+                       severity=severity, timeout=timeout, markup=False)
+
     def say(self, message: str, severity: SeverityLevel = "information", *, timeout: float | None = None) -> None:
         """Notify as plain text (never markup) and keep it in ``message_log``."""
         self.message_log.append((severity, message))

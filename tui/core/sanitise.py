@@ -144,6 +144,17 @@ def escape_json_text(text: str) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+_SOURCE_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                            "\u2028\u2029\ud800-\udfff]")
+
+
+def json_source(text: str) -> str:
+    """JSON source text made inert for an editor on a terminal: every control, bidi or surrogate
+    character (newlines, tabs and carriage returns aside) becomes its ``\\uXXXX`` escape. Inside a JSON
+    string that is the same value; outside one the text was not valid JSON anyway."""
+    return _SOURCE_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def json_text(data: Any, *, indent: int | None = 2) -> tuple[str, int]:
     """``(JSON text, count of non-finite numbers printed as null)``: valid JSON, inert in a terminal.
 

@@ -41,6 +41,7 @@ from tui.core.curl import as_curl
 from tui.core.errors import AepxError, AmbiguousCreateError
 from tui.core.models import Dataset, Job, MergePolicy, Target
 from tui.core.payload import Issue, ValidationResult, validate_text
+from tui.core.sanitise import sanitise
 
 MAX_LOAD_BYTES = 1_000_000
 MAX_ISSUES_SHOWN = 6
@@ -90,9 +91,9 @@ def export_summary(payload: Mapping[str, Any], datasets: list[Dataset],
 
 def target_lines(target: Target, *, read_only: bool) -> Content:
     text = Content.assemble(
-        ("Profile ", "dim"), target.profile or "(none)", "\n",
-        ("Org     ", "dim"), target.org_id or "(none)", "\n",
-        ("Sandbox ", "dim"), target.sandbox or "(none)",
+        ("Profile ", "dim"), sanitise(target.profile) or "(none)", "\n",
+        ("Org     ", "dim"), sanitise(target.org_id) or "(none)", "\n",
+        ("Sandbox ", "dim"), sanitise(target.sandbox) or "(none)",
     )
     badges: list[Content] = []
     if target.is_emulator:
@@ -135,16 +136,17 @@ class ConfirmLaunch(ModalScreen[bool]):
         t = self._target
         env = " (EMULATOR)" if t.is_emulator else ""
         with Vertical():
-            yield Label(Content(f"Launch this export job in {t.org_id} / {t.sandbox}{env}?"), classes="title")
+            yield Label(Content(f"Launch this export job in {sanitise(t.org_id)} / {sanitise(t.sandbox)}{env}?"),
+                        classes="title")
             rows = self.summary_rows
             grid = Table.grid(padding=(0, 2))
             grid.add_column(style="bold", no_wrap=True)
             grid.add_column(overflow="fold")
             for key, value in rows:
-                grid.add_row(Text(key), Text(value))  # Text: server strings are never markup
+                grid.add_row(Text(sanitise(key)), Text(sanitise(value)))  # Text: server strings are never markup
             yield Static(grid, id="summary")
             if self._warning:
-                yield Label(Content(self._warning), classes="warning")
+                yield Label(Content(sanitise(self._warning, keep_newlines=True)), classes="warning")
             with Horizontal():
                 yield Button("No", id="no", variant="default")
                 yield Button("Yes, launch (y)", id="yes", variant="warning")
@@ -350,9 +352,9 @@ class LaunchScreen(Screen[Job | None]):
             count = len(result.errors)
             parts.append((f"✖ {count} error{'s' if count != 1 else ''}: launch refused", "bold $error"))
         for issue in result.errors[:MAX_ISSUES_SHOWN]:
-            parts += ["\n", ("✖ ", "$error"), issue_text(issue)]
+            parts += ["\n", ("✖ ", "$error"), sanitise(issue_text(issue), limit=500)]
         for issue in result.warnings[:MAX_ISSUES_SHOWN]:
-            parts += ["\n", ("! ", "$warning"), issue_text(issue)]
+            parts += ["\n", ("! ", "$warning"), sanitise(issue_text(issue), limit=500)]
         hidden = max(0, len(result.errors) - MAX_ISSUES_SHOWN) + max(0, len(result.warnings) - MAX_ISSUES_SHOWN)
         if hidden:
             parts.append(f"\n… and {hidden} more")
@@ -402,7 +404,7 @@ class LaunchScreen(Screen[Job | None]):
         self.editor.jump_to(error.line, error.column or 1)
 
     def _set_status(self, text: str) -> None:
-        self.query_one("#status", Static).update(Content(text))
+        self.query_one("#status", Static).update(Content(sanitise(text)))
 
     # --- editing the payload as data ----------------------------------------------------------------
     def _parsed_payload(self, purpose: str) -> dict[str, Any] | None:
