@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import re
 import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -26,9 +27,10 @@ STATUSES = ("NEW", "PROCESSING", "SUCCEEDED", "FAILED")
 class Context:
     """What the global options resolve to; commands ask it for a config, a profile, a client."""
 
-    def __init__(self, profile: str | None, config: str | None) -> None:
+    def __init__(self, profile: str | None, config: str | None, *, verbose: int = 0) -> None:
         self.profile_name = profile
         self.config_arg = config
+        self.verbose = verbose  # -v count; reserved for more detail on stderr
         self._config = None
 
     def config(self):
@@ -170,25 +172,85 @@ def table(headers: list[str], rows: list[list[str]]) -> None:
 
 
 # --- the group -----------------------------------------------------------------------------------
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-p", "--profile", metavar="NAME", help="Profile from the config file (default: default_profile).")
+_GLOBAL_WITH_VALUE = ("-p", "--profile", "--config")
+_VERBOSE = re.compile(r"-v+|--verbose")
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """``aepx jobs list -p prod`` means ``aepx -p prod jobs list`` (as kubectl and the aws CLI allow).
+
+    The global options ``-p/--profile``, ``--config`` and ``-v`` found after the subcommand are moved in
+    front of it, in order; a later one wins, as on the command line. ``--`` ends the search.
+    """
+    index = 0
+    while index < len(args):  # find the subcommand: the first word that is neither an option nor its value
+        word = args[index]
+        if word == "--":
+            return list(args)
+        if word in _GLOBAL_WITH_VALUE:
+            index += 2
+        elif word.startswith("-"):
+            index += 1
+        else:
+            break
+    else:
+        return list(args)
+    hoisted: list[str] = []
+    kept: list[str] = []
+    rest = args[index + 1:]
+    position = 0
+    while position < len(rest):
+        word = rest[position]
+        if word == "--":
+            kept += rest[position:]
+            break
+        if word in _GLOBAL_WITH_VALUE and position + 1 < len(rest):
+            hoisted += rest[position:position + 2]
+            position += 2
+            continue
+        if (word.startswith(("--profile=", "--config=")) or (word.startswith("-p") and not word.startswith("--")
+                                                              and len(word) > 2) or _VERBOSE.fullmatch(word)):
+            hoisted.append(word)
+        else:
+            kept.append(word)
+        position += 1
+    return [*args[:index], *hoisted, args[index], *kept]
+
+
+class AepxGroup(click.Group):
+    """The root group: global options are accepted anywhere on the line (see hoist_global_options)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            args = hoist_global_options(args)
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=AepxGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-p", "--profile", metavar="NAME",
+              help="Profile from the config file (default: default_profile). Accepted anywhere on the line.")
 @click.option("--config", "config_path_arg", metavar="PATH", envvar="AEPX_CONFIG",
-              help="Config file (default: the user config dir; env AEPX_CONFIG).")
+              help="Config file (default: the user config dir; env AEPX_CONFIG). Accepted anywhere on the line.")
+@click.option("-v", "--verbose", count=True, help="More detail on stderr (repeatable). Accepted anywhere on the line.")
 @click.option("--demo", is_flag=True, help="Start the console on the built-in emulator (seeded, quick clock).")
 @click.option("--read-only", is_flag=True, help="Hide and refuse every action that changes anything.")
 @click.version_option(__version__, prog_name="aepx")
 @click.pass_context
-def cli(ctx: click.Context, profile: str | None, config_path_arg: str | None, demo: bool, read_only: bool) -> None:
+def cli(ctx: click.Context, profile: str | None, config_path_arg: str | None, verbose: int, demo: bool,
+        read_only: bool) -> None:
     """aepx: watch, launch and cancel Adobe Experience Platform profile export jobs.
 
     With no command, aepx starts the full-screen console on the chosen profile. With no config at
     all it starts on the built-in emulator and says so.
 
+    The global options -p/--profile, --config and -v may be given anywhere on the line:
+    `aepx jobs list -p prod` is `aepx -p prod jobs list`.
+
     \b
     Exit codes: 0 success, 1 API or job failure, 2 usage or invalid input,
                 3 config or credentials.
     """
-    ctx.obj = Context(profile, config_path_arg)
+    ctx.obj = Context(profile, config_path_arg, verbose=verbose)
     if ctx.invoked_subcommand is None:
         from tui.cli.console import start_console
 
