@@ -119,12 +119,14 @@ def _exit_with(call: Callable[[], int | None]) -> None:
     except Exception as exc:  # a defect of ours: one line here, the traceback in the private log
         import logging
 
-        from tui.core.logging import install_logging, redact
+        from tui.core.logging import redact, try_install_logging
 
-        path = install_logging()
-        logging.getLogger("aepx.cli").exception("unexpected error")
-        err(redact(f"aepx: unexpected error ({type(exc).__name__}: {exc}); the details are in {path}, "
-                   "please include them in a bug report."))
+        path, _ = try_install_logging()
+        if path is not None:
+            logging.getLogger("aepx.cli").exception("unexpected error")
+        where = f"the details are in {path}" if path is not None else "the log file could not be written"
+        err(redact(f"aepx: unexpected error ({type(exc).__name__}: {exc}); {where}, please include them in a "
+                   "bug report."))
         sys.exit(EXIT_FAILED)
     sys.exit(code or EXIT_OK)
 
