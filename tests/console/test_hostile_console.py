@@ -143,3 +143,27 @@ async def test_every_console_path_shows_poisoned_strings_inertly(make_app):
         text = assert_inert(app, "an error in the header and its toast")
         assert "STALE" in text or "stale" in text.lower()
         assert any("␛]52;c;" in n.message for n in app._notifications)  # the server's words, inert
+
+
+async def test_ctrl_o_refuses_special_and_huge_files(make_app, tmp_path):
+    from pathlib import Path
+
+    from tui.console.screens.launch import LaunchScreen
+
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * (1024 * 1024 + 1))
+    app = make_app(FakeJobsAPI())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, LaunchScreen)
+        before = screen.editor.text
+        screen._load_from(Path("/dev/zero"))
+        screen._load_from(big)
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("not a regular file" in m for m in messages), messages
+        assert any("over the 1,024 KiB limit" in m for m in messages), messages
+        assert screen.editor.text == before

@@ -111,3 +111,8 @@ def deep(depth: int = 1200) -> Any:
 
 def copy_of(record: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(record)
+
+
+def deep_text(depth: int = 5000) -> bytes:
+    """JSON text nested ``depth`` levels deep (too deep for json.dumps to build)."""
+    return ('{"records": ' + '{"x": ' * depth + "1" + "}" * depth + "}").encode()

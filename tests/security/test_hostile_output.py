@@ -47,6 +47,7 @@ class Hostile:
         self.fail = False
         self.nan = False
         self.gets = 0
+        self.list_body: bytes | None = None  # when set, the list answer's exact bytes
 
     def app(self) -> Starlette:
         async def token(request: Request) -> Response:
@@ -60,6 +61,8 @@ class Hostile:
             return wrapped
 
         async def list_jobs(request: Request) -> Response:
+            if self.list_body is not None:
+                return Response(self.list_body, media_type="application/json")
             page = R.jobs_page()
             if self.nan:
                 page["records"][0]["metrics"]["totalTime"]["totalTimeInMs"] = float("nan")

@@ -42,14 +42,28 @@ class ConnectTimedOut(ApiTimeoutError):
     """Connecting (or waiting for a pooled connection) timed out: the request was never sent."""
 
 
-def decode_json(body: bytes) -> Any:
-    """The parsed JSON body, or ``None`` when it is empty or not JSON."""
+class TooDeeplyNested(ApiError):
+    """A JSON answer nested deeper than Python's parser goes (a hostile or broken server)."""
+
+
+def decode_json(body: bytes, *, strict: bool = False) -> Any:
+    """The parsed JSON body, or ``None`` when it is empty or not JSON.
+
+    JSON nested too deeply to parse is ``None`` too, unless ``strict``: then ``TooDeeplyNested``, one
+    sentence (for a successful answer, where "no JSON body" would mislead).
+    """
     if not body or not body.strip():
         return None
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return None
+    except RecursionError:
+        if not strict:
+            return None
+        raise TooDeeplyNested("The server's answer is JSON nested deeper than aepx reads (about 1,000 levels), so "
+                              "it was refused; try again, and report it to whoever runs that server if it "
+                              "persists.") from None
 
 
 def _text(value: Any) -> str:

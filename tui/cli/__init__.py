@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 
 from tui.cli import auth, config_cmd, datasets, jobs  # noqa: F401  - each registers its commands
-from tui.cli.base import Context, cli
+from tui.cli.base import Context, cli, flush_stdout
 
 __all__ = ["Context", "cli", "main"]
 
@@ -31,4 +31,7 @@ def _register() -> None:
 def main() -> None:
     _register()
     os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
-    cli(prog_name="aepx")
+    try:
+        cli(prog_name="aepx")
+    finally:
+        flush_stdout()  # buffered output to a closed pipe: exit 0 quietly, not "Exception ignored …"

@@ -89,6 +89,16 @@ def confirm(question: str) -> bool:
     return click.confirm(sanitise(question), default=False, err=True)
 
 
+def flush_stdout() -> None:
+    """Flush stdout at exit; a reader that went away (``| head``) means a quiet exit 0."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def _quiet_broken_pipe() -> None:
     """stdout was closed by the reader (``aepx jobs show 1 | head -3``): exit 0 quietly, as git does.
 

@@ -38,12 +38,12 @@ from tui.console.screens.pickers import DatasetPicker, MergePolicyPicker, NamePr
 from tui.console.widgets.payload_editor import PayloadEditor
 from tui.core import drafts, templates
 from tui.core.curl import as_curl
-from tui.core.errors import AepxError, AmbiguousCreateError
+from tui.core.errors import AepxError, AmbiguousCreateError, PayloadError
 from tui.core.models import Dataset, Job, MergePolicy, Target
-from tui.core.payload import Issue, ValidationResult, validate_text
+from tui.core.payload import MAX_PAYLOAD_BYTES, Issue, ValidationResult, read_payload_text, validate_text
 from tui.core.sanitise import sanitise
 
-MAX_LOAD_BYTES = 1_000_000
+MAX_LOAD_BYTES = MAX_PAYLOAD_BYTES
 MAX_ISSUES_SHOWN = 6
 DEFAULT_TEMPLATE = "profile"
 
@@ -514,13 +514,9 @@ class LaunchScreen(Screen[Job | None]):
         if path is None:
             return
         try:
-            if path.stat().st_size > MAX_LOAD_BYTES:
-                self.notify(f"{path} is larger than 1 MB; that is not an export payload.", severity="error")
-                return
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            self.notify(f"Could not read {path}: {reason}.", severity="error")
+            text = read_payload_text(path, MAX_LOAD_BYTES)  # regular files only, capped
+        except PayloadError as exc:
+            self.notify(str(exc), severity="error")
             return
         self.editor.replace_all(text)
         self.notify(f"Loaded {path} (ctrl+z undoes).", timeout=3)
@@ -557,9 +553,11 @@ class LaunchScreen(Screen[Job | None]):
                 self.notify(f"The editor exited with status {returncode}; the payload was left unchanged.",
                             severity="warning")
                 return
-            self.editor.replace_all(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            self.notify(f"Could not exchange the payload with the editor: {exc}.", severity="error")
+            self.editor.replace_all(read_payload_text(path, MAX_LOAD_BYTES))
+        except PayloadError as exc:
+            self.notify(f"The editor's file was not taken: {exc}", severity="error")
+        except OSError as exc:
+            self.notify(f"Could not exchange the payload with the editor: {exc.strerror or exc}.", severity="error")
         finally:
             path.unlink(missing_ok=True)
 
