@@ -99,3 +99,25 @@ def test_a_closed_stdout_exits_quietly_with_0(hostile):  # noqa: F811
     stderr = proc.stderr.decode()
     assert proc.returncode == 0, stderr
     assert stderr == "", stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child")
+def test_ctrl_c_before_the_create_answer_says_the_job_may_exist(hostile):  # noqa: F811
+    import signal
+
+    hostile.hang_posts = True
+    env = {**os.environ, "AEPX_CLIENT_SECRET": "s3cret-value"}
+    proc = subprocess.Popen([sys.executable, "-c", "from tui.cli import main; main()", "--config",
+                             str(hostile.config), "jobs", "create", "--file", str(hostile.payload)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        assert hostile.post_seen.wait(30), "the create request never arrived"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    stderr = err.decode()
+    assert proc.returncode == 130, stderr
+    assert "the job may exist" in stderr and "aepx jobs list" in stderr
+    assert "Traceback" not in stderr

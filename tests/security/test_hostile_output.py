@@ -8,7 +8,9 @@ app replaced); the records come from ``tests/hostile/records.py``.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 import types
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,8 @@ class Hostile:
         self.nan = False
         self.gets = 0
         self.list_body: bytes | None = None  # when set, the list answer's exact bytes
+        self.post_seen = threading.Event()
+        self.hang_posts = False  # a create whose answer never comes
 
     def app(self) -> Starlette:
         async def token(request: Request) -> Response:
@@ -80,6 +84,9 @@ class Hostile:
             return _json(record)
 
         async def create_job(request: Request) -> Response:
+            self.post_seen.set()
+            if self.hang_posts:
+                await asyncio.sleep(60)
             answer = R.create_answer()
             answer["id"] = 777
             answer["requestId"] = R.poisoned("createRequestId")

@@ -114,6 +114,15 @@ def _quiet_broken_pipe() -> None:
     sys.exit(EXIT_OK)
 
 
+_interrupt_note: str | None = None  # said instead of "interrupted." (e.g. a create whose answer is unknown)
+
+
+def note_interrupt(text: str) -> None:
+    """What Ctrl-C now means, said in place of a bare "interrupted." (one sentence)."""
+    global _interrupt_note
+    _interrupt_note = text
+
+
 def _exit_with(call: Callable[[], int | None]) -> None:
     """Run a command body and exit with its code; an AepxError becomes one line on stderr and its code."""
     try:
@@ -122,7 +131,7 @@ def _exit_with(call: Callable[[], int | None]) -> None:
         err(f"aepx: {exc.with_request_id()}")
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        err("aepx: interrupted.")
+        err(f"aepx: {_interrupt_note or 'interrupted.'}")
         sys.exit(130)
     except BrokenPipeError:
         _quiet_broken_pipe()

@@ -17,6 +17,7 @@ from tui.cli.base import (
     confirm,
     emit_json,
     err,
+    note_interrupt,
     out,
     run_async,
     table,
@@ -153,7 +154,13 @@ async def jobs_create(obj: Context, payload_file: Path, wait: bool, poll: float,
 
     payload = load_payload_file(payload_file, on_warning=lambda text: err(f"warning: {text}"))
     async with obj.client() as api:
-        result = await api.create_job(payload)
+        try:
+            result = await api.create_job(payload)
+        except asyncio.CancelledError:  # Ctrl-C before the answer arrived
+            note_interrupt("interrupted before the Platform answered: the create request may have reached it, "
+                           "so the job may exist; run `aepx jobs list` (newest first) to check before creating "
+                           "it again.")
+            raise
         job = result.job
         if result.reconciled:
             err(f"The answer to the create request was lost, but job {sanitise(job.id)} was found in the job list.")

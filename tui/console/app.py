@@ -141,8 +141,17 @@ class AepxApp(App[int]):
         if self._keymap:
             self.set_keymap(self._keymap)
         self._start_fetch(FetchIntent("first"))
+        self._say_pending_launch()
         if not self.is_headless and not self.is_web and _stdin_is_tty():
             self.set_interval(5, self._watch_tty)
+
+    def _say_pending_launch(self) -> None:
+        """A launch whose answer never arrived (the console was killed mid-POST): say so at start."""
+        from tui.core import drafts
+
+        note = drafts.pending_launch()
+        if note:
+            self.say(note, "warning", timeout=20)
 
     async def on_unmount(self) -> None:
         try:

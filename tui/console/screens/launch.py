@@ -11,6 +11,7 @@ The screen dismisses with the created ``Job``, or ``None`` when left with esc.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
@@ -216,7 +217,10 @@ class LaunchScreen(Screen[Job | None]):
         super().__init__()
         self.api = api
         self.read_only = read_only
-        self.draft_path = draft_path if draft_path is not None else drafts.default_draft_path()
+        self.shared_draft_path = draft_path if draft_path is not None else drafts.default_draft_path()
+        self.draft_path = self.shared_draft_path  # this editor's own file when another aepx holds the draft
+        self._draft_lock: drafts.DraftLock | None = None
+        self._draft_note = ""
         self._validate_delay = validate_delay
         self._draft_delay = draft_delay
         self._validate_timer: Timer | None = None
@@ -230,11 +234,28 @@ class LaunchScreen(Screen[Job | None]):
         self._result: ValidationResult | None = None
         self._launching = False
         self._ambiguous = False
-        restored = drafts.load_draft(self.draft_path)
+        self._pending_note = ""  # an earlier launch whose answer never arrived (this or a past run)
+        self._earlier_in_doubt = False
+        self._from_memory = False
+        self._restored = False
+        self._initial_text = ""
+
+    def _claim_and_restore(self) -> None:
+        """At mount: claim the draft (or get a per-process one) and restore the newest text: an edit kept
+        in memory (its file could not be written), else the draft file, else the default template."""
+        self.draft_path, self._draft_lock, self._draft_note = drafts.claim_draft(self.shared_draft_path)
+        memory = drafts.memory_draft(self.draft_path)
+        restored = memory if memory is not None else drafts.load_draft(self.draft_path)
+        if restored is None and self.draft_path != self.shared_draft_path:
+            restored = drafts.load_draft(self.shared_draft_path)  # start from the shared draft, save apart
+        self._from_memory = memory is not None
         self._restored = restored is not None
         self._initial_text = restored if restored is not None else self._template_text(DEFAULT_TEMPLATE)
         if not self._restored:
             self._pristine_text = self._initial_text
+        self._pending_note = drafts.pending_launch(self.shared_draft_path) or ""
+        if self._pending_note:
+            self._ambiguous = True
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -244,6 +265,7 @@ class LaunchScreen(Screen[Job | None]):
 
     # --- composition ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        self._claim_and_restore()
         with Horizontal(id="launch-body"):
             yield PayloadEditor(self._initial_text, id="editor")
             with VerticalScroll(id="side"):
@@ -262,12 +284,22 @@ class LaunchScreen(Screen[Job | None]):
     def on_mount(self) -> None:
         self.query_one("#editor", PayloadEditor).focus()
         self._validate_now()
-        if self._restored:
+        if self._from_memory:
+            self.notify(f"Your unsaved edit was restored from memory (the draft file {self.draft_path} could not be "
+                        "written); it is kept until aepx exits.", severity="warning", timeout=8)
+        elif self._restored:
             self.notify(f"Draft restored from {self.draft_path}.", timeout=4)
+        if self._draft_note:
+            self.notify(self._draft_note, severity="warning", timeout=10)
+        if self._pending_note:
+            self.notify(self._pending_note, severity="warning", timeout=15)
         self._load_lookups()
 
     def on_unmount(self) -> None:
         self.flush_draft()
+        if self._draft_lock is not None:
+            self._draft_lock.release()
+            self._draft_lock = None
 
     @property
     def editor(self) -> PayloadEditor:
@@ -374,11 +406,14 @@ class LaunchScreen(Screen[Job | None]):
         try:
             drafts.save_draft(text, self.draft_path)
         except OSError as exc:
+            drafts.keep_in_memory(text, self.draft_path)  # never lost: the next launch screen restores it
             if not self._draft_error_shown:
                 self._draft_error_shown = True
-                self.notify(f"The draft could not be saved to {self.draft_path} ({exc.strerror or exc}); "
-                            "your text stays in the editor.", severity="warning", timeout=8)
+                self.notify(f"The draft could not be saved to {self.draft_path} ({exc.strerror or exc}); your "
+                            "edit is kept in memory until aepx exits (esc and n bring it back).",
+                            severity="warning", timeout=10)
             return
+        drafts.forget_memory(self.draft_path)
         self._draft_dirty = False
 
     def _discard_draft(self) -> None:
@@ -387,6 +422,7 @@ class LaunchScreen(Screen[Job | None]):
                 timer.stop()
         self._draft_timer = None
         self._draft_dirty = False
+        drafts.forget_memory(self.draft_path)
         try:
             drafts.clear_draft(self.draft_path)
         except OSError as exc:
@@ -601,8 +637,8 @@ class LaunchScreen(Screen[Job | None]):
             self.notify(f"Launch refused: {reason}. Fix it first (F8 jumps there).", severity="error", timeout=10)
             return
         payload = result.payload
-        warning = ("The previous launch may have created a job: check the job list before sending again."
-                   if self._ambiguous else "")
+        warning = (self._pending_note or "The previous launch may have created a job: check the job list before "
+                   "sending again.") if self._ambiguous else ""
         summary = export_summary(payload, self._datasets, self._policies)
         self._launching = True  # until the confirmation is answered: ctrl+s again cannot open a second one
         self.app.push_screen(ConfirmLaunch(self.api.target, summary, warning=warning),
@@ -616,25 +652,50 @@ class LaunchScreen(Screen[Job | None]):
         self._set_status("Launching…")
         self._send(payload)
 
+    def _mark_launch(self) -> None:
+        """Persist "a launch is in flight" beside the draft, unless an earlier one is already in doubt
+        (its time is the one to check the list from)."""
+        self._earlier_in_doubt = drafts.pending_launch(self.shared_draft_path) is not None
+        if self._earlier_in_doubt:
+            return
+        t = self.api.target
+        with contextlib.suppress(OSError):  # best effort: the launch itself matters more
+            drafts.mark_launch(f"org {t.org_id} / sandbox {t.sandbox}", self.shared_draft_path)
+
+    def _launch_settled(self, *, created: bool) -> None:
+        """The answer is definite. A created job clears the doubt (the user was warned before sending);
+        a refusal leaves an earlier launch's doubt in place."""
+        if created or not self._earlier_in_doubt:
+            drafts.clear_launch(self.shared_draft_path)
+            self._pending_note = ""
+
+    def _launch_in_doubt(self) -> None:
+        self._pending_note = drafts.pending_launch(self.shared_draft_path) or ""
+
     @work(group="launch", exit_on_error=False)
     async def _send(self, payload: dict[str, Any]) -> None:
+        self._mark_launch()  # left behind if this process dies mid-POST (SIGHUP): shown at the next start
         try:
             result = await self.api.create_job(payload)
         except AmbiguousCreateError as exc:
+            self._launch_in_doubt()
             self._ambiguous = True
             self._after_failure(f"{exc} Nothing was resent: check the job list before launching again.",
                                 "The last launch may have created a job: check the job list.")
             return
         except AepxError as exc:
+            self._launch_settled(created=False)
             self._after_failure(f"The job was not created: {exc}", "")
             return
         except Exception as exc:  # an unexpected failure after the request may have gone out
+            self._launch_in_doubt()
             self._ambiguous = True
             self._after_failure(f"The launch failed unexpectedly ({type(exc).__name__}); a job may have been "
                                 "created: check the job list before launching again.",
                                 "The last launch may have created a job: check the job list.")
             return
         self._ambiguous = False
+        self._launch_settled(created=True)
         job = result.job
         self._discard_draft()
         if result.reconciled:
