@@ -1,4 +1,5 @@
-"""``python -m bench``: every figure of issue 8, printed as a table and written to ``bench/results.json``.
+"""``python -m bench``: every figure of issues 8, 11 (bench/history.py) and 17 (bench/watch.py), printed as a table and
+written to ``bench/results.json``.
 
 Ratios are against baselines measured in the same run (medians of interleaved runs), because the
 machines are noisy. ``--quick`` takes fewer runs (for a smoke check).
@@ -14,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import figures
+from bench import figures, history, output_figures, watch
 
 RESULTS = Path(__file__).with_name("results.json")
 
@@ -27,7 +28,18 @@ TABLE: list[tuple[str, str, str, float | None]] = [
     ("rss_10k_mb", "resident memory with 10k jobs", "MB", 150),
     ("poll_requests_per_interval", "requests per refresh (10k loaded, 5 running)", "", None),
     ("cancel_latency_ms", "confirm key -> DELETE at the emulator", "ms", 100),
+    ("history_upsert_100k_ratio", "history: upsert 100k / bare executemany", "x", 1.5),
+    ("history_max_stall_ms", "history: longest UI stall, monitor writes 10k", "ms", 100),
+    ("history_list_30d_ms", "history list --since 30d --json over 100k", "ms", 300),
+    ("history_startup_delta_ms", "history: startup added (import + open 100k)", "ms", 20),
+    ("download_200mb_ratio", "download a ~200 MB batch: aepx / curl", "x", 1.3),
+    ("download_rss_mb", "peak RSS of the downloading process", "MB", 100),
+    ("peek_requests", "requests for a Parquet footer peek", "", 2),
+    ("peek_mib", "bytes read by that peek", "MiB", 1),
+    *watch.TABLE,
 ]
+EXPECTED = {"poll_requests_per_interval": "poll_expected_per_interval",
+            "watch_requests_per_poll": "watch_expected_requests_per_poll"}
 
 DETAILS = [
     "startup_aepx_s", "startup_baseline_s", "load_10k_aepx_s", "load_10k_baseline_s", "console_load_all_s",
@@ -35,6 +47,12 @@ DETAILS = [
     "poll_list_requests",
     "poll_job_gets", "poll_other_requests", "poll_requests_per_minute", "poll_running_jobs",
     "cancel_latencies_ms",
+    "history_upsert_100k_s", "history_bare_executemany_100k_s", "history_upsert_sql_only_ratio",
+    "history_upsert_vs_same_cache_ratio",
+    "history_import_ms", "history_open_100k_ms", "history_list_30d_runs_ms",
+    "cancel_latencies_ms", "download_aepx_s", "download_curl_s", "download_batch_mb", "download_files",
+    "peek_bytes", "peek_file_mb",
+    *watch.DETAILS,
 ]
 
 
@@ -47,7 +65,7 @@ def verdict(value: Any, target: float | None, key: str, results: dict[str, Any])
     if value is None:
         return "n/a"
     if target is None:
-        expected = results.get("poll_expected_per_interval")
+        expected = results.get(EXPECTED.get(key, "poll_expected_per_interval"))
         return "ok" if expected is not None and value <= expected else f"expected {expected}"
     return "ok" if value <= target else "MISSED"
 
@@ -75,6 +93,9 @@ def main(argv: list[str]) -> int:
         ("console_10k", figures.console_10k),
         ("baseline_stall", figures.baseline_stall),
         ("poll_and_cancel", lambda: figures.poll_and_cancel(window_s=3.0 if quick else 6.0)),
+        ("history", lambda: history.run_all(quick)),
+        ("download_200mb", lambda: output_figures.download_200mb(runs=2 if quick else 7)),
+        ("watch", lambda: watch.watch_figures(45.0 if quick else 300.0)),
     ]
     for name, step in steps:
         print(f"running {name}…", file=sys.stderr, flush=True)

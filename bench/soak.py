@@ -9,6 +9,9 @@ would) and cancels 10 of them through the cancel confirmation.
 Checked at the end (exit 1 on any violation): no crash and no "failed unexpectedly" sentence; exactly
 20 successful POSTs and 20 new jobs in the emulator; exactly 10 successful DELETEs and those 10 jobs
 cancelled; the console's final list equal to the emulator's state at a frozen instant.
+
+Then the hostile phase (``bench/hostile.py``): every scenario of the hostile loopback server, bounded in
+time and count, each ending in the expected one-sentence outcome with no secret in it and bounded memory.
 """
 
 from __future__ import annotations
@@ -295,6 +298,12 @@ def main() -> int:
             report.violations.append(f"the soak did not finish within {BUDGET_S:.0f} s")
         except Exception as exc:  # the soak itself must report, not crash
             report.violations.append(f"the soak failed: {type(exc).__name__}: {exc}")
+    from bench.hostile import hostile_phase
+
+    try:
+        report.violations.extend(f"hostile: {v}" for v in hostile_phase())
+    except Exception as exc:  # the soak itself must report, not crash
+        report.violations.append(f"the hostile phase failed: {type(exc).__name__}: {exc}")
     elapsed = time.monotonic() - started
     print(f"soak: {elapsed:.0f} s; launched {len(report.launched)} ({report.launch_attempts} attempts), "
           f"cancelled {len(report.cancelled)} ({report.cancel_attempts} attempts), "

@@ -81,6 +81,7 @@ class FakeJobsAPI:
         self.merge_policies = [MergePolicy.parse({"id": "mp-default", "name": "Default timestamp ordered",
                                                   "version": 1, "default": True,
                                                   "schema": {"name": "_xdm.context.profile"}})]
+        self.segments: dict[str, dict] = {}  # segment definitions by id
         self._ids = itertools.count(100_000)
 
     async def _call(self, name: str, arg: Any = None) -> None:
@@ -162,6 +163,25 @@ class FakeJobsAPI:
     async def list_merge_policies(self) -> list[MergePolicy]:
         await self._call("list_merge_policies")
         return list(self.merge_policies)
+
+    # the preflight's lookups (tui.api.preflight.gather)
+    async def get_dataset(self, dataset_id: str) -> Dataset:
+        await self._call("get_dataset", dataset_id)
+        found = next((d for d in self.datasets if d.id == dataset_id), None)
+        if found is None:
+            raise NotFoundError(f"Dataset {dataset_id} was not found.")
+        return found
+
+    async def get_merge_policy(self, policy_id: str) -> MergePolicy:
+        await self._call("get_merge_policy", policy_id)
+        found = next((p for p in self.merge_policies if p.id == policy_id), None)
+        if found is None:
+            raise NotFoundError(f"Merge policy {policy_id} was not found.")
+        return found
+
+    async def get_segment_definition(self, segment_id: str) -> dict | None:
+        await self._call("get_segment_definition", segment_id)
+        return self.segments.get(segment_id)
 
     async def aclose(self) -> None:
         self.calls.append(("aclose", None))

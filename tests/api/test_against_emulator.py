@@ -105,7 +105,7 @@ async def test_token_expiry_mid_run_is_refreshed():
         assert len(ids) == 300 == len(set(ids)) and set(ids) == store_job_ids(srv)
         statuses = [r.status for r in srv.requests if r.path == JOBS]
         assert 401 in statuses and statuses[-1] == 200
-        assert store.load("aepx-emulator") is not None
+        assert store.load(client.profile.token_cache_key) is not None
 
 
 async def test_faults_leave_lists_complete_and_creates_unduplicated():
@@ -128,7 +128,7 @@ async def test_faults_leave_lists_complete_and_creates_unduplicated():
                 except (RateLimitedError, AmbiguousCreateError):
                     refused += 1
         posts = [r for r in srv.requests if r.method == "POST" and r.path == JOBS]
-        assert len(posts) == 12  # never resent
+        assert len([r for r in posts if r.status != 429]) == 12  # never resent, except after a 429
         assert refused >= 1 and created >= 1
         assert len(store_job_ids(srv)) - before == created
         faulted = [r.status for r in srv.requests if r.path == JOBS and r.method == "GET"]
@@ -169,7 +169,7 @@ async def test_ambiguous_create_is_reconciled(emulator):
 async def test_slow_platform_times_out():
     with EmulatorServer(EmulatorSettings(port=0, jobs=5, latency_ms=(600, 600))) as srv:
         async with emulator_client(srv, timeout=0.2) as client:
-            with pytest.raises(ApiTimeoutError, match=r"did not answer within 0\.2 s"):
+            with pytest.raises(ApiTimeoutError, match=r"did not (send a complete answer|answer) within 0\.2 s"):
                 await client.list_jobs()
 
 

@@ -420,15 +420,31 @@ async def test_several_matches_are_not_guessed():
             await client.create_job(PAYLOAD)
 
 
-async def test_create_429_is_raised_not_retried():
+async def test_create_429_is_resent_after_the_servers_wait():
+    """A throttled POST was refused before processing: resending it (after the wait) is safe."""
     double = PlatformDouble()
     double.fault("POST", JOBS, status(429, {"error_code": "429050", "message": "Too many requests"},
                                       {"Retry-After": "30"}))
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    async with client_for(double, sleep=sleep) as client:
+        result = await client.create_job(PAYLOAD)
+    assert not result.reconciled and result.job.id
+    assert double.calls("POST", JOBS) == 2 and waits == [30]
+
+
+async def test_create_429_every_time_is_raised_after_the_attempts():
+    double = PlatformDouble()
+    double.fault("POST", JOBS, *[status(429, {"error_code": "429050", "message": "Too many requests"},
+                                            {"Retry-After": "30"})] * 20)
     async with client_for(double) as client:
         with pytest.raises(RateLimitedError) as info:
             await client.create_job(PAYLOAD)
     assert info.value.retry_after == 30
-    assert double.calls("POST", JOBS) == 1
+    assert double.calls("POST", JOBS) == client.retry.max_attempts
 
 
 async def test_create_rejected_is_raised():

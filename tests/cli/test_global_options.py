@@ -81,3 +81,16 @@ def test_verbose_is_counted_anywhere(two_profiles, monkeypatch):
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == str(path)
     assert seen == [3]
+
+
+def test_a_command_with_its_own_profile_option_keeps_it():
+    own = frozenset({"-p", "--profile"})
+    assert hoist_global_options(["watch", "-p", "a", "-v"], own) == ["-v", "watch", "-p", "a"]
+    from tui.cli.base import cli as group
+
+    ctx = group.make_context("aepx", ["--help"], resilient_parsing=True)
+    assert "-p" in group._own_options(ctx, ["--config", "x.toml", "watch", "-p", "a"])
+    listing = group.get_command(ctx, "jobs").get_command(ctx, "list")
+    expected = frozenset(opt for p in listing.params for opt in p.opts + p.secondary_opts)
+    assert group._own_options(ctx, ["--config", "x.toml", "jobs", "list", "-p", "a"]) == expected
+    assert "-p" not in expected

@@ -14,7 +14,7 @@ from textual.app import App
 from textual.widgets import Button, Label
 
 from tests.fakes import FakeJobsAPI
-from tui.console.screens.launch import ConfirmLaunch, LaunchScreen
+from tui.console.screens.launch import ConfirmDataset, ConfirmLaunch, LaunchScreen
 from tui.console.screens.pickers import DatasetPicker, MergePolicyPicker, NamePrompt, PathPrompt
 from tui.core import drafts
 from tui.core.errors import AmbiguousCreateError, InvalidRequestError
@@ -79,8 +79,10 @@ def payload_of(app: LaunchHost) -> dict:
 
 
 async def set_text(app: LaunchHost, pilot, text: str) -> None:
-    launch_screen(app).editor.replace_all(text)
-    await pilot.pause(0.05)
+    screen = launch_screen(app)
+    screen.editor.replace_all(text)
+    await pilot.pause()
+    screen._validate_now()  # what the debounce timer does; a loaded machine may not have fired it yet
 
 
 async def test_template_to_launch_dismisses_with_the_new_job_once(api, draft_path):
@@ -192,6 +194,10 @@ async def test_new_dataset_from_the_editor_writes_its_id(api, draft_path):
         await pilot.press("enter")  # empty name refused in place
         assert isinstance(app.screen, NamePrompt)
         await pilot.press(*"Nov export", "enter")
+        assert isinstance(app.screen, ConfirmDataset)  # asks first, naming org and sandbox
+        assert "org TEST@AdobeOrg, sandbox prod" in app.screen.question
+        assert not any(name == "create_dataset" for name, _ in api.calls)
+        await pilot.press("y")
         await settle(app, pilot)
         assert ("create_dataset", "Nov export") in api.calls
         after = payload_of(app)
@@ -200,12 +206,38 @@ async def test_new_dataset_from_the_editor_writes_its_id(api, draft_path):
             {k: v for k, v in before.items() if k != "destination"}
 
 
+async def test_new_dataset_declined_creates_nothing(api, draft_path):
+    app = LaunchHost(api, draft_path=draft_path)
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        text = app.screen.editor.text
+        await pilot.press("ctrl+n", *"nope", "enter")
+        assert isinstance(app.screen, ConfirmDataset)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert not any(name == "create_dataset" for name, _ in api.calls)
+        assert app.screen.editor.text == text
+
+
+async def test_new_dataset_changes_only_the_dataset_id_in_the_typed_text(api, draft_path):
+    """ctrl+n keeps the user's layout and duplicate keys: only the effective datasetId value changes."""
+    typed = ('{ "fields":"identities.id",\n  "destination": {"datasetId": "ds-1",  "datasetId" : "ds-1"},\n'
+             '     "schema": {"name": "_xdm.context.profile"}, "fields":"identities.id"}\n')
+    app = LaunchHost(api, draft_path=draft_path)
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        app.screen.editor.replace_all(typed)
+        await pilot.press("ctrl+n", *"Typed", "enter", "y")
+        await settle(app, pilot)
+        assert app.screen.editor.text == typed.replace('"datasetId" : "ds-1"', '"datasetId" : "ds-3"')
+
+
 async def test_dataset_creation_failure_is_one_sentence(api, draft_path):
     app = LaunchHost(api, draft_path=draft_path)
     async with app.run_test() as pilot:
         await settle(app, pilot)
         api.fail_with = InvalidRequestError("The dataset name is already taken; choose another name.")
-        await pilot.press("ctrl+n", *"dup", "enter")
+        await pilot.press("ctrl+n", *"dup", "enter", "y")
         await settle(app, pilot)
         assert "The dataset was not created: The dataset name is already taken" in app.notice_text()
         assert payload_of(app)["destination"]["datasetId"] == "ds-1"

@@ -84,7 +84,9 @@ def test_example_file_loads_and_documents_every_key():
     assert config.credentials_store == "keyring"
     text = EXAMPLE.read_text()
     keys = ["default_profile", "page_size", "refresh_seconds", "bell", "theme", "stuck_factor", "store",
-            "platform_url", "ims_url", "org_id", "client_id", "sandbox", "scopes", "emulator", "[keymap]"]
+            "platform_url", "ims_url", "org_id", "client_id", "sandbox", "scopes", "emulator", "[keymap]",
+            "[watch]", "max_queue_minutes", "api_down_minutes", "max_runtime_minutes", "webhooks",
+            "webhook_retry_minutes", "metrics_listen", "metrics_textfile", "lookback_minutes", "concurrency"]
     for key in keys:
         assert key in text
 
@@ -128,6 +130,12 @@ def test_profile_lookup_errors_name_file_and_profiles(tmp_path):
          "profiles.p.platform_url", "http(s) URL"),
         ('default_profile = "x"\n[profiles.p]\norg_id = "o"\nclient_id = "c"\n', "default_profile",
          "no [profiles.x] table"),
+        ('[watch]\nmax_queue_minutes = -1\n', "watch.max_queue_minutes", "between 0 and"),
+        ('[watch]\nstuck_factor = 0.5\n', "watch.stuck_factor", "0 (off) or at least 1"),
+        ('[watch]\nfailed = "yes"\n', "watch.failed", "true or false"),
+        ('[watch]\nwebhooks = ["ftp://x"]\n', "watch.webhooks[0]", "http(s) URL, or env:NAME"),
+        ('[watch]\nmetrics_listen = "9464"\n', "watch.metrics_listen", "HOST:PORT"),
+        ('[watch]\nalert_on = 3\n', "watch.alert_on", "not a known key"),
     ],
 )
 def test_broken_files_name_file_key_and_reason(tmp_path, text, key, reason):
@@ -278,3 +286,43 @@ def test_write_profile_keeps_unrelated_settings(tmp_path):
     write_profile(path, Profile("a", "o", "c"), make_default=True)
     config = load_config(path)
     assert config.console.bell and config.keymap == {"quit": "q"}
+
+
+# --- [launch] ------------------------------------------------------------------------------------
+def test_launch_max_event_age_days(tmp_path):
+    assert load_config(EXAMPLE).launch.max_event_age_days == 90
+    assert "max_event_age_days" in EXAMPLE.read_text()
+    path = write(tmp_path / "c.toml", '[launch]\nmax_event_age_days = 30\n')
+    assert load_config(path).launch.max_event_age_days == 30
+    assert load_config(write(tmp_path / "d.toml", "")).launch.max_event_age_days == 90
+    for bad, words in (("0", "launch.max_event_age_days"), ('"90"', "launch.max_event_age_days"),
+                       ("90\nother = 1", "other")):
+        with pytest.raises(ConfigError, match=words):
+            load_config(write(tmp_path / "e.toml", f"[launch]\nmax_event_age_days = {bad}\n"))
+
+
+def test_launch_settings_round_trip(tmp_path):
+    from tui.core.config import LaunchSettings, config_to_dict
+
+    config = full_config(tmp_path / "c.toml")
+    assert "launch" not in config_to_dict(config)  # the default is not written
+    config.launch = LaunchSettings(max_event_age_days=7)
+    assert config_to_dict(config)["launch"] == {"max_event_age_days": 7}
+def test_watch_settings_load_and_survive_a_rewrite(tmp_path):
+    path = write(tmp_path / "c.toml", '[watch]\nmax_queue_minutes = 5\nwebhooks = ["env:HOOK"]\n'
+                                       'metrics_listen = "127.0.0.1:9464"\nsucceeded = true\n')
+    config = load_config(path)
+    assert config.watch.max_queue_minutes == 5 and config.watch.webhooks == ("env:HOOK",)
+    assert config.watch.succeeded and config.watch.api_down_minutes == 10
+    write_profile(path, Profile(name="p", org_id="o", client_id="c"), make_default=True)
+    again = load_config(path)
+    assert again.watch == config.watch  # `aepx config init` keeps [watch]
+
+
+def test_a_literal_webhook_url_in_the_config_is_warned_about(tmp_path):
+    path = write(tmp_path / "c.toml", '[watch]\nwebhooks = ["env:HOOK", "https://hooks.example.com/services/T/B/x"]\n')
+    config = load_config(path)
+    assert config.watch.webhooks[1].startswith("https://")
+    assert any("watch.webhooks[1] is a literal URL" in w and "env:NAME" in w for w in config.warnings)
+    quiet = load_config(write(tmp_path / "d.toml", '[watch]\nwebhooks = ["env:HOOK"]\n'))
+    assert not any("literal URL" in w for w in quiet.warnings)

@@ -205,13 +205,29 @@ def test_semantic_warnings(path, value, warning_path, words):
                for w in result.warnings), result.warnings
 
 
-def test_dataSetId_is_accepted_with_a_warning():
+def test_dataSetId_alone_is_refused_with_the_request_spelling():
+    """Item 22: the service answers 400 to a request spelling dataSetId; say so before sending."""
     payload = payload_with("destination", {"dataSetId": "d1"})
     result = validate_payload(payload)
-    assert result.ok
-    assert [w.path for w in result.warnings] == ["destination.dataSetId"]
+    assert not result.ok
+    assert [e.path for e in result.errors] == ["destination.dataSetId"]
+    assert "requests spell it datasetId" in result.errors[0].message
     both = validate_payload(payload_with("destination", {"datasetId": "a", "dataSetId": "b"}))
     assert not both.ok
+    same = validate_payload(payload_with("destination", {"datasetId": "a", "dataSetId": "a"}))
+    assert same.ok and [w.path for w in same.warnings] == ["destination.dataSetId"]
+
+
+@pytest.mark.parametrize("version", [1.0, 2.0, 1])
+def test_integral_merge_policy_version_is_accepted(version):
+    """Item 22: the spec types mergePolicy.version as number and its example is 1.0."""
+    result = validate_payload(payload_with("mergePolicy.version", version))
+    assert result.ok, result.errors
+
+
+def test_fractional_or_small_merge_policy_version_is_refused():
+    assert not validate_payload(payload_with("mergePolicy.version", 1.5)).ok
+    assert not validate_payload(payload_with("mergePolicy.version", 0.0)).ok
 
 
 def test_segment_per_batch_without_segments_warns():

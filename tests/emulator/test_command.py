@@ -21,7 +21,8 @@ from tui.emulator.command import emulator, is_loopback
 
 ROOT = Path(__file__).resolve().parents[2]
 FLAGS = ("--host", "--port", "--speed", "--seed", "--jobs", "--client-id", "--client-secret", "--org",
-         "--sandbox", "--cancel-response", "--fault-rate-429", "--fault-rate-5xx", "--latency-ms", "--token-ttl")
+         "--sandbox", "--cancel-response", "--fault-rate-429", "--fault-rate-5xx", "--latency-ms", "--token-ttl",
+         "--batch-rows", "--fault-rate-cut", "--truncated-files", "--link-origin")
 
 
 def test_exact_flags_with_help() -> None:

@@ -88,6 +88,31 @@ def test_create_echoes_optional_parts(emu: Emu) -> None:
     assert job["destination"]["segmentPerBatch"] is True
 
 
+def test_create_accepts_an_integral_number_version(emu: Emu) -> None:
+    """The spec types mergePolicy.version as number and its own example is 1.0."""
+    policy = emu.get("/data/core/ups/config/mergePolicies").json()["children"][1]
+    response = emu.post(JOBS, json={"mergePolicy": {"id": policy["id"], "version": 1.0},
+                                    "destination": {"datasetId": emu.union_dataset()},
+                                    "schema": {"name": "_xdm.context.profile"}})
+    assert response.status_code == 200, response.text
+    assert response.json()["mergePolicy"]["version"] == 1
+    fractional = emu.post(JOBS, json={"mergePolicy": {"id": policy["id"], "version": 1.5},
+                                      "destination": {"datasetId": emu.union_dataset()},
+                                      "schema": {"name": "_xdm.context.profile"}})
+    assert fractional.status_code == 400
+
+
+def test_segment_definitions_are_seeded_for_every_segment_a_job_names(emu: Emu) -> None:
+    tenant = emu.server.store.tenant(emu.settings.org, emu.settings.sandbox)
+    named = {s["segmentId"] for job in tenant.jobs.values() for s in (job.filter or {}).get("segments") or []}
+    assert named and named <= set(tenant.segments)
+    segment_id = sorted(named)[0]
+    found = emu.get(f"{UPS_BASE}/segment/definitions/{segment_id}")
+    assert found.status_code == 200 and found.json()["id"] == segment_id
+    missing = emu.get(f"{UPS_BASE}/segment/definitions/no-such-segment")
+    assert missing.status_code == 404 and "no-such-segment" in missing.text
+
+
 def test_create_with_trailing_slash(emu: Emu) -> None:
     response = emu.post(f"{JOBS}/", json={"destination": {"datasetId": emu.union_dataset()},
                                           "schema": {"name": "_xdm.context.profile"}})

@@ -29,9 +29,9 @@ from tui.core.profile import Profile
 from tui.emulator.server import EmulatorServer
 from tui.emulator.settings import EmulatorSettings
 
-VALID_PAYLOAD = {"fields": "identities.id", "mergePolicy": {"id": "e5bc94de-cd14-4cdf-a2bc-88b6e8cbfac2", "version": 1},
-                 "destination": {"datasetId": "5b020a27e7040801dedba61b", "segmentPerBatch": False},
-                 "schema": {"name": "_xdm.context.profile"}}
+VALID_PAYLOAD = {"fields": "identities.id", "mergePolicy": {"id": "mp-2", "version": 2},
+                 "destination": {"datasetId": "ds-plain", "segmentPerBatch": False},
+                 "schema": {"name": "_xdm.context.profile"}}  # ids the hostile server lists
 UPS = "/data/core/ups"
 CATALOG = "/data/foundation/catalog"
 
@@ -105,6 +105,16 @@ class Hostile:
         async def merge_policies(request: Request) -> Response:
             return _json(R.merge_policies())
 
+        # The create preflight's lookups answer even in "fail" mode, so the create itself is sent.
+        async def get_dataset(request: Request) -> Response:
+            ds_id = request.path_params["id"]
+            return _json({ds_id: R.datasets()["ds-plain"]})
+
+        async def get_merge_policy(request: Request) -> Response:
+            policy = dict(R.merge_policies()["children"][1])
+            policy["id"] = request.path_params["id"]
+            return _json(policy)
+
         return Starlette(routes=[
             Route("/ims/token/v3", token, methods=["POST"]),
             Route(f"{UPS}/export/jobs", platform(list_jobs), methods=["GET"]),
@@ -114,6 +124,8 @@ class Hostile:
             Route(f"{CATALOG}/dataSets", platform(list_datasets), methods=["GET"]),
             Route(f"{CATALOG}/dataSets", platform(create_dataset), methods=["POST"]),
             Route(f"{UPS}/config/mergePolicies", platform(merge_policies), methods=["GET"]),
+            Route(f"{CATALOG}/dataSets/{{id}}", get_dataset, methods=["GET"]),
+            Route(f"{UPS}/config/mergePolicies/{{id}}", get_merge_policy, methods=["GET"]),
         ])
 
 
@@ -122,7 +134,9 @@ def hostile(tmp_path):
     behaviour = Hostile()
     settings = EmulatorSettings(port=0, jobs=0)
     server = EmulatorServer(settings)
-    server.app = behaviour.app()
+    app = behaviour.app()
+    app.state.__dict__.update(server.app.state.__dict__.get("_state", {}))  # what stop() closes
+    server.app = app
     with server:
         config = tmp_path / "aepx.toml"
         write_profile(config, Profile(name="evil", org_id="EVIL@AdobeOrg", client_id="cid", sandbox="prod",

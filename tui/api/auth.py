@@ -6,8 +6,10 @@
   short-lived tokens); one fetch at a time (``asyncio.Lock``, never held across a ``yield``).
 * On a 401 the token is refreshed once, and only if the token that failed is still the current one
   (so ten concurrent 401s cause one IMS call); a second 401 is returned to the caller, who maps it to
-  ``AuthError``.
-* Tokens can be persisted through a ``TokenStore`` (the credentials module provides a keyring one);
+  ``AuthError``. A POST answered 401 is never resent here: it may have taken effect, so the caller
+  reconciles it like any ambiguous answer.
+* Tokens can be persisted through a ``TokenStore`` (the credentials module provides a keyring one),
+  filed under ``cache_key`` (``Profile.token_cache_key``: IMS URL, platform URL, org and client id);
   store calls run in a thread and their failures never fail a request.
 * Nothing here shows the secret or a token in ``repr``, ``str`` or error messages; both are registered
   with the redacting log filter (``tui.core.logging.register_secret``).
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any, Protocol, runtime_checkable
@@ -24,13 +27,15 @@ from typing import Any, Protocol, runtime_checkable
 import httpx
 
 from tui.api.mapping import clean_text, decode_json, request_id_of, server_message
-from tui.api.transport import TOKEN_PATH, map_transport_error
-from tui.core.errors import AepxError, AuthError, ServerError
+from tui.api.transport import SMALL_CAP, TOKEN_PATH, client_options, fetch_capped
+from tui.core.errors import AuthError, ServerError
 from tui.core.logging import register_secret
 from tui.core.secret import Secret
 
 REFRESH_AHEAD = 300.0
 STORE_TIMEOUT = 5.0
+_RESENDABLE = frozenset({"GET", "HEAD", "DELETE", "PUT", "OPTIONS"})  # never a POST: it may have taken effect
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9\-._~+/]+=*")  # RFC 6750 b64token: no CR, LF or spaces
 _MAX_SECONDS_TTL = 7 * 86400  # larger values are milliseconds (the legacy JWT exchange's unit)
 
 
@@ -80,9 +85,11 @@ class ImsAuth(httpx.Auth):
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 10.0,
         clock: Callable[[], float] = time.time,
+        cache_key: str | None = None,
     ) -> None:
         self._token_url = ims_url.rstrip("/") + TOKEN_PATH
         self._client_id = client_id
+        self._cache_key = cache_key or client_id  # what the token store files the token under
         self._secret = secret
         register_secret(secret.reveal())  # the redacting log filter scrubs it wherever it might appear
         self._scope = scope
@@ -97,8 +104,7 @@ class ImsAuth(httpx.Auth):
         self._saves: set[asyncio.Task[None]] = set()
         self.fetch_count = 0  # IMS calls made: for diagnostics and tests
         self._client = httpx.AsyncClient(
-            transport=transport or httpx.AsyncHTTPTransport(
-                verify=True, limits=httpx.Limits(max_connections=2, max_keepalive_connections=1)),
+            **client_options(transport, httpx.Limits(max_connections=2, max_keepalive_connections=1)),
             timeout=httpx.Timeout(timeout),
             headers={"Accept": "application/json"},
             follow_redirects=False,
@@ -119,7 +125,7 @@ class ImsAuth(httpx.Auth):
         token = await self.token()
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request
-        if response.status_code == 401:
+        if response.status_code == 401 and request.method in _RESENDABLE:
             token = await self.token(failed=token)
             request.headers["Authorization"] = f"Bearer {token}"
             yield request
@@ -147,7 +153,7 @@ class ImsAuth(httpx.Auth):
         self._store_loaded = True
         assert self._store is not None
         try:
-            cached = await asyncio.wait_for(asyncio.to_thread(self._store.load, self._client_id),
+            cached = await asyncio.wait_for(asyncio.to_thread(self._store.load, self._cache_key),
                                             STORE_TIMEOUT)
         except Exception:  # a broken or hanging store must never fail a request
             return
@@ -163,16 +169,12 @@ class ImsAuth(httpx.Auth):
         form = {"grant_type": "client_credentials", "client_id": self._client_id,
                 "client_secret": self._secret.reveal(), "scope": self._scope}
         self.fetch_count += 1
-        failure: AepxError | None = None
         try:
-            response = await self._client.post(self._token_url, data=form)
-            body = await response.aread()
-        except httpx.HTTPError as exc:
-            failure = map_transport_error(exc, what="Getting an access token from IMS", timeout=self._timeout)
+            request = self._client.build_request("POST", self._token_url, data=form)
+            response, body = await fetch_capped(self._client, request, what="Getting an access token from IMS",
+                                                deadline=self._timeout, cap=SMALL_CAP)
         finally:
             form.clear()
-        if failure is not None:  # raised outside the handler: the form never rides along as context
-            raise failure
         token, ttl = self._parse_token_response(response.status_code, response.headers, body)
         register_secret(token)
         now = self._clock()
@@ -186,7 +188,13 @@ class ImsAuth(httpx.Auth):
         data = decode_json(body)
         payload = data if isinstance(data, dict) else {}
         token = payload.get("access_token")
+        if isinstance(token, str):
+            register_secret(token)  # even a token refused below must never be echoed back on screen
         if 200 <= status < 300 and isinstance(token, str) and token:
+            if not _TOKEN_CHARS.fullmatch(token):
+                raise AuthError("Getting an access token from IMS failed because its token holds characters "
+                                "that cannot be sent in a header; check ims_url in the profile.", status=status,
+                                request_id=request_id_of(headers, body))
             return token, _ttl_seconds(payload.get("expires_in"))
         request_id = request_id_of(headers, body)
         described = server_message(body)
@@ -215,7 +223,7 @@ class ImsAuth(httpx.Auth):
     async def _save(self, token: str, expires_at: float) -> None:
         assert self._store is not None
         with contextlib.suppress(Exception):  # a store failure never fails a request
-            await asyncio.wait_for(asyncio.to_thread(self._store.save, self._client_id, token, expires_at),
+            await asyncio.wait_for(asyncio.to_thread(self._store.save, self._cache_key, token, expires_at),
                                    STORE_TIMEOUT)
 
     async def aclose(self) -> None:

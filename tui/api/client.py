@@ -9,7 +9,9 @@ what it knows (``CreateResult(reconciled=True)`` or ``AmbiguousCreateError``).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
+import json as _json
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -19,13 +21,14 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from tui.api.auth import ImsAuth, TokenStore
 from tui.api.mapping import ConnectFailed, ConnectTimedOut, clean_text, error_from_response
-from tui.api.retry import RetryPolicy, Sleep, call_with_retries, is_retryable_idempotent
-from tui.api.transport import HttpSession, RawResponse, default_transport, env_proxy
+from tui.api.retry import RetryPolicy, Sleep, call_with_retries, is_retryable, is_retryable_idempotent
+from tui.api.transport import HttpSession, RawResponse
 from tui.core.errors import (
     AepxError,
     AmbiguousCreateError,
     ApiError,
     ApiTimeoutError,
+    AuthError,
     NetworkError,
     RateLimitedError,
     ServerError,
@@ -52,6 +55,7 @@ if TYPE_CHECKING:
 JOBS_PATH = "/data/core/ups/export/jobs"
 DATASETS_PATH = "/data/foundation/catalog/dataSets"
 MERGE_POLICIES_PATH = "/data/core/ups/config/mergePolicies"
+SEGMENT_DEFINITIONS_PATH = "/data/core/ups/segment/definitions"
 DATASET_PAGE = 100
 MERGE_POLICY_PAGE = 100
 MAX_PAGES = 10_000  # a guard against a server whose "next" link never ends
@@ -60,7 +64,7 @@ RECONCILE_PAGES = 2
 RECONCILE_PAGE_SIZE = 100
 _DATASET_REF = re.compile(r"^@/data[sS]ets/(?P<id>[^/?#]+)$")
 
-__all__ = ["PlatformClient", "parse_next_cursor", "payload_matches", "validate_status"]
+__all__ = ["PlatformClient", "parse_next_cursor", "payload_matches", "same_job_id", "validate_status"]
 
 
 def validate_status(status: str | None) -> str | None:
@@ -123,29 +127,35 @@ class PlatformClient:
         *,
         token_store: TokenStore | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        timeout: float = 30.0,
-        deadline: float = 60.0,
+        timeout: float | None = None,
+        deadline: float | None = None,
         retry_wait_cap: float = 30.0,
         sleep: Sleep | None = None,
         clock: Callable[[], float] = time.monotonic,
         ims_timeout: float = 10.0,
+        auth: ImsAuth | None = None,
+        on_answer: Callable[[int | None], None] | None = None,
     ) -> None:
         self.profile = profile
         self.target = Target(profile=profile.name, org_id=profile.org_id, sandbox=profile.sandbox,
                              platform_url=profile.platform_url, client_id=profile.client_id,
                              is_emulator=profile.is_emulator)
+        timeout = profile.request_timeout if timeout is None else timeout  # one attempt, body included
+        deadline = max(60.0, timeout) if deadline is None else deadline  # every attempt and wait together
         self.retry = RetryPolicy(deadline=deadline, wait_cap=retry_wait_cap, sleep=sleep or asyncio.sleep,
                                  clock=clock)
-        if transport is None and env_proxy(profile.platform_url) == env_proxy(profile.ims_url):
-            transport = default_transport(profile.platform_url)  # one pool (and TLS context) for both
-        self.auth = ImsAuth(ims_url=profile.ims_url, client_id=profile.client_id, secret=secret,
-                            scope=profile.scope, token_store=token_store, transport=transport,
-                            timeout=min(ims_timeout, timeout))
+        # ``auth``: an ImsAuth shared by several clients of one client id (aepx watch: one token for all);
+        # its owner closes it.
+        self._owns_auth = auth is None
+        self.auth = auth or ImsAuth(ims_url=profile.ims_url, client_id=profile.client_id, secret=secret,
+                                    scope=profile.scope, token_store=token_store, transport=transport,
+                                    cache_key=profile.token_cache_key,
+                                    timeout=min(ims_timeout, timeout * 0.8))  # IMS gives up before the attempt
         self._session = HttpSession(
             base_url=profile.platform_url,
             headers={"x-api-key": profile.client_id, "x-gw-ims-org-id": profile.org_id,
                      "x-sandbox-name": profile.sandbox, "Accept": "application/json"},
-            auth=self.auth, transport=transport, timeout=timeout)
+            auth=self.auth, transport=transport, timeout=timeout, on_answer=on_answer)
         self._closed = False
 
     def __repr__(self) -> str:
@@ -166,7 +176,14 @@ class PlatformClient:
         try:
             await self._session.aclose()
         finally:
-            await self.auth.aclose()
+            if self._owns_auth:
+                await self.auth.aclose()
+
+    def data_access(self):  # -> tui.api.data_access.DataAccess (imported lazily)
+        """Batches and files of this profile (Catalog + Data Access API), on this client's session."""
+        from tui.api.data_access import DataAccess
+
+        return DataAccess(self)
 
     # --- plumbing -----------------------------------------------------------------------------------
     async def _send(self, method: str, path: str, *, what: str, params: Mapping[str, Any] | None = None,
@@ -182,7 +199,7 @@ class PlatformClient:
                           ok_statuses: frozenset[int] = frozenset()) -> RawResponse:
         return await call_with_retries(
             lambda: self._send(method, path, what=what, params=params, ok_statuses=ok_statuses), self.retry,
-            is_retryable_idempotent)
+            is_retryable_idempotent, what=what)
 
     @staticmethod
     def _json(response: RawResponse, what: str) -> Any:
@@ -207,12 +224,17 @@ class PlatformClient:
             params["status"] = status
         what = "Listing export jobs"
         data = self._json(await self._idempotent("GET", JOBS_PATH, what=what, params=params), what)
-        return self._page(data, cursor)
+        return self._page(data, cursor, limit)
 
     @staticmethod
-    def _page(data: Any, cursor: str | None) -> Page:
+    def _page(data: Any, cursor: str | None, limit: int | None = None) -> Page:
         body = data if isinstance(data, Mapping) else {}
         records = body.get("records", data if isinstance(data, list) else [])
+        warnings: tuple[str, ...] = ()
+        if isinstance(records, list) and limit is not None and len(records) > limit:
+            warnings = (f"The Platform sent {len(records):,} jobs for a page of {limit}; only the first {limit} "
+                        "are shown.",)
+            records = records[:limit]  # parsed and kept: only what was asked for
         jobs = tuple(Job.parse(r) for r in records) if isinstance(records, list) else ()
         page = body.get("page") if isinstance(body.get("page"), Mapping) else {}
         link = body.get("link") if isinstance(body.get("link"), Mapping) else {}
@@ -222,14 +244,34 @@ class PlatformClient:
             next_cursor = None  # a link that does not advance would loop forever
         return Page(jobs=jobs, next_cursor=next_cursor, next_link=next_link,
                     page_offset=str(page.get("pageOffset") or ""), page_size=to_int(page.get("pageSize")),
-                    sort_field=str(page.get("sortField") or ""), sort=str(page.get("sort") or ""))
+                    sort_field=str(page.get("sortField") or ""), sort=str(page.get("sort") or ""),
+                    warnings=warnings)
 
-    async def iter_jobs(self, *, limit: int = 100, status: str | None = None) -> AsyncIterator[Page]:
-        """Every page in turn, following ``link.next`` until it is empty."""
+    async def iter_jobs(self, *, limit: int = 100, status: str | None = None,
+                        max_pages: int = MAX_PAGES) -> AsyncIterator[Page]:
+        """Every page in turn, following ``link.next`` until it is empty.
+
+        Jobs are de-duplicated by id (a job seen on an earlier page is dropped from a later one); a page
+        that brings nothing new ends the walk (a ``next`` link that cycles or mints fresh cursors for the
+        same jobs), and so does ``max_pages``; both say so in the last page's ``warnings``.
+        """
         cursor: str | None = None
         seen: set[str] = set()
-        for _ in range(MAX_PAGES):
+        seen_ids: set[str] = set()
+        for number in range(1, max_pages + 1):
             page = await self.list_jobs(cursor=cursor, limit=limit, status=status)
+            fresh = tuple(job for job in page.jobs if job.id not in seen_ids)
+            if len(fresh) != len(page.jobs):
+                page = dataclasses.replace(page, jobs=fresh)
+            seen_ids.update(job.id for job in fresh)
+            if page.next_cursor is not None and not fresh:
+                page = dataclasses.replace(page, next_cursor=None, warnings=(*page.warnings, (
+                    f"Page {number} of the job list brought no job not already listed; stopped following the "
+                    "server's next link.")))
+            elif page.next_cursor is not None and number == max_pages:
+                page = dataclasses.replace(page, next_cursor=None, warnings=(*page.warnings, (
+                    f"Stopped after {max_pages:,} pages ({len(seen_ids):,} jobs); the list may go on, so "
+                    "filter it by status.")))
             # Loaded pages live as long as the caller keeps them and hold no reference cycles (plain JSON and
             # dataclasses): moving them out of the cyclic GC's reach spares every later collection a walk
             # over 10,000s of records (full collections had grown to ~100 ms each by the 10,000th job).
@@ -241,9 +283,19 @@ class PlatformClient:
             cursor = page.next_cursor
 
     async def get_job(self, job_id: str) -> Job:
-        what = f"Reading export job {clean_text(str(job_id), 60)}"
+        """The job ``job_id``, addressed by that id whatever the record says: a record without an ``id`` gets
+        it, and a record whose ``id`` names another job is refused (nothing may be done to that job)."""
+        asked = str(job_id).strip()
+        what = f"Reading export job {clean_text(asked, 60)}"
         response = await self._idempotent("GET", f"{JOBS_PATH}/{_segment(job_id)}", what=what)
-        return Job.parse(self._json(response, what))
+        job = Job.parse(self._json(response, what))
+        answered = job.raw.get("id") if isinstance(job.raw, Mapping) else None
+        if answered is not None and answered != "" and not same_job_id(answered, asked):
+            raise ApiError(f"{what} failed because the Platform answered with job "
+                           f"{clean_text(str(answered), 60)} instead; nothing was done to either job, so check "
+                           "the id and report it if it persists.", status=response.status,
+                           request_id=response.headers.get("x-request-id"))
+        return job if job.id == asked else dataclasses.replace(job, id=asked)
 
     async def cancel_job(self, job_id: str) -> CancelResult:
         """DELETE is idempotent here: a 404 (also after a retry) means the job is already gone."""
@@ -294,9 +346,10 @@ class PlatformClient:
         return frozenset(job.id for job in self._page(response.json(), None).jobs)
 
     async def _post_once(self, path: str, payload: Any, *, what: str) -> RawResponse:
-        """A POST that is resent only when the connection could not even be opened."""
+        """A POST resent only when it cannot have taken effect: the connection could not be opened, or the
+        answer was 429 (a throttled request is refused before processing), with backoff, in the deadline."""
         return await call_with_retries(lambda: self._send("POST", path, what=what, json=payload), self.retry,
-                                       should_retry=lambda e: isinstance(e, ConnectFailed))
+                                       should_retry=_post_resendable, what=what)
 
     async def _reconcile(self, payload: Mapping[str, Any], sent_at: float, cause: AepxError,
                          existing: frozenset[str] = frozenset()) -> CreateResult:
@@ -402,6 +455,58 @@ class PlatformClient:
                 break
         return list(policies.values())
 
+    # --- single lookups (the preflight's GETs) --------------------------------------------------------
+    async def get_dataset(self, dataset_id: str) -> Dataset:
+        """``GET /dataSets/{id}`` (Catalog answers ``{id: dataset}``); NotFoundError when it does not exist."""
+        what = f"Reading dataset {clean_text(str(dataset_id), 60)}"
+        data = self._json(await self._idempotent("GET", f"{DATASETS_PATH}/{_segment(dataset_id)}", what=what),
+                          what)
+        body = data if isinstance(data, Mapping) else {}
+        raw = body.get(dataset_id) if isinstance(body.get(dataset_id), Mapping) else next(
+            (v for v in body.values() if isinstance(v, Mapping)), body)
+        return Dataset.parse(str(dataset_id), raw)
+
+    async def get_merge_policy(self, policy_id: str) -> MergePolicy:
+        """``GET /config/mergePolicies/{id}``; NotFoundError when it does not exist."""
+        what = f"Reading merge policy {clean_text(str(policy_id), 60)}"
+        data = self._json(await self._idempotent("GET", f"{MERGE_POLICIES_PATH}/{_segment(policy_id)}",
+                                                 what=what), what)
+        return MergePolicy.parse(data)
+
+    async def get_segment_definition(self, segment_id: str) -> Mapping[str, Any] | None:
+        """``GET /segment/definitions/{id}``: the definition, ``None`` when the service says there is no
+        such segment, ``EndpointUnavailable`` when the route itself answers 404 (no UPS error body)."""
+        what = f"Reading segment definition {clean_text(str(segment_id), 60)}"
+        response = await self._idempotent("GET", f"{SEGMENT_DEFINITIONS_PATH}/{_segment(segment_id)}", what=what,
+                                          ok_statuses=frozenset({404}))
+        if response.status == 404:
+            body = response.json()
+            if isinstance(body, Mapping) and ("errors" in body or str(segment_id) in _json.dumps(body, default=str)):
+                return None  # the service's own answer about this segment (UPS error shape, or naming it)
+            raise EndpointUnavailable(f"{what} failed because the segment definitions endpoint is not available "
+                                      "here (HTTP 404 for the route)", status=404)
+        data = self._json(response, what)
+        if not isinstance(data, Mapping):
+            raise ApiError(f"{what} got an answer that is not a segment definition; report it if it persists.",
+                           status=response.status)
+        return data
+
+
+class EndpointUnavailable(ApiError):
+    """The route itself is missing (a 404 without the service's error body), not the thing asked for."""
+
+
+def same_job_id(answered: Any, asked: str) -> bool:
+    """Whether a record's ``id`` names the job ``asked`` for: ``24115`` (a JSON number, as the spec types it)
+    and ``"24115"`` do; ``24115.0`` does; ``"٢٤١١٥"`` (other digits) and ``999`` do not."""
+    if isinstance(answered, bool):
+        return False
+    if isinstance(answered, int):
+        return str(answered) == asked
+    if isinstance(answered, float):
+        return answered.is_integer() and str(int(answered)) == asked
+    return isinstance(answered, str) and answered.strip() == asked
+
 
 def _segment(job_id: str) -> str:
     text = str(job_id).strip()
@@ -410,10 +515,17 @@ def _segment(job_id: str) -> str:
     return quote(text, safe="")
 
 
+def _post_resendable(error: AepxError) -> bool:
+    return isinstance(error, RateLimitedError) or (isinstance(error, ConnectFailed) and is_retryable(error))
+
+
 def _ambiguous(error: AepxError) -> bool:
-    """Whether a failed POST may have reached the server (so it may have taken effect)."""
+    """Whether a failed POST may have reached the server (so it may have taken effect). A 401 is: a gateway
+    may refuse the token after the service took the request, and the auth flow never resends a POST."""
     if isinstance(error, ConnectFailed | RateLimitedError):
         return False
+    if isinstance(error, AuthError) and error.status == 401:
+        return True
     if isinstance(error, ApiTimeoutError):
         return not isinstance(error, ConnectTimedOut)
     return isinstance(error, NetworkError | ServerError)

@@ -33,9 +33,17 @@ from tui.core.models import to_int
 from tui.core.sanitise import MAX_SERVER_TEXT  # noqa: F401  - re-exported
 from tui.core.sanitise import one_line as clean_text  # the one sanitiser; the old name kept for callers
 
+#: The longest server-requested wait (Retry-After, retryAfterMs) that aepx honours as it is; longer ones
+#: are capped at the backoff maximum (the retry policy's and the console's) and said as capped.
+MAX_HONOURED_WAIT = 300.0
+
 
 class ConnectFailed(NetworkError):
     """The connection could not be opened: the request never reached the server (safe to resend)."""
+
+
+class NameNotResolved(ConnectFailed):
+    """The host name could not be resolved: never sent, and resending will not help (fail fast)."""
 
 
 class ConnectTimedOut(ApiTimeoutError):
@@ -198,9 +206,16 @@ def error_from_response(
     if status == 429:
         lowered = {k.lower(): v for k, v in headers.items()}
         wait = parse_retry_after(lowered.get("retry-after"), decode_json(body), now=now)
-        when = f"wait {max(1, round(wait))} s" if wait is not None else "wait a minute"
+        if wait is None:
+            when = "wait a minute"
+        elif wait > MAX_HONOURED_WAIT:
+            when = (f"it asked for a wait of {_long_wait(wait)}, longer than the {MAX_HONOURED_WAIT / 60:g} minutes "
+                    "aepx waits at most, so try again in a few minutes")
+        else:
+            when = f"wait {max(1, round(wait))} s"
         return RateLimitedError(f"{what} failed because the Platform is rate limiting requests ({why}); "
-                                f"{when} and try again.", retry_after=wait, **kw)
+                                f"{when}{'' if wait is not None and wait > MAX_HONOURED_WAIT else ' and try again'}.",
+                                retry_after=wait, **kw)
     if 400 <= status < 500:
         return InvalidRequestError(f"{what} failed because the Platform rejected the request ({why}); "
                                    "fix the request and try again.", **kw)
@@ -209,6 +224,15 @@ def error_from_response(
         return ServerError(f"{what} failed because of a Platform server error ({why}); try again in a "
                            f"minute, and if it keeps failing contact Adobe support{support}.", **kw)
     return ApiError(f"{what} failed with an unexpected answer ({why}); try again or report it.", **kw)
+
+
+def _long_wait(seconds: float) -> str:
+    for unit, size in (("year", 365 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds / size
+            amount = f"{count:,.0f}" if count >= 10 else f"{count:.1f}".rstrip("0").rstrip(".")
+            return f"{amount} {unit}{'' if amount == '1' else 's'}"
+    return f"{seconds:g} s"
 
 
 def parse_retry_after(header: str | None, body: Any = None, *, now: float | None = None) -> float | None:

@@ -16,8 +16,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from tui.api.mapping import ConnectFailed, parse_retry_after
-from tui.core.errors import AepxError, NetworkError, RateLimitedError, ServerError
+from tui.api.mapping import ConnectFailed, NameNotResolved, parse_retry_after
+from tui.core.errors import AepxError, ApiTimeoutError, NetworkError, RateLimitedError, ServerError
 
 __all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "call_with_retries", "is_retryable", "parse_retry_after"]
 
@@ -54,7 +54,10 @@ class RetryPolicy:
 
 
 def is_retryable(error: AepxError) -> bool:
-    """Connect failures (the request never left), 429 and the transient 5xx statuses."""
+    """Connect failures (the request never left), 429 and the transient 5xx statuses. Not a host name that
+    does not resolve: DNS answers are cached and retrying for a minute only delays the sentence."""
+    if isinstance(error, NameNotResolved):
+        return False
     if isinstance(error, ConnectFailed):
         return True
     if isinstance(error, RateLimitedError):
@@ -72,17 +75,31 @@ async def call_with_retries(
     call: Callable[[], Awaitable[T]],
     policy: RetryPolicy,
     should_retry: Callable[[AepxError], bool] = is_retryable,
+    *,
+    what: str = "The request",
 ) -> T:
     """Run ``call`` until it succeeds, fails for good, or the next wait would pass the deadline.
 
-    The last error is raised unchanged, so callers see the real reason (e.g. the 503's server text).
+    The deadline bounds the attempts too: a retry still running when it passes is cut short (each attempt
+    also has its own whole-response deadline in the transport). The last error is raised unchanged, so
+    callers see the real reason (e.g. the 503's server text).
     """
     started = policy.clock()
     attempt = 0
+    last: AepxError | None = None
     while True:
+        remaining = policy.deadline - (policy.clock() - started)
         try:
+            if remaining > 0:
+                async with asyncio.timeout(remaining):
+                    return await call()
             return await call()
+        except TimeoutError:  # the deadline passed during an attempt: the previous answer says why
+            raise (last or ApiTimeoutError(
+                f"{what} failed because it did not complete within its {policy.deadline:g} s deadline; the "
+                "service may be slow, so try again later.")) from None
         except AepxError as error:
+            last = error
             if not should_retry(error) or attempt + 1 >= policy.max_attempts:
                 raise
             wait = policy.wait_before_retry(attempt, error)

@@ -2,35 +2,40 @@
 uses ``httpx``. ``client.py`` sees only ``RawResponse`` and the errors of ``tui.core.errors``.
 
 * One long-lived ``AsyncClient`` per profile; timeouts explicit; pool limits and TLS verification set
-  on the ``AsyncHTTPTransport`` (client-level limits are ignored when a transport is given,
-  engineering-notes §2.1). Proxies from the environment are honoured explicitly for the same reason.
+  on the client and no transport built (an explicit transport ignores client-level limits and switches
+  httpx's environment proxies off, engineering-notes §2.1): IMS and Platform both honour
+  ``HTTPS_PROXY``/``NO_PROXY`` exactly as a plain httpx client does.
+* Every attempt has a whole-response deadline (connect, headers and body: ``request_timeout``) and a
+  body cap (16 MiB for a page, 1 MiB for a token or an error body).
 * httpx exceptions become ``ConnectFailed`` (never sent, safe to resend), ``ConnectTimedOut``,
   ``ApiTimeoutError`` or ``NetworkError`` with a one-sentence message naming the host.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import socket
 import ssl
-import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
-from tui.api.mapping import ConnectFailed, ConnectTimedOut, clean_text, decode_json
-from tui.core.errors import AepxError, ApiTimeoutError, ConfigError, NetworkError
+from tui.api.mapping import ConnectFailed, ConnectTimedOut, NameNotResolved, clean_text, decode_json
+from tui.core.errors import AepxError, ApiError, ApiTimeoutError, ConfigError, NetworkError
 
 LIMITS = httpx.Limits(max_connections=10, max_keepalive_connections=5, keepalive_expiry=30.0)
 CONNECT_TIMEOUT = 10.0
 POOL_TIMEOUT = 5.0
 TOKEN_PATH = "/ims/token/v3"
+MIB = 1024 * 1024
+PAGE_CAP = 16 * MIB  # a list page (or any Platform success answer)
+SMALL_CAP = 1 * MIB  # an IMS token answer, and any error body (read up to this, the rest dropped)
 
-__all__ = ["LIMITS", "TOKEN_PATH", "HttpSession", "RawResponse", "build_timeout", "default_transport",
-           "env_proxy", "map_transport_error"]
+__all__ = ["LIMITS", "PAGE_CAP", "SMALL_CAP", "TOKEN_PATH", "HttpSession", "RawResponse", "build_timeout",
+           "client_options", "fetch_capped", "map_transport_error"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,15 +61,6 @@ def build_timeout(timeout: float) -> httpx.Timeout:
     return httpx.Timeout(connect=min(CONNECT_TIMEOUT, timeout), read=timeout, write=timeout, pool=POOL_TIMEOUT)
 
 
-def env_proxy(url: str) -> str | None:
-    """The proxy the environment sets for ``url`` (``HTTPS_PROXY`` and friends, minus ``NO_PROXY``)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if not host or urllib.request.proxy_bypass(host):
-        return None
-    return urllib.request.getproxies().get(parts.scheme or "https")
-
-
 @functools.cache
 def tls_context() -> ssl.SSLContext:
     """One verifying TLS context per process (certifi's CA bundle, as httpx's ``verify=True`` uses).
@@ -77,9 +73,15 @@ def tls_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
-def default_transport(url: str) -> httpx.AsyncHTTPTransport:
-    """The production transport for ``url``: verified TLS, bounded pool, environment proxy if any."""
-    return httpx.AsyncHTTPTransport(verify=tls_context(), limits=LIMITS, proxy=env_proxy(url))
+def client_options(transport: httpx.AsyncBaseTransport | None, limits: httpx.Limits = LIMITS) -> dict[str, Any]:
+    """``AsyncClient`` options: the given transport (tests, the in-process emulator), or verified TLS, a
+    bounded pool and the environment's proxies exactly as httpx applies them to a plain client
+    (``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY`` patterns). An explicit transport would switch httpx's
+    environment proxies off, so none is built here: httpx mounts its own per-proxy transports, and the
+    client-level ``verify`` and ``limits`` apply to each of them."""
+    if transport is not None:
+        return {"transport": transport}
+    return {"verify": tls_context(), "limits": limits, "trust_env": True}
 
 
 def _origin(url: httpx.URL | str) -> str:
@@ -90,6 +92,9 @@ def _origin(url: httpx.URL | str) -> str:
 
 def _setting_for(url: httpx.URL | str) -> str:
     return "ims_url" if str(httpx.URL(str(url)).path).endswith(TOKEN_PATH) else "platform_url"
+
+
+UNRESOLVED = "the host name could not be resolved"
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
@@ -106,14 +111,14 @@ def _reason(exc: Exception) -> str:
     if any(isinstance(e, ConnectionRefusedError) for e in chain):
         return "connection refused"
     if any(isinstance(e, socket.gaierror) for e in chain):
-        return "the host name could not be resolved"
+        return UNRESOLVED
     text = str(exc)
     lowered = text.lower()
     if "refused" in lowered:
         return "connection refused"
     if any(s in lowered for s in ("name or service not known", "nodename nor servname", "getaddrinfo",
                                   "name resolution", "no address associated")):
-        return "the host name could not be resolved"
+        return UNRESOLVED
     if any(isinstance(e, ssl.SSLError) for e in chain) or "certificate" in lowered or "ssl" in lowered:
         return f"the TLS connection failed ({clean_text(text, 120)})"
     if "reset" in lowered:
@@ -136,7 +141,9 @@ def map_transport_error(exc: httpx.HTTPError, *, what: str, timeout: float) -> A
         return ApiTimeoutError(f"{what} failed because {origin} did not answer within {timeout:g} s; the "
                                "service may be slow, so try again later.")
     if isinstance(exc, httpx.ConnectError):
-        return ConnectFailed(f"Could not reach {origin}: {_reason(exc)}. Check {setting} and your network.")
+        reason = _reason(exc)
+        kind = NameNotResolved if reason == UNRESOLVED else ConnectFailed
+        return kind(f"Could not reach {origin}: {reason}. Check {setting} and your network.")
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return ConfigError(f"{what} failed because the URL {clean_text(str(url), 200)} is not usable; "
                            f"fix {setting} in the profile.")
@@ -145,6 +152,78 @@ def map_transport_error(exc: httpx.HTTPError, *, what: str, timeout: float) -> A
                             "HTTPS_PROXY and NO_PROXY.")
     return NetworkError(f"{what} failed because the connection to {origin} broke ({_reason(exc)}); check "
                         "your network and try again.")
+
+
+def _size(n: int) -> str:
+    return f"{n // MIB} MiB" if n >= MIB and n % MIB == 0 else f"{n:,} bytes"
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _read_capped(response: httpx.Response, cap: int, *, truncate: bool) -> bytes:
+    """The body, at most ``cap`` bytes (decoded): past it, ``_TooLarge`` or (``truncate``) the first ``cap``."""
+    declared = response.headers.get("content-length", "")
+    if not truncate and declared.isdigit() and int(declared) > cap:
+        raise _TooLarge
+    parts: list[bytes] = []
+    total = 0
+    async for chunk in response.aiter_bytes():
+        total += len(chunk)
+        if total > cap:
+            if not truncate:
+                raise _TooLarge
+            parts.append(chunk[: len(chunk) - (total - cap)])
+            break
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+async def fetch_capped(client: httpx.AsyncClient, request: httpx.Request, *, what: str, deadline: float,
+                       cap: int = PAGE_CAP) -> tuple[httpx.Response, bytes]:
+    """Send ``request`` and read its whole answer within ``deadline`` seconds (connect, headers and body)
+    and ``cap`` bytes (error bodies are cut at ``SMALL_CAP`` instead). Every failure is one of our errors,
+    raised with no httpx exception (or its request headers) chained to it.
+
+    Returns the (closed) answer and its body.
+    """
+    failure: AepxError | None = None
+    origin = _origin(request.url)
+    try:
+        async with asyncio.timeout(deadline):
+            response = await client.send(request, stream=True)
+            try:
+                success = 200 <= response.status_code < 300
+                body = await _read_capped(response, cap if success else min(cap, SMALL_CAP),
+                                          truncate=not success)
+            finally:
+                await response.aclose()
+    except TimeoutError:
+        failure = ApiTimeoutError(f"{what} failed because {origin} did not send a complete answer within "
+                                  f"{deadline:g} s; the service may be slow or stuck, so try again later (or "
+                                  "raise request_timeout in the profile).")
+    except _TooLarge:
+        failure = ApiError(f"{what} failed because the answer from {origin} was larger than {_size(cap)}; the "
+                           "server is misbehaving, so try again later or report it.",
+                           status=response.status_code)
+    except httpx.HTTPError as exc:
+        failure = map_transport_error(exc, what=what, timeout=deadline)
+    if failure is not None:  # raised outside the handler: no chained httpx request (and its headers)
+        raise failure
+    return response, body
+BULK_READ = 256 * 1024
+
+
+def _larger_reads() -> None:
+    """httpcore asks for at most 64 KiB per receive; asyncio hands over up to 256 KiB. Data Access
+    downloads stream hundreds of MB, and matching asyncio's size cuts the per-byte cost by about a
+    third (bench: download_200mb). Small answers are unaffected (a receive returns what has arrived)."""
+    import httpcore
+
+    connection = getattr(httpcore, "AsyncHTTP11Connection", None)
+    if connection is not None and getattr(connection, "READ_NUM_BYTES", BULK_READ) < BULK_READ:
+        connection.READ_NUM_BYTES = BULK_READ
 
 
 class HttpSession:
@@ -158,13 +237,16 @@ class HttpSession:
         auth: httpx.Auth | None,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 30.0,
+        on_answer: Callable[[int | None], None] | None = None,
     ) -> None:
         self._timeout = timeout
+        self._on_answer = on_answer  # told each answer's status (None: no answer), e.g. for metrics
+        _larger_reads()
         self._client = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             headers=dict(headers),
             auth=auth,
-            transport=transport or default_transport(base_url),
+            **client_options(transport),
             timeout=build_timeout(timeout),
             follow_redirects=False,
         )
@@ -180,16 +262,56 @@ class HttpSession:
         what: str,
         params: Mapping[str, str | int] | None = None,
         json: Any = None,
+        cap: int = PAGE_CAP,
     ) -> RawResponse:
-        """Send one request and read the whole answer; transport failures become our errors."""
+        """One attempt: send the request and read the whole answer within the profile's request_timeout
+        (connect, headers and body together) and ``cap`` bytes; transport failures become our errors."""
         headers = {"Content-Type": "application/json"} if json is not None else None
-        failure: AepxError | None = None
+        request = self._client.build_request(method, path, params=params, json=json, headers=headers)
         try:
-            response = await self._client.request(method, path, params=params, json=json, headers=headers)
-            body = await response.aread()
+            response, body = await fetch_capped(self._client, request, what=what, deadline=self._timeout,
+                                                cap=cap)
+        except AepxError:
+            self._count(None)
+            raise
+        self._count(response.status_code)
+        return RawResponse(status=response.status_code,
+                           headers={k.lower(): v for k, v in response.headers.items()},
+                           body=body, url=str(response.url.copy_with(query=None)))
+
+    def _count(self, status: int | None) -> None:
+        if self._on_answer is not None:
+            try:
+                self._on_answer(status)
+            except Exception:  # counting never fails a request
+                pass
+
+    async def stream_to(self, method: str, url: str, *, what: str, sink: Callable[[bytes], None],
+                        headers: Mapping[str, str] | None = None, error_cap: int = 64 * 1024,
+                        check: Callable[[int, Mapping[str, str]], None] | None = None) -> RawResponse:
+        """Send one request; a 2xx body goes to ``sink`` chunk by chunk (never held whole: Data Access
+        downloads), any other body is read (at most ``error_cap`` bytes) into the answer. ``check`` sees a
+        2xx status and the (lower-case) headers before the first byte and may raise to refuse the body.
+        Exceptions ``check`` or the sink raise (a full disk, too many bytes) propagate unchanged."""
+        failure: AepxError | None = None
+        body = b""
+        try:
+            async with self._client.stream(method, url, headers=headers) as response:
+                if 200 <= response.status_code < 300:
+                    if check is not None:
+                        check(response.status_code, {k.lower(): v for k, v in response.headers.items()})
+                    async for chunk in response.aiter_raw():
+                        sink(chunk)
+                else:
+                    parts: list[bytes] = []
+                    async for chunk in response.aiter_raw():
+                        parts.append(chunk)
+                        if sum(map(len, parts)) >= error_cap:
+                            break
+                    body = b"".join(parts)[:error_cap]
         except httpx.HTTPError as exc:
             failure = map_transport_error(exc, what=what, timeout=self._timeout)
-        if failure is not None:  # raised outside the handler: no chained httpx request (and its headers)
+        if failure is not None:
             raise failure
         return RawResponse(status=response.status_code,
                            headers={k.lower(): v for k, v in response.headers.items()},

@@ -3,7 +3,8 @@
 Every command runs on the same core as the console (``tui.api``, ``tui.core``). Textual is imported
 only by the console itself, so `aepx jobs list` stays quick and headless.
 
-One module per noun: ``jobs``, ``datasets``, ``auth`` (login, logout, creds), ``config_cmd``;
+One module per noun: ``jobs``, ``datasets``, ``batches``, ``files`` (with ``jobs verify``), ``history``,
+``rerun`` (jobs payload, diff, lint), ``auth`` (login, logout, creds), ``config_cmd``, ``watch``;
 ``base`` holds the global options, the context and the output helpers; ``console`` starts the
 full-screen console. Importing this package registers every command on the ``cli`` group.
 
@@ -15,7 +16,17 @@ from __future__ import annotations
 
 import os
 
-from tui.cli import auth, config_cmd, datasets, jobs  # noqa: F401  - each registers its commands
+from tui.cli import (  # noqa: F401  - each registers its commands
+    auth,
+    batches,
+    config_cmd,
+    datasets,
+    files,
+    history,
+    jobs,
+    rerun,
+    watch,
+)
 from tui.cli.base import Context, cli, flush_stdout
 
 __all__ = ["Context", "cli", "main"]

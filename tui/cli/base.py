@@ -75,13 +75,20 @@ def client_for(profile, store: str | None):
 
 
 def err(message: str) -> None:
-    """One message on stderr, through the one sanitiser (server strings are hostile)."""
-    click.echo(sanitise(message, keep_newlines=True), err=True)
+    """One message on stderr: secrets masked, then through the one sanitiser (server strings are hostile)."""
+    from tui.core.logging import redact
+
+    click.echo(sanitise(redact(message), keep_newlines=True), err=True)
 
 
 def out(message: str) -> None:
     """One line of text output on stdout, through the one sanitiser."""
     click.echo(sanitise(message, keep_newlines=True))
+
+
+def clean(text: object) -> str:
+    """Server text on one line, through the one sanitiser (kept for the commands that call it)."""
+    return sanitise(text)
 
 
 def confirm(question: str) -> bool:
@@ -197,11 +204,12 @@ _GLOBAL_WITH_VALUE = ("-p", "--profile", "--config")
 _VERBOSE = re.compile(r"-v+|--verbose")
 
 
-def hoist_global_options(args: list[str]) -> list[str]:
+def hoist_global_options(args: list[str], keep: frozenset[str] = frozenset()) -> list[str]:
     """``aepx jobs list -p prod`` means ``aepx -p prod jobs list`` (as kubectl and the aws CLI allow).
 
     The global options ``-p/--profile``, ``--config`` and ``-v`` found after the subcommand are moved in
-    front of it, in order; a later one wins, as on the command line. ``--`` ends the search.
+    front of it, in order; a later one wins, as on the command line. ``--`` ends the search. Options in
+    ``keep`` (those the command itself defines, such as ``watch -p``) stay with the command.
     """
     index = 0
     while index < len(args):  # find the subcommand: the first word that is neither an option nor its value
@@ -225,12 +233,15 @@ def hoist_global_options(args: list[str]) -> list[str]:
         if word == "--":
             kept += rest[position:]
             break
-        if word in _GLOBAL_WITH_VALUE and position + 1 < len(rest):
+        name = word.split("=", 1)[0] if word.startswith("--") else word[:2]
+        if name in keep or (name == "-v" and "--verbose" in keep) or (name == "-p" and "--profile" in keep):
+            kept.append(word)
+        elif word in _GLOBAL_WITH_VALUE and position + 1 < len(rest):
             hoisted += rest[position:position + 2]
             position += 2
             continue
-        if (word.startswith(("--profile=", "--config=")) or (word.startswith("-p") and not word.startswith("--")
-                                                              and len(word) > 2) or _VERBOSE.fullmatch(word)):
+        elif (word.startswith(("--profile=", "--config=")) or (word.startswith("-p") and not word.startswith("--")
+                                                                and len(word) > 2) or _VERBOSE.fullmatch(word)):
             hoisted.append(word)
         else:
             kept.append(word)
@@ -243,8 +254,26 @@ class AepxGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if ctx.parent is None:
-            args = hoist_global_options(args)
+            args = hoist_global_options(args, self._own_options(ctx, args))
         return super().parse_args(ctx, args)
+
+    def _own_options(self, ctx: click.Context, args: list[str]) -> frozenset[str]:
+        """The option strings the addressed (sub)command defines itself: those are not hoisted."""
+        command: click.Command | None = self
+        skip = False
+        for word in args:
+            if skip or word.startswith("-"):
+                skip = word in _GLOBAL_WITH_VALUE and command is self  # a root option's value follows
+                continue
+            if not isinstance(command, click.Group):
+                break
+            nxt = command.get_command(ctx, word)
+            if nxt is None:
+                break
+            command = nxt
+        if command is None or command is self:
+            return frozenset()
+        return frozenset(opt for param in command.params for opt in (*param.opts, *param.secondary_opts))
 
 
 @click.group(cls=AepxGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})

@@ -23,24 +23,27 @@ def start_console(context: Context, *, demo: bool, read_only: bool) -> int:
         return exc.exit_code
     settings = cfg.console
     keymap = cfg.keymap
+    launch = cfg.launch
+    history = cfg.history
     setup_path = config_path(context.config_arg)
     if demo or not cfg.profiles:
         notice = None if demo else (
             f"No config found at {setup_path}: running on the built-in emulator. Press F2 to set up a real profile.")
         return run_on_emulator(settings=settings, keymap=keymap, read_only=read_only, notice=notice,
-                               setup_path=setup_path)
+                               setup_path=setup_path, launch=launch)
     try:
         api = context.client()
     except CredentialsError as exc:
         return run_with_prompted_secret(context, exc, settings=settings, keymap=keymap,
-                                        read_only=read_only, setup_path=setup_path)
+                                        read_only=read_only, setup_path=setup_path, launch=launch,
+                                        history_settings=history)
     except AepxError as exc:
         err(f"aepx: {exc}")
         return exc.exit_code
     from tui.console.app import run_console
 
     return run_console(api, settings=settings, keymap=keymap, read_only=read_only, setup_path=setup_path,
-                       api_factory=make_api_factory(context))
+                       api_factory=make_api_factory(context), launch=launch, history_settings=history)
 
 
 def make_api_factory(context: Context):
@@ -81,6 +84,6 @@ def run_on_emulator(**kwargs) -> int:
     settings = EmulatorSettings(port=0, speed=DEMO_SPEED)
     with EmulatorServer(settings) as server:
         api = PlatformClient(demo_profile(server.base_url, settings), Secret(settings.client_secret))
-        return run_console(api, **kwargs)
+        return run_console(api, history_settings=False, **kwargs)  # the demo's jobs stay out of the history
 
 

@@ -26,9 +26,16 @@ from tui.core.errors import UsageError
 from tui.core.sanitise import sanitise
 
 
+def remember(obj: Context, target, found) -> None:
+    """Every record the CLI receives goes into the job history (tui/cli/history.py)."""
+    from tui.cli.history import remember as record
+
+    record(obj, target, found)
+
+
 @cli.group()
 def jobs() -> None:
-    """List, show, create and cancel export jobs."""
+    """List, show, create and cancel export jobs; rerun, diff and lint their payloads."""
 
 
 def job_row(job, now_ms: int) -> list[str]:
@@ -74,10 +81,15 @@ async def jobs_list(obj: Context, status: str | None, limit: int, all_pages: boo
         if all_pages:
             async for page in api.iter_jobs(limit=limit, status=status):
                 found.extend(page.jobs)
+                for warning in page.warnings:
+                    err(f"warning: {warning}")
         else:
             page = await api.list_jobs(limit=limit, status=status)
             found.extend(page.jobs)
             more = page.has_more
+            for warning in page.warnings:
+                err(f"warning: {warning}")
+        remember(obj, api.target, found)
     if as_json:
         emit_json([dict(job.raw) for job in found])
         return EXIT_OK
@@ -93,13 +105,22 @@ async def jobs_list(obj: Context, status: str | None, limit: int, all_pages: boo
 @click.pass_obj
 @run_async
 async def jobs_show(obj: Context, job_id: str, as_json: bool) -> int:
-    """Show one export job: status, timing, destination, errors."""
+    """Show one export job: status, timing, destination, errors; for a SUCCEEDED job also its batch
+    (status, record count, size, file count)."""
     async with obj.client() as api:
         job = await api.get_job(job_id)
+        remember(obj, api.target, [job])
+        facts = []
+        if job.status == "SUCCEEDED" and not as_json:
+            from tui.cli.files import batch_facts
+
+            facts = await batch_facts(api, job)
     if as_json:
         emit_json(dict(job.raw))
     else:
         print_job(job)
+        for label, value in facts:
+            out(f"{label:<16}{sanitise(value)}")
     return EXIT_OK
 
 
@@ -136,24 +157,43 @@ def print_job(job) -> None:
 
 
 @jobs.command("create")
-@click.option("--file", "payload_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--file", "payload_file", type=click.Path(dir_okay=False, path_type=Path),
               help="The export-job payload (JSON). Validated locally before sending.")
-@click.option("--wait", is_flag=True, help="Follow the job; exit 0 on SUCCEEDED, 1 on FAILED.")
+@click.option("--from-job", metavar="ID", help="Rerun: the payload of this job, rebuilt from its record.")
+@click.option("--set", "assignments", metavar="PATH=VALUE", multiple=True,
+              help="Change one value (JSON or text), e.g. --set destination.datasetId=abc. Repeatable.")
+@click.option("--dry-run", is_flag=True, help="Check (GETs only) and print the payload; send nothing.")
+@click.option("--allow-duplicate", is_flag=True,
+              help="Launch even if a NEW/PROCESSING job has the same payload (refused otherwise, exit 2).")
+@click.option("--wait", is_flag=True,
+              help="Follow the job until it leaves NEW/PROCESSING; exit 0 on SUCCEEDED, 1 on any other status.")
 @click.option("--poll", type=click.FloatRange(0.1, 3600), default=5.0, show_default=True,
               help="Seconds between checks with --wait.")
+@click.option("--timeout", "wait_timeout", type=click.FloatRange(1, 7 * 86400), default=None, metavar="SECONDS",
+              help="With --wait: give up after this many seconds (exit 1; the job keeps running).")
 @click.option("--json", "as_json", is_flag=True, help="Print the created (or final, with --wait) record.")
 @click.pass_obj
 @run_async
-async def jobs_create(obj: Context, payload_file: Path, wait: bool, poll: float, as_json: bool) -> int:
-    """Create an export job from a payload file (sent exactly once, never retried blindly).
+async def jobs_create(obj: Context, payload_file: Path | None, from_job: str | None, assignments: tuple[str, ...],
+                      dry_run: bool, allow_duplicate: bool, wait: bool, poll: float, wait_timeout: float | None,
+                      as_json: bool) -> int:
+    """Create an export job from a payload file or another job (sent exactly once, never retried blindly).
+
+    Before sending: local validation, the preflight (GETs only; see `jobs lint`) and the duplicate
+    guard (a NEW/PROCESSING job with the same payload refuses the launch unless --allow-duplicate).
 
     \b
-    Example: aepx jobs create --file payload.json --wait
+    Examples: aepx jobs create --file payload.json --wait
+              aepx jobs create --from-job 24115 --set destination.datasetId=abc --dry-run
     """
-    from tui.core.payload import load_payload_file
+    from tui.cli.rerun import prepare_create
 
-    payload = load_payload_file(payload_file, on_warning=lambda text: err(f"warning: {text}"))
     async with obj.client() as api:
+        payload = await prepare_create(obj, api, payload_file=payload_file, from_job=from_job,
+                                       assignments=assignments, dry_run=dry_run, allow_duplicate=allow_duplicate,
+                                       on_warning=lambda text: err(f"warning: {text}"))
+        if isinstance(payload, int):
+            return payload
         try:
             result = await api.create_job(payload)
         except asyncio.CancelledError:  # Ctrl-C before the answer arrived
@@ -165,16 +205,34 @@ async def jobs_create(obj: Context, payload_file: Path, wait: bool, poll: float,
         if result.reconciled:
             err(f"The answer to the create request was lost, but job {sanitise(job.id)} was found in the job list.")
         err(f"Created export job {sanitise(job.id)} ({sanitise(job.status)}).")
+        timed_out = False
         if wait:
-            while not job.is_final:
-                await asyncio.sleep(poll)
+            import time
+
+            give_up = time.monotonic() + wait_timeout if wait_timeout is not None else None
+            while job.is_active:  # stop on any other status: SUCCEEDED, FAILED, one added later, or none
+                pause = poll
+                if give_up is not None:
+                    pause = min(poll, give_up - time.monotonic())
+                    if pause <= 0:
+                        timed_out = True
+                        break
+                await asyncio.sleep(pause)
                 job = await api.get_job(job.id)
                 err(f"job {sanitise(job.id)}: {sanitise(job.status)} · {sanitise(job.current_phase)}")
+        remember(obj, api.target, [job])
     if as_json:
         emit_json(dict(job.raw))
     else:
         out(sanitise(job.id))
+    if timed_out:
+        err(f"Job {sanitise(job.id)} is still {sanitise(job.status)} after {wait_timeout:g} s (--timeout); it keeps "
+            f"running: follow it with `aepx jobs show {sanitise(job.id)}`.")
+        return EXIT_FAILED
     if wait and job.status != "SUCCEEDED":
+        if not job.is_final:
+            err(f"Job {sanitise(job.id)} ended in status {sanitise(job.status)}, which aepx does not know; check "
+                f"it with `aepx jobs show {sanitise(job.id)}`.")
         for error in job.errors:
             err(f"{sanitise(error.code)}: {sanitise(error.msg)}")
         return EXIT_FAILED

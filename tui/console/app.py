@@ -1,5 +1,9 @@
 """``AepxApp``: the console. It owns the API client, the job list model and every worker.
 
+What is true of the Platform (the poll schedule, followed jobs, transitions, the history) lives in
+``tui.monitor.Monitor``; the app subscribes to it (``_on_monitor_event``) and keeps only the view
+state (page, sort, filter, marks) in ``JobListModel``. Fetch workers call the monitor, never the API.
+
 Workers are async ``@work(exit_on_error=False)`` in groups ``fetch`` (polls, paging, load-all; never
 overlapping: a re-armed one-shot timer plus an in-flight guard), ``cancel`` and ``launch`` (never
 cancelled by polling), ``switch`` (profile or sandbox). ONE handler, ``on_worker_state_changed``,
@@ -30,20 +34,22 @@ from tui.api.protocol import JobsAPI
 from tui.console.bindings import APP_BINDINGS, is_mutating
 from tui.console.commands import JobsCommands
 from tui.console.messages import ModelChanged, PollStateChanged
-from tui.console.polling import PollState
 from tui.console.screens.confirm import ConfirmScreen
 from tui.console.screens.help import HelpScreen
 from tui.console.screens.jobs import JobsScreen
-from tui.console.state import JobListModel, Transition
+from tui.console.state import JobListModel
 from tui.console.widgets.header import HeaderState
 from tui.core.cancel import cancel_many, refusal
-from tui.core.config import ConsoleSettings
-from tui.core.errors import AepxError
-from tui.core.models import Job, Page, median_duration_ms
+from tui.core.config import ConsoleSettings, LaunchSettings
+from tui.core.models import Job, Page
 from tui.core.sanitise import sanitise
+from tui.monitor import events as monitor_events
+from tui.monitor.history import Baseline, HistoryStore
+from tui.monitor.monitor import ListQuery, Monitor, error_sentence
+from tui.monitor.schedule import PollState
 
 ApiFactory = Callable[[str | None, str | None], JobsAPI]
-MAX_ACTIVE_REFRESH = 20  # in all-loaded mode, active jobs beyond the first page refreshed per poll
+__all__ = ["AepxApp", "FetchIntent", "error_sentence", "run_console"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,14 +60,6 @@ class FetchIntent:
     kind: str
     cursor: str | None = None
     select: str | None = None
-
-
-def error_sentence(error: BaseException, what: str = "The request") -> str:
-    """One sentence for any failure: ours carry theirs; anything else gets a generic one."""
-    if isinstance(error, AepxError):
-        return str(error)
-    return (f"{what} failed unexpectedly ({type(error).__name__}); the console keeps running, "
-            f"try again or report it.")
 
 
 def _stdin_is_tty() -> bool:
@@ -111,8 +109,10 @@ class AepxApp(App[int]):
     def __init__(self, api: JobsAPI, *, settings: ConsoleSettings | None = None,
                  keymap: dict[str, str] | None = None, read_only: bool = False, notice: str | None = None,
                  setup_path: Path | None = None, clock: Callable[[], float] | None = None,
-                 api_factory: ApiFactory | None = None) -> None:
+                 api_factory: ApiFactory | None = None, launch: LaunchSettings | None = None,
+                 history: HistoryStore | None = None, history_problem: str | None = None) -> None:
         super().__init__()
+        self.launch_settings = launch or LaunchSettings()
         self.animation_level = "none"  # over SSH every frame costs: no animation, ever
         self.api = api
         self.settings = settings or ConsoleSettings()
@@ -122,7 +122,10 @@ class AepxApp(App[int]):
         self.clock = clock or time.time
         self.api_factory = api_factory
         self.model = JobListModel(page_size=self.settings.page_size, clock=self.clock)
-        self.poll = PollState(interval=self.settings.refresh_seconds)
+        self.history = history
+        self._history_problem = history_problem
+        self._unsubscribe: Callable[[], None] | None = None
+        self.monitor = self._new_monitor(api)
         self.activity = ""
         self.message_log: deque[tuple[str, str]] = deque(maxlen=200)
         self._keymap = dict(keymap or {})
@@ -142,6 +145,8 @@ class AepxApp(App[int]):
             self.set_keymap(self._keymap)
         self._start_fetch(FetchIntent("first"))
         self._say_pending_launch()
+        if self._history_problem:
+            self.say(self._history_problem, "warning", timeout=15)
         if not self.is_headless and not self.is_web and _stdin_is_tty():
             self.set_interval(5, self._watch_tty)
 
@@ -163,6 +168,36 @@ class AepxApp(App[int]):
         """A dropped SSH session must not leave a poller holding credentials (dolphie's watchdog)."""
         if not _stdin_is_tty():
             self.exit(1)
+
+    # --- the monitor: what is true of the Platform ---------------------------------------------------
+    def _new_monitor(self, api: JobsAPI) -> Monitor:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        monitor = Monitor(api, interval=self.settings.refresh_seconds, clock=self.clock, store=self.history,
+                          stuck_factor=self.settings.stuck_factor)
+        self._unsubscribe = monitor.subscribe(self._on_monitor_event)
+        return monitor
+
+    @property
+    def poll(self) -> PollState:  # the monitor's schedule: in flight, paused, failures, stale sentence, next_at
+        return self.monitor.schedule
+
+    def _on_monitor_event(self, event: monitor_events.MonitorEvent) -> None:
+        """Render what the monitor learnt. Pages are applied by the fetch that asked for them."""
+        if isinstance(event, monitor_events.JobsUpdated):
+            if event.source != "page":
+                known = [j for j in event.jobs if j.id in self.model.jobs]
+                if known:
+                    self.model.merge(known)
+                    self.post_model()
+        elif isinstance(event, monitor_events.JobTransition):
+            if event.kind in (monitor_events.SUCCEEDED, monitor_events.FAILED):
+                self._announce(event.job)
+        elif isinstance(event, monitor_events.HistoryProblem):
+            self.say(event.sentence, "warning", timeout=15)
+
+    def baseline_for(self, job: Job | None) -> Baseline | None:
+        return self.monitor.baseline_for(job) if job is not None else None
 
     # --- small helpers ----------------------------------------------------------------------------
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
@@ -223,38 +258,45 @@ class AepxApp(App[int]):
 
     @work(group="fetch", exit_on_error=False, description="refreshing the job list")
     async def _fetch(self, intent: FetchIntent, generation: int) -> int:
-        """Fetch per ``intent`` and apply it to the model; returns ``generation`` (for tracing)."""
+        """Fetch per ``intent`` through the monitor and apply it to the model; returns ``generation``.
+
+        A poll lists the page on screen (the newest one when every page is loaded) and the monitor
+        refreshes the followed jobs beyond it; transitions come back as monitor events."""
         model = self.model
+        monitor = self.monitor
         limit = model.page_size
         status = model.status_filter
         if intent.kind == "all":
             pages = await self._fetch_all(limit, status)
-            transitions = model.replace_all(pages)
-        elif intent.kind == "poll" and model.all_loaded:
-            transitions = await self._poll_all_loaded(limit, status)
+            model.replace_all(pages)
+        elif intent.kind == "poll":
+            cursor = None if model.all_loaded else model.cursor
+            shown = [j.id for j in model.visible() if j.is_active] if model.all_loaded else ()
+            result = await monitor.refresh(ListQuery(cursor, limit, status), prefer=shown)
+            if model.all_loaded:
+                model.merge(result.page.jobs, front=True)
+            elif (model.cursor, model.status_filter) == (cursor, status):
+                model.replace_page(result.page, cursor)
         elif intent.kind == "next":
             assert intent.cursor is not None
-            page = await self.api.list_jobs(cursor=intent.cursor, limit=limit, status=status)
-            transitions = model.page_forward(page, intent.cursor)
+            page = await monitor.list_page(intent.cursor, limit=limit, status=status)
+            model.page_forward(page, intent.cursor)
         elif intent.kind == "prev":
-            page = await self.api.list_jobs(cursor=intent.cursor, limit=limit, status=status)
-            transitions = model.page_back(page)
-        elif intent.kind == "first":
-            page = await self.api.list_jobs(cursor=None, limit=limit, status=status)
+            page = await monitor.list_page(intent.cursor, limit=limit, status=status)
+            model.page_back(page)
+        else:  # "first"
+            page = await monitor.list_page(None, limit=limit, status=status)
             model.cursor_stack.clear()
-            transitions = model.replace_page(page, None)
-        else:
-            page = await self.api.list_jobs(cursor=model.cursor, limit=limit, status=status)
-            transitions = model.replace_page(page, model.cursor)
+            model.replace_page(page, None)
+        monitor.view = ListQuery(None if model.all_loaded else model.cursor, limit, status)
         self.post_model(intent.select)
-        self._announce(transitions)
         return generation
 
     async def _fetch_all(self, limit: int, status: str | None) -> list[Page]:
         pages: list[Page] = []
         count = 0
         try:
-            async for page in self.api.iter_jobs(limit=limit, status=status):
+            async for page in self.monitor.iter_pages(limit=limit, status=status):
                 pages.append(page)
                 count += len(page.jobs)
                 self.activity = f"loading all pages… {len(pages)} pages, {count:,} jobs"
@@ -263,28 +305,15 @@ class AepxApp(App[int]):
         finally:
             self.activity = ""
 
-    async def _poll_all_loaded(self, limit: int, status: str | None) -> list[Transition]:
-        """All pages loaded: refresh the newest page, then active jobs beyond it (bounded)."""
-        page = await self.api.list_jobs(cursor=None, limit=limit, status=status)
-        transitions = self.model.merge(page.jobs, front=True)
-        seen = {j.id for j in page.jobs}
-        shown = [j for j in self.model.visible() if j.is_active and j.id not in seen]
-        seen.update(j.id for j in shown)
-        rest = [j for j in self.model.active_jobs() if j.id not in seen]
-        for job in (shown + rest)[:MAX_ACTIVE_REFRESH]:  # the rows on screen first
-            transitions += self.model.merge([await self.api.get_job(job.id)])
-        return transitions
-
-    def _announce(self, transitions: list[Transition]) -> None:
-        for t in transitions:
-            job = t.job
-            if job.status == "FAILED":
-                first = job.errors[0].msg if job.errors else "no error message"
-                self.say(f"Job {job.id} FAILED: {first}", "error", timeout=15)
-            else:
-                self.say(f"Job {job.id} SUCCEEDED (batch {job.batch_id or 'unknown'}).", timeout=15)
-            if self.settings.bell:
-                self.bell()
+    def _announce(self, job: Job) -> None:
+        """A followed job reached a final state (a monitor transition)."""
+        if job.status == "FAILED":
+            first = job.errors[0].msg if job.errors else "no error message"
+            self.say(f"Job {job.id} FAILED: {first}", "error", timeout=15)
+        else:
+            self.say(f"Job {job.id} SUCCEEDED (batch {job.batch_id or 'unknown'}).", timeout=15)
+        if self.settings.bell:
+            self.bell()
 
     def _cancel_timer(self) -> None:
         if self._timer is not None:
@@ -361,18 +390,17 @@ class AepxApp(App[int]):
 
     def _fetch_state_changed(self, worker: Worker, state: WorkerState) -> None:
         if state == WorkerState.SUCCESS and self._is_current(worker):
-            self._schedule(self.poll.succeeded(self.clock()))
+            self._schedule(self.monitor.poll_succeeded())
             self._notified_error = None
         elif state == WorkerState.ERROR and self._is_current(worker):
             error = worker.error or RuntimeError("unknown")
-            self._schedule(self.poll.failed(self.clock(), error))
-            sentence = error_sentence(error, "Refreshing the job list")
-            self.poll.error = sentence
+            self._schedule(self.monitor.poll_failed(error, "Refreshing the job list"))
+            sentence = self.poll.error or error_sentence(error, "Refreshing the job list")
             if sentence != self._notified_error:
                 self._notified_error = sentence
                 self.say(sentence, "error")
         elif state == WorkerState.CANCELLED and self._is_current(worker):
-            self.poll.released()
+            self.monitor.poll_released()
             self._schedule(self.poll.interval)
         else:
             return
@@ -479,14 +507,35 @@ class AepxApp(App[int]):
             return
         from tui.console.screens.launch import LaunchScreen
 
-        self.push_screen(LaunchScreen(self.api, read_only=self.read_only), self.follow_job)
+        self.push_screen(LaunchScreen(self.api, read_only=self.read_only, clock=self.clock,
+                                      known_jobs=lambda: list(self.model.jobs.values()),
+                                      max_event_age_days=self.launch_settings.max_event_age_days), self.follow_job)
+
+    def action_clone(self) -> None:
+        """``R``: the highlighted (or shown) job's request in the payload editor, to launch again."""
+        if self.refuse_read_only("launching jobs"):
+            return
+        from tui.console.rerun import clone_source, open_clone
+
+        job = clone_source(self)
+        if job is None:
+            self.say("No job to clone: highlight one first.", "warning")
+            return
+        open_clone(self, job)
+
+    def action_diff(self) -> None:
+        """``=``: the payloads of the two marked jobs side by side."""
+        from tui.console.rerun import open_diff
+
+        open_diff(self)
 
     def follow_job(self, job: Job | None) -> None:
-        """Select the new job in the list and keep it watched."""
+        """Select the new job in the list and keep it followed by the monitor, whatever is shown."""
         if job is None:
             return
         self.model.followed = job.id
         self.model.seen_active.add(job.id)
+        self.monitor.follow(job)
         on_first_page = not self.model.all_loaded and not self.model.cursor_stack
         status_ok = self.model.status_filter in (None, job.status)
         if self.model.all_loaded or (on_first_page and status_ok):
@@ -503,15 +552,27 @@ class AepxApp(App[int]):
         # Its JobDetail's JobRefreshed messages bubble up to this app (on_job_detail_job_refreshed),
         # so no on_refresh callback: it would merge every refreshed record twice.
         self.push_screen(DetailScreen(
-            self.api, job, median_ms=median_duration_ms(self.model.jobs.values()),
+            self.api, job, baseline=self.baseline_for(job),
             poll_seconds=self.settings.refresh_seconds, stuck_factor=self.settings.stuck_factor,
             clock=self.clock,
             on_cancel=None if self.read_only else (lambda shown: self.request_cancel([shown]))))
 
+    def open_output_screen(self, job: Job) -> None:
+        """``o``: what a SUCCEEDED job produced (tui/console/screens/output.py)."""
+        if job.status != "SUCCEEDED":
+            self.say(f"Output is shown for SUCCEEDED jobs; job {job.id} is {job.status}.", "warning")
+            return
+        make_source = getattr(self.api, "data_access", None)
+        if make_source is None:
+            self.say("This connection cannot read batches (no Data Access API).", "warning")
+            return
+        from tui.console.screens.output import OutputScreen
+
+        self.push_screen(OutputScreen(make_source(), job, download_dir=self.settings.download_dir))
+
     def _detail_refreshed(self, job: Job) -> None:
-        if job.id in self.model.jobs:
-            self._announce(self.model.merge([job]))
-            self.post_model()
+        """A detail's own GET: the monitor takes it (the row and any transition follow as events)."""
+        self.monitor.observe([job], "get")
 
     def on_job_detail_job_refreshed(self, message: Any) -> None:
         """``JobDetail.JobRefreshed``: the detail's own poll got a newer record."""
@@ -579,6 +640,9 @@ class AepxApp(App[int]):
         new_api = await asyncio.to_thread(factory, profile, sandbox)
         old, self.api = self.api, new_api
         self.workers.cancel_group(self, "fetch")
+        paused = self.poll.paused
+        self.monitor = self._new_monitor(new_api)
+        self.poll.paused = paused
         self.model.reset(status=self.model.status_filter)
         self.model.marks.clear()
         self.model.pending_cancel.clear()
@@ -594,10 +658,21 @@ class AepxApp(App[int]):
             pass
 
 
-def run_console(api: JobsAPI, **kwargs: Any) -> int:
-    """Run the console until it exits; returns the process exit code."""
+def run_console(api: JobsAPI, *, history_settings: Any = None, **kwargs: Any) -> int:
+    """Run the console until it exits; returns the process exit code. ``history_settings`` (the
+    config's ``[history]``) opens the job history; ``False`` runs without one (the demo)."""
+    store = None
+    if history_settings is not False and "history" not in kwargs:
+        from tui.monitor.history.store import open_configured
+
+        store, problem = open_configured(history_settings)
+        kwargs.update(history=store, history_problem=problem)
     app = AepxApp(api, **kwargs)
-    app.run()
+    try:
+        app.run()
+    finally:
+        if store is not None:
+            store.close()
     return app.return_code or 0
 
 

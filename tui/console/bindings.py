@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-MUTATING = frozenset({"cancel", "launch", "setup"})
+MUTATING = frozenset({"cancel", "launch", "setup", "clone"})
 
 APP_BINDINGS = [
     Binding("q", "quit", "Quit", id="quit"),
@@ -22,6 +22,12 @@ APP_BINDINGS = [
 JOBS_BINDINGS = [
     Binding("question_mark,f1", "app.help", "Keys", id="help", key_display="?"),
     Binding("n", "launch", "New", id="launch", tooltip="New export job (payload editor)"),
+    Binding("R", "app.clone", "Rerun", id="clone", key_display="R", show=False,
+            tooltip="Clone the highlighted job's payload into the editor, to launch it again"),
+    Binding("equals_sign", "app.diff", "Diff", id="diff", key_display="=", show=False,
+            tooltip="Show the payloads of the two marked jobs side by side"),
+    Binding("o", "open_output", "Output", id="output", show=False,
+            tooltip="Output of a SUCCEEDED job: batch, files, schema, first rows, download"),
     Binding("slash", "filter", "Filter", id="filter", key_display="/",
             tooltip="Filter by id, status, dataset, batch id or error text"),
     Binding("space", "mark", "Mark", id="mark", show=False, tooltip="Mark or unmark the job (for cancel)"),
@@ -64,8 +70,11 @@ PALETTE_ACTIONS: list[tuple[str, str, str]] = [
     ("sort('id')", "Sort by id", "Press again to reverse"),
     ("mark", "Mark or unmark the highlighted job", "Marked jobs are cancelled together"),
     ("open_detail", "Open job detail", "Summary, metrics timeline, errors, raw record"),
+    ("open_output", "Open job output", "A SUCCEEDED job's batch, files, schema, first rows; download"),
     ("app.cancel", "Cancel job(s)", "Cancel the highlighted job or every marked job"),
     ("launch", "Launch a new export job", "Open the payload editor"),
+    ("app.clone", "Rerun the highlighted job", "Its payload, rebuilt from the record, in the editor"),
+    ("app.diff", "Diff the two marked jobs", "Their payloads side by side"),
     ("app.setup", "Set up a profile", "Write a profile and store its secret"),
     ("app.help", "Show keys", "Every key of the current screen"),
     ("app.quit", "Quit", "Leave aepx"),

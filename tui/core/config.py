@@ -25,7 +25,7 @@ import platformdirs
 import tomli_w
 
 from tui.core.errors import ConfigError
-from tui.core.profile import DEFAULT_IMS_URL, DEFAULT_PLATFORM_URL, DEFAULT_SCOPES, Profile
+from tui.core.profile import DEFAULT_IMS_URL, DEFAULT_PLATFORM_URL, DEFAULT_REQUEST_TIMEOUT, DEFAULT_SCOPES, Profile
 from tui.core.sanitise import is_clean, sanitise
 
 APP_NAME = "aepx"
@@ -34,6 +34,7 @@ DEFAULT_PAGE_SIZE = 100
 DEFAULT_REFRESH = 5.0
 DEFAULT_THEME = "textual-dark"
 DEFAULT_STUCK_FACTOR = 3.0
+DEFAULT_MAX_EVENT_AGE_DAYS = 90
 CREDENTIAL_STORES = ("keyring", "file", "prompt")
 
 #: Keys that must never appear in the config file (they would hold a secret).
@@ -53,6 +54,42 @@ class ConsoleSettings:
     bell: bool = False
     theme: str = DEFAULT_THEME
     stuck_factor: float = DEFAULT_STUCK_FACTOR
+    #: Copied from ``[output] download_dir`` (the Output screen's ``d``); not written to ``[console]``.
+    download_dir: str | None = None
+
+
+@dataclass
+class LaunchSettings:
+    #: The preflight warns when eventList.filter.fromIngestTimestamp is older than this many days.
+    max_event_age_days: int = DEFAULT_MAX_EVENT_AGE_DAYS
+
+
+@dataclass
+class HistorySettings:
+    """``[history]``: the local job history (tui.monitor.history). ``path`` None: the platform data dir."""
+
+    enabled: bool = True
+    path: Path | None = None
+
+
+@dataclass
+class WatchSettings:
+    """``[watch]``: the rules and outputs of ``aepx watch``. A rule whose value is 0 (or false) is off."""
+
+    failed: bool = True
+    succeeded: bool = False
+    max_queue_minutes: float = 30.0
+    stuck_factor: float = DEFAULT_STUCK_FACTOR
+    max_runtime_minutes: float = 0.0
+    api_down_minutes: float = 10.0
+    lookback_minutes: float = 60.0
+    refresh_seconds: float = 15.0
+    concurrency: int = 4
+    webhooks: tuple[str, ...] = ()
+    webhook_retry_minutes: float = 60.0
+    notify: bool = False
+    metrics_listen: str | None = None
+    metrics_textfile: Path | None = None
 
 
 @dataclass
@@ -61,8 +98,13 @@ class Config:
     default_profile: str | None = None
     profiles: dict[str, Profile] = field(default_factory=dict)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    launch: LaunchSettings = field(default_factory=LaunchSettings)
     keymap: dict[str, str] = field(default_factory=dict)
     credentials_store: str | None = None
+    history: HistorySettings = field(default_factory=HistorySettings)
+    #: ``[output] download_dir``: where downloads go (each batch in its own folder); None = ~/Downloads/aepx.
+    download_dir: str | None = None
+    watch: WatchSettings = field(default_factory=WatchSettings)
     #: Whether the file existed when it was loaded.
     exists: bool = False
     #: Non-fatal findings (a group/world readable file), each with its fix.
@@ -227,9 +269,18 @@ class _Reader:
         return scopes
 
 
-_TOP_KEYS = ("default_profile", "console", "keymap", "credentials", "profiles")
+_TOP_KEYS = ("default_profile", "console", "launch", "keymap", "credentials", "output", "profiles", "history",
+             "watch")
+_LAUNCH_KEYS = ("max_event_age_days",)
+_WATCH_NUMBERS = {  # key → (low, high); 0 turns a rule off where the low bound allows it
+    "max_queue_minutes": (0.0, 100_000.0), "stuck_factor": (0.0, 100.0), "max_runtime_minutes": (0.0, 100_000.0),
+    "api_down_minutes": (0.0, 100_000.0), "lookback_minutes": (0.0, 100_000.0), "refresh_seconds": (1.0, 3600.0),
+    "webhook_retry_minutes": (0.0, 10_080.0)}
+_WATCH_KEYS = ("failed", "succeeded", *_WATCH_NUMBERS, "concurrency", "webhooks", "notify", "metrics_listen",
+               "metrics_textfile")
 _CONSOLE_KEYS = ("page_size", "refresh_seconds", "bell", "theme", "stuck_factor")
-_PROFILE_KEYS = ("platform_url", "ims_url", "org_id", "client_id", "sandbox", "scopes", "emulator")
+_PROFILE_KEYS = ("platform_url", "ims_url", "org_id", "client_id", "sandbox", "scopes", "emulator",
+                 "request_timeout")
 
 
 def _build_config(path: Path, data: dict[str, Any]) -> Config:
@@ -241,10 +292,31 @@ def _build_config(path: Path, data: dict[str, Any]) -> Config:
         config.default_profile = reader.string(data["default_profile"], "default_profile")
     if "console" in data:
         config.console = _read_console(reader, reader.table(data["console"], "console"))
+    if "launch" in data:
+        table = reader.table(data["launch"], "launch")
+        reader.only(table, "launch", _LAUNCH_KEYS)
+        if "max_event_age_days" in table:
+            config.launch.max_event_age_days = reader.integer(table["max_event_age_days"],
+                                                              "launch.max_event_age_days", 1, 36_500)
     if "keymap" in data:
         config.keymap = _read_keymap(reader, reader.table(data["keymap"], "keymap"))
     if "credentials" in data:
         config.credentials_store = _read_credentials(reader, reader.table(data["credentials"], "credentials"))
+    if "history" in data:
+        config.history = _read_history(reader, reader.table(data["history"], "history"))
+    if "output" in data:
+        output = reader.table(data["output"], "output")
+        reader.only(output, "output", ("download_dir",))
+        if "download_dir" in output:
+            config.download_dir = reader.string(output["download_dir"], "output.download_dir")
+            config.console.download_dir = config.download_dir
+    if "watch" in data:
+        config.watch = _read_watch(reader, reader.table(data["watch"], "watch"))
+        literal = [i for i, url in enumerate(config.watch.webhooks) if not url.startswith("env:")]
+        if literal:
+            config.warnings.append(
+                f"Config file {path}: watch.webhooks[{literal[0]}] is a literal URL; webhook URLs usually carry a "
+                "token, which does not belong in the config: export it and write \"env:NAME\" instead.")
     if "profiles" in data:
         for name, table in reader.table(data["profiles"], "profiles").items():
             config.profiles[name] = _read_profile(reader, name, table)
@@ -268,6 +340,53 @@ def _read_console(reader: _Reader, table: dict[str, Any]) -> ConsoleSettings:
         settings.theme = reader.string(table["theme"], "console.theme")
     if "stuck_factor" in table:
         settings.stuck_factor = reader.number(table["stuck_factor"], "console.stuck_factor", 1.0, 100.0)
+    return settings
+
+
+def _read_history(reader: _Reader, table: dict[str, Any]) -> HistorySettings:
+    reader.only(table, "history", ("enabled", "path"))
+    settings = HistorySettings()
+    if "enabled" in table:
+        settings.enabled = reader.boolean(table["enabled"], "history.enabled")
+    if "path" in table:
+        settings.path = Path(reader.string(table["path"], "history.path")).expanduser()
+    return settings
+
+
+def _read_watch(reader: _Reader, table: dict[str, Any]) -> WatchSettings:
+    reader.only(table, "watch", _WATCH_KEYS)
+    settings = WatchSettings()
+    for name in ("failed", "succeeded", "notify"):
+        if name in table:
+            setattr(settings, name, reader.boolean(table[name], f"watch.{name}"))
+    for name, (low, high) in _WATCH_NUMBERS.items():
+        if name in table:
+            setattr(settings, name, reader.number(table[name], f"watch.{name}", low, high))
+    if 0 < settings.stuck_factor < 1:
+        raise reader.fail("watch.stuck_factor", f"must be 0 (off) or at least 1, not {settings.stuck_factor:g}")
+    if "concurrency" in table:
+        settings.concurrency = reader.integer(table["concurrency"], "watch.concurrency", 1, 64)
+    if "webhooks" in table:
+        value = table["webhooks"]
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list):
+            raise reader.fail("watch.webhooks", f"must be a list of http(s) URLs, not {_type_name(value)}")
+        urls = []
+        for index, item in enumerate(items):
+            key = f"watch.webhooks[{index}]"
+            text = reader.string(item, key)
+            if not re.match(r"^(https?://[^\s/]+\S*|env:[A-Za-z_][A-Za-z0-9_]*)$", text):
+                raise reader.fail(key, "must be an http(s) URL, or env:NAME to read it from the environment")
+            urls.append(text)
+        settings.webhooks = tuple(urls)
+    if "metrics_listen" in table:
+        settings.metrics_listen = reader.string(table["metrics_listen"], "watch.metrics_listen")
+        if not re.match(r"^(\[[0-9A-Fa-f:.]+\]|[^\s:\[\]]+):\d{1,5}$", settings.metrics_listen):
+            raise reader.fail("watch.metrics_listen", f"must be HOST:PORT such as 127.0.0.1:9464, not "
+                                                      f"{settings.metrics_listen!r}")
+    if "metrics_textfile" in table:
+        textfile = reader.string(table["metrics_textfile"], "watch.metrics_textfile")
+        settings.metrics_textfile = Path(textfile).expanduser()
     return settings
 
 
@@ -318,6 +437,8 @@ def _read_profile(reader: _Reader, name: str, value: Any) -> Profile:
         ims_url=reader.url(table.get("ims_url", DEFAULT_IMS_URL), f"{prefix}.ims_url"),
         scopes=reader.scopes(table["scopes"], f"{prefix}.scopes") if "scopes" in table else DEFAULT_SCOPES,
         is_emulator=reader.boolean(table.get("emulator", False), f"{prefix}.emulator"),
+        request_timeout=reader.number(table.get("request_timeout", DEFAULT_REQUEST_TIMEOUT),
+                                      f"{prefix}.request_timeout", 1, 600),
     )
 
 
@@ -397,10 +518,22 @@ def config_to_dict(config: Config) -> dict[str, Any]:
                if value != getattr(ConsoleSettings(), name)}
     if console:
         data["console"] = console
+    if config.launch != LaunchSettings():
+        data["launch"] = {"max_event_age_days": config.launch.max_event_age_days}
     if config.keymap:
         data["keymap"] = dict(config.keymap)
     if config.credentials_store is not None:
         data["credentials"] = {"store": config.credentials_store}
+    history = {"enabled": None if config.history.enabled else False,
+               "path": str(config.history.path) if config.history.path is not None else None}
+    if any(v is not None for v in history.values()):
+        data["history"] = {k: v for k, v in history.items() if v is not None}
+    if config.download_dir is not None:
+        data["output"] = {"download_dir": config.download_dir}
+    watch_defaults = _watch_dict(WatchSettings())
+    watch = {name: value for name, value in _watch_dict(config.watch).items() if value != watch_defaults[name]}
+    if watch:
+        data["watch"] = watch
     if config.profiles:
         data["profiles"] = {name: _profile_dict(profile) for name, profile in config.profiles.items()}
     return _clean(data, "")
@@ -409,6 +542,12 @@ def config_to_dict(config: Config) -> dict[str, Any]:
 def _console_dict(settings: ConsoleSettings) -> dict[str, Any]:
     return {"page_size": settings.page_size, "refresh_seconds": settings.refresh_seconds,
             "bell": settings.bell, "theme": settings.theme, "stuck_factor": settings.stuck_factor}
+
+
+def _watch_dict(settings: WatchSettings) -> dict[str, Any]:
+    data = {name: getattr(settings, name) for name in _WATCH_KEYS}
+    data["webhooks"] = list(settings.webhooks)
+    return data
 
 
 def _profile_dict(profile: Profile) -> dict[str, Any]:
@@ -422,6 +561,8 @@ def _profile_dict(profile: Profile) -> dict[str, Any]:
     }
     if profile.is_emulator:
         table["emulator"] = True
+    if profile.request_timeout != DEFAULT_REQUEST_TIMEOUT:
+        table["request_timeout"] = profile.request_timeout
     return table
 
 

@@ -537,7 +537,8 @@ def delete_secret(profile: Profile, *, timeout: float = DEFAULT_TIMEOUT) -> list
     status = keyring_status(timeout)
     if status.usable:
         for username, what in ((profile.client_id, "client secret"),
-                               (token_username(profile.client_id), "cached access token")):
+                               (token_username(profile.token_cache_key), "cached access token"),
+                               (token_username(profile.client_id), "cached access token (older aepx)")):
             try:
                 call_with_timeout(keyring.delete_password, SERVICE, username, timeout=timeout)
             except keyring.errors.PasswordDeleteError:
@@ -555,8 +556,10 @@ def delete_secret(profile: Profile, *, timeout: float = DEFAULT_TIMEOUT) -> list
 
 
 # --- access-token cache ---------------------------------------------------------------------------
-def token_username(client_id: str) -> str:
-    return f"{client_id}:access_token"
+def token_username(key: str) -> str:
+    """The keyring user name of a cached token; ``key`` is ``Profile.token_cache_key`` (older aepx versions
+    used the bare client id, which let a profile pointing elsewhere receive the token)."""
+    return f"{key}:access_token"
 
 
 class KeyringTokenStore:

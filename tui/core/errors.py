@@ -1,11 +1,14 @@
 """The error hierarchy shared by the API layer, config, credentials, payload validation and CLI.
 
 Every error carries one user-facing sentence (what failed, why, what to do) in ``str(error)``.
-No error ever holds a secret: messages are built from server text and our own words only.
+No error ever holds a secret: messages are built from server text and our own words only, and both the
+message and the server text pass ``redact`` (registered secrets and tokens, secret-shaped text).
 ``__rich__`` makes Textual's crash handler print the sentence instead of a locals traceback.
 """
 
 from __future__ import annotations
+
+from tui.core.logging import redact
 
 
 class AepxError(Exception):
@@ -22,11 +25,12 @@ class AepxError(Exception):
         request_id: str | None = None,
         server_message: str | None = None,
     ) -> None:
+        message = redact(message)  # a server may echo the secret or a token: mask it before anyone sees it
         super().__init__(message)
         self.message = message
         self.status = status
         self.request_id = request_id
-        self.server_message = server_message
+        self.server_message = redact(server_message) if server_message else server_message
 
     def __str__(self) -> str:
         return self.message

@@ -108,3 +108,96 @@ def fingerprint(payload: Mapping[str, Any]) -> str:
     """A short stable hash of a request (or of a job record: only its request fields count)."""
     digest = hashlib.sha256(canonical(payload).encode("utf-8", "surrogatepass")).hexdigest()
     return digest[:FINGERPRINT_LENGTH]
+
+
+# --- rerun helpers: the text of a request, diffs, duplicates --------------------------------------
+_INERT_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def _escape_invisible(text: str) -> str:
+    """JSON text with every control, format (bidi), separator and surrogate character written as a
+    ``\\uXXXX`` escape: the same JSON value, and nothing a terminal could interpret."""
+    import unicodedata
+
+    out = []
+    for char in text:
+        if ord(char) >= 0x7F and unicodedata.category(char) in _INERT_CATEGORIES:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def render_request(request: Mapping[str, Any]) -> str:
+    """A request as the editor and ``aepx jobs payload`` show it: request fields in writing order,
+    two-space indent, a final newline. Control and bidi characters a record may carry are written as
+    JSON escapes (C0 ones already are), so the text is inert on a terminal and parses to the same value."""
+    ordered = {name: request[name] for name in REQUEST_FIELDS if name in request}
+    ordered.update({k: v for k, v in request.items() if k not in ordered})
+    return _escape_invisible(json.dumps(ordered, indent=2, ensure_ascii=False, default=str)) + "\n"
+
+
+def diff_lines(a: Mapping[str, Any], b: Mapping[str, Any], *, a_name: str = "a",
+               b_name: str = "b") -> list[str]:
+    """The unified diff of two requests' pretty JSON (empty when they are the same request)."""
+    import difflib
+
+    left = render_request(a).splitlines()
+    right = render_request(b).splitlines()
+    if left == right:
+        return []
+    return list(difflib.unified_diff(left, right, fromfile=a_name, tofile=b_name, lineterm=""))
+
+
+def side_by_side(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[tuple[str | None, str | None, str]]:
+    """Rows ``(left, right, tag)`` aligning two requests' pretty JSON; ``tag`` is ``equal``, ``replace``,
+    ``delete`` (left only) or ``insert`` (right only); the missing side of a row is ``None``."""
+    import difflib
+
+    left = render_request(a).splitlines()
+    right = render_request(b).splitlines()
+    rows: list[tuple[str | None, str | None, str]] = []
+    matcher = difflib.SequenceMatcher(a=left, b=right, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            rows += [(left[i], right[j], tag) for i, j in zip(range(i1, i2), range(j1, j2), strict=True)]
+            continue
+        span = max(i2 - i1, j2 - j1)
+        for k in range(span):
+            lval = left[i1 + k] if i1 + k < i2 else None
+            rval = right[j1 + k] if j1 + k < j2 else None
+            rows.append((lval, rval, "replace" if lval is not None and rval is not None
+                         else "delete" if rval is None else "insert"))
+    return rows
+
+
+def active_duplicates(jobs: Any, payload: Mapping[str, Any]) -> list[Any]:
+    """The NEW or PROCESSING jobs among ``jobs`` (``tui.core.models.Job``) whose request has the
+    fingerprint of ``payload``, newest first, each once."""
+    wanted = fingerprint(payload)
+    seen: set[str] = set()
+    found = []
+    for job in jobs:
+        if job.status not in ("NEW", "PROCESSING") or job.id in seen:
+            continue
+        if fingerprint(job.raw) == wanted:
+            seen.add(job.id)
+            found.append(job)
+    found.sort(key=lambda j: j.created_ms or 0, reverse=True)
+    return found
+
+
+def duplicate_sentence(job: Any, *, tz: Any = None) -> str:
+    """``job 25577 with the same payload is PROCESSING since 14:02``."""
+    from datetime import UTC, datetime
+
+    from tui.core.format import safe_text
+
+    since = ""
+    if job.created_ms is not None:
+        try:
+            moment = datetime.fromtimestamp(job.created_ms / 1000, tz=UTC).astimezone(tz)
+            since = f" since {moment:%H:%M}"
+        except (OverflowError, OSError, ValueError):
+            since = ""
+    return f"job {safe_text(job.id)} with the same payload is {safe_text(job.status)}{since}"

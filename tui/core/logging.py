@@ -1,5 +1,8 @@
 """Logging that cannot leak a secret: a redacting filter on every handler, a 0600 log file.
 
+``redact`` is also applied to every user-facing sentence: each ``AepxError`` message and server text,
+the CLI's stderr lines and the console's stale header.
+
 Register every secret the moment it is known (``register_secret``): the client secret when it is
 resolved, each access token when IMS returns it. The filter also removes well-known secret shapes
 (``Authorization: Bearer …``, ``client_secret=…``, ``"access_token": "…"``, JWT-like strings), in the
@@ -8,6 +11,7 @@ message, its arguments, a pre-rendered traceback (``exc_text``) and ``stack_info
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -40,11 +44,24 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+def _spellings(value: str) -> set[str]:
+    """``value`` as a server or an exception may echo it: as is, URL-encoded (a form body), escaped (a
+    ``repr``, bytes or JSON), or with control characters flattened to spaces (one-line server text)."""
+    from urllib.parse import quote, quote_plus
+
+    flat = re.sub(r"\s+", " ", re.sub(r"[\x00-\x1f\x7f-\x9f]+", " ", value)).strip()
+    forms = {value, quote(value, safe=""), quote_plus(value), repr(value)[1:-1], json.dumps(value)[1:-1],
+             repr(value.encode("utf-8", "backslashreplace"))[2:-1], flat}
+    return {form for form in forms if len(form) >= _MIN_SECRET_LENGTH}
+
+
 def register_secret(value: str | None) -> None:
-    """Redact ``value`` from every log record from now on (very short values are ignored)."""
-    if value and len(value) >= _MIN_SECRET_LENGTH:
+    """Redact ``value`` (and its usual encodings) from every log record and every error sentence from
+    now on (very short values are ignored)."""
+    if value and isinstance(value, str) and len(value) >= _MIN_SECRET_LENGTH:
+        forms = _spellings(value)
         with _registered_lock:
-            _registered.add(value)
+            _registered.update(forms)
 
 
 def forget_secrets() -> None:

@@ -274,6 +274,9 @@ class Page:
     page_size: int | None = None
     sort_field: str = ""
     sort: str = ""
+    #: One sentence each: what the client did about a misbehaving answer (a page larger than asked for,
+    #: a ``next`` link that brought nothing new, the page limit reached).
+    warnings: tuple[str, ...] = ()
 
     @property
     def has_more(self) -> bool:

@@ -296,6 +296,8 @@ class _Checker:
             self.error(path, f"{path} must be true or false, not {_kind(value)}{hint}.")
 
     def integer(self, value: Any, path: str, minimum: int) -> None:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # the spec types it number and its own example is 1.0
         if isinstance(value, bool) or not isinstance(value, int):
             hint = " (write it without quotes)" if isinstance(value, str) and value.strip().isdigit() else ""
             self.error(path, f"{path} must be an integer, not {_kind(value)}{hint}.")
@@ -435,10 +437,12 @@ def _check_destination(c: _Checker, value: Any, payload: dict[str, Any]) -> None
         if "dataSetId" in destination and destination["dataSetId"] != destination["datasetId"]:
             c.error("destination.dataSetId", "destination has both datasetId and dataSetId with different "
                                              "values; keep only datasetId.")
+        elif "dataSetId" in destination:
+            c.warn("destination.dataSetId", "destination.dataSetId is the response spelling and is ignored "
+                                            "in a request; remove it.")
     elif "dataSetId" in destination:
-        c.warn("destination.dataSetId", "destination.dataSetId is accepted, but the request field is "
-                                        "spelled datasetId.")
-        c.string(destination["dataSetId"], "destination.dataSetId")
+        c.error("destination.dataSetId", "destination.dataSetId is the response spelling and the service "
+                                         "refuses it (400): requests spell it datasetId.")
     else:
         c.error("destination", "destination.datasetId is required: the id of the dataset to export into.")
     if "segmentPerBatch" in destination:

@@ -1,4 +1,5 @@
-"""The emulator as a Starlette application: IMS token, gateway checks, Catalog, merge policies, export jobs.
+"""The emulator as a Starlette application: IMS token, gateway checks, Catalog, merge policies, export jobs,
+Catalog batches and Data Access files (``data_routes``).
 
 ``create_app(settings, clock=...)`` returns the app; its state is ``app.state.store``.
 """
@@ -23,10 +24,12 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tui.core.profile import DEFAULT_SCOPES
+from tui.emulator import data_routes as data
 from tui.emulator import responses as err
 from tui.emulator.clock import Clock, EmulatedClock
 from tui.emulator.faults import Faults
 from tui.emulator.jobs import STATUSES, Job
+from tui.emulator.output import BatchFactory
 from tui.emulator.responses import ApiError
 from tui.emulator.seed import seed_tenant
 from tui.emulator.settings import EmulatorSettings
@@ -201,12 +204,17 @@ def create_app(settings: EmulatorSettings, *, clock: EmulatedClock | None = None
         Route(f"{CATALOG}/dataSets/{{id}}", platform(get_dataset), methods=["GET"]),
         Route(f"{UPS}/config/mergePolicies", platform(list_merge_policies), methods=["GET"]),
         Route(f"{UPS}/config/mergePolicies/{{id}}", platform(get_merge_policy), methods=["GET"]),
+        Route(f"{UPS}/segment/definitions/{{id}}", platform(get_segment_definition), methods=["GET"]),
         Route(f"{UPS}/export/jobs", platform(list_jobs), methods=["GET"]),
         Route(f"{UPS}/export/jobs/", platform(list_jobs), methods=["GET"]),
         Route(f"{UPS}/export/jobs", platform(create_job), methods=["POST"]),
         Route(f"{UPS}/export/jobs/", platform(create_job), methods=["POST"]),
         Route(f"{UPS}/export/jobs/{{id}}", platform(get_job), methods=["GET"]),
         Route(f"{UPS}/export/jobs/{{id}}", platform(cancel_job), methods=["DELETE"]),
+        Route(f"{CATALOG}/batches", platform(data.list_batches), methods=["GET"]),
+        Route(f"{CATALOG}/batches/{{id}}", platform(data.get_batch), methods=["GET"]),
+        Route(f"{data.EXPORT}/batches/{{id}}/files", platform(data.list_files), methods=["GET"]),
+        Route(f"{data.EXPORT}/files/{{id}}", platform(data.get_file), methods=["GET", "HEAD"]),
     ]
 
     async def http_error(request: Request, exc: Exception) -> Response:
@@ -219,6 +227,7 @@ def create_app(settings: EmulatorSettings, *, clock: EmulatedClock | None = None
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
     app.state.store = store
     app.state.faults = faults
+    app.state.batches = BatchFactory(store, settings.cache_dir)
     app.add_middleware(RecordRequests, store=store)
     return app
 
@@ -466,6 +475,16 @@ async def get_merge_policy(request: Request, ctx: Context) -> Response:
         raise ApiError(err.ups(404, f"Merge policy {request.path_params['id']!r} was not found.",
                                ctx.request_id))
     return JSONResponse(policy)
+
+
+# --- segment definitions ------------------------------------------------------------------------------
+async def get_segment_definition(request: Request, ctx: Context) -> Response:
+    segment_id = request.path_params["id"]
+    with ctx.store.lock:
+        definition = ctx.tenant.segments.get(segment_id)
+    if definition is None:
+        raise ApiError(err.ups(404, f"Segment definition {segment_id!r} was not found.", ctx.request_id))
+    return JSONResponse(definition)
 
 
 # --- export jobs ------------------------------------------------------------------------------------

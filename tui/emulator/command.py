@@ -65,13 +65,25 @@ def is_loopback(host: str) -> bool:
               help="Delay added to every Platform call: a fixed number of milliseconds or a random MIN-MAX range.")
 @click.option("--token-ttl", default=86399, show_default=True, type=click.IntRange(min=1),
               help="Lifetime of issued access tokens, in real seconds (not scaled by --speed).")
+@click.option("--batch-rows", default=20_000, show_default=True, type=click.IntRange(min=0),
+              help="Rows in each export batch, split over 2-5 Parquet part files generated on first read "
+                   "(0: batches with no files).")
+@click.option("--fault-rate-cut", default=0.0, show_default=True, type=click.FloatRange(0, 1),
+              help="Share of file downloads whose connection is cut mid-body (to rehearse resumption).")
+@click.option("--truncated-files", default=0.0, show_default=True, type=click.FloatRange(0, 1),
+              help="Share of batches whose last part file is truncated (not valid Parquet).")
+@click.option("--link-origin", default="", metavar="URL",
+              help="Origin written into absolute Data Access links (default: the emulator's own), e.g. to "
+                   "rehearse a next link that points elsewhere.")
 def emulator(host: str, port: int, speed: float, seed: int, jobs: int, client_id: str, client_secret: str,
              org: str, sandbox: str, cancel_response: str, fault_rate_429: float, fault_rate_5xx: float,
-             latency_ms: tuple[int, int], token_ttl: int) -> None:
+             latency_ms: tuple[int, int], token_ttl: int, batch_rows: int, fault_rate_cut: float,
+             truncated_files: float, link_origin: str) -> None:
     """Serve a local emulator of the Adobe IMS and Platform APIs that aepx uses.
 
-    It answers the IMS token, Catalog dataset, merge policy and profile export job endpoints on one
-    origin, with seeded demo jobs that move through their lifecycle in (scaled) real time. Stop it
+    It answers the IMS token, Catalog dataset and batch, merge policy, profile export job and Data
+    Access file endpoints on one origin (every SUCCEEDED job's batch has real Parquet files), with
+    seeded demo jobs that move through their lifecycle in (scaled) real time. Stop it
     with Ctrl-C or SIGTERM.
     """
     try:
@@ -79,7 +91,8 @@ def emulator(host: str, port: int, speed: float, seed: int, jobs: int, client_id
             host=host, port=port, speed=speed, seed=seed, jobs=jobs, client_id=client_id,
             client_secret=client_secret, org=org, sandbox=sandbox, cancel_response=int(cancel_response),
             fault_rate_429=fault_rate_429, fault_rate_5xx=fault_rate_5xx, latency_ms=latency_ms,
-            token_ttl=token_ttl)
+            token_ttl=token_ttl, batch_rows=batch_rows, fault_rate_cut=fault_rate_cut,
+            truncated_share=truncated_files, link_origin=link_origin)
     except ValueError as exc:
         raise click.UsageError(f"Invalid emulator option: {exc}.") from None
     if not is_loopback(host):

@@ -1,4 +1,4 @@
-"""Fault injection for Platform calls: 429 (two shapes), 5xx, and latency.
+"""Fault injection for Platform calls: 429 (two shapes), 5xx, latency, and file bodies cut mid-way.
 
 The decision is made before a request touches any state, so a faulted request changes nothing.
 The fault sequence is seeded, hence reproducible for a given seed and request order.
@@ -52,6 +52,16 @@ class Faults:
                 status, title, detail = self._rng.choice(_5XX)
                 return problem(status, title, detail)
         return None
+
+
+    def cut_at(self, length: int) -> int | None:
+        """Where to cut a file body of ``length`` bytes (``--fault-rate-cut``), or ``None`` to send it all."""
+        if self.settings.fault_rate_cut <= 0 or length < 2:
+            return None
+        with self._lock:
+            if self._rng.random() >= self.settings.fault_rate_cut:
+                return None
+            return self._rng.randint(1, length - 1)
 
 
 def too_many(gateway_shape: bool) -> Response:

@@ -29,7 +29,7 @@ from tui.emulator.jobs import (
     rand_uuid,
     random_durations,
 )
-from tui.emulator.store import Store, Tenant, new_dataset
+from tui.emulator.store import Store, Tenant, add_segment_definition, new_dataset
 
 DAY = 86_400_000
 MINUTE = 60_000
@@ -48,6 +48,8 @@ def seed_tenant(store: Store, tenant: Tenant, n_jobs: int) -> None:
     for i in order:
         job = _make_job(store, rng, tenant, created_times[i], roles[i], start, union_ids, policies)
         tenant.add_job(job)
+        for segment in (job.filter or {}).get("segments") or []:
+            add_segment_definition(tenant, segment["segmentId"], job.created - 7 * DAY)
 
 
 def _seed_datasets(rng: random.Random, tenant: Tenant, start: int) -> list[str]:

@@ -137,6 +137,7 @@ class EmulatorServer:
         server.request_exit()
         thread.join(STOP_TIMEOUT_S)
         self._cleanup()
+        self.app.state.batches.close()  # generated Parquet files of a temporary cache
 
     def _cleanup(self) -> None:
         if self._socket is not None:

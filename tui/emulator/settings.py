@@ -25,6 +25,11 @@ class EmulatorSettings:
     fault_rate_5xx: float = 0.0
     latency_ms: tuple[int, int] = (0, 0)
     token_ttl: int = 86399
+    batch_rows: int = 20_000  # rows per export batch (split over 2-5 Parquet part files)
+    fault_rate_cut: float = 0.0  # share of file downloads cut mid-body
+    truncated_share: float = 0.0  # share of batches whose last part file is truncated (not valid Parquet)
+    link_origin: str = ""  # origin of absolute Data Access links ("" = the request's own origin)
+    cache_dir: str | None = None  # where generated part files go (None = a temporary directory)
 
     def __repr__(self) -> str:  # never show the secret
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__dataclass_fields__
@@ -38,7 +43,9 @@ class EmulatorSettings:
             raise ValueError("jobs must be 0 or more")
         if self.cancel_response not in (200, 204):
             raise ValueError("cancel_response must be 204 or 200")
-        for name in ("fault_rate_429", "fault_rate_5xx"):
+        if self.batch_rows < 0:
+            raise ValueError("batch_rows must be 0 or more")
+        for name in ("fault_rate_429", "fault_rate_5xx", "fault_rate_cut", "truncated_share"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
         if self.fault_rate_429 + self.fault_rate_5xx > 1.0:

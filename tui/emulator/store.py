@@ -87,6 +87,7 @@ class Tenant:
     merge_policies: list[dict[str, Any]] = field(default_factory=list)
     jobs: dict[int, Job] = field(default_factory=dict)
     keys: list[tuple[int, int]] = field(default_factory=list)
+    segments: dict[str, dict[str, Any]] = field(default_factory=dict)  # segment definitions by id
 
     def add_job(self, job: Job) -> None:
         self.jobs[job.id] = job
@@ -281,3 +282,43 @@ def default_merge_policies(rng: random.Random, tenant: Tenant, now: int,
             "attributeMerge": merge, "default": default, "updateEpoch": now // 1000 - 86_400 * (30 + 7 * i),
         })
     return policies
+
+
+SEGMENT_NAMES = (
+    "Loyalty members - gold tier",
+    "Purchased in the last 30 days",
+    "Newsletter subscribers (email consent)",
+    "Cart abandoners - last 7 days",
+    "High lifetime value",
+    "Inactive for 90 days",
+)
+
+
+def add_segment_definition(tenant: Tenant, segment_id: str, created: int) -> dict[str, Any]:
+    """A segment definition in the documented shape (``GET /segment/definitions/{id}``); no randomness,
+    so seeding stays identical with or without it."""
+    existing = tenant.segments.get(segment_id)
+    if existing is not None:
+        return existing
+    name = SEGMENT_NAMES[len(tenant.segments) % len(SEGMENT_NAMES)]
+    definition = {
+        "id": segment_id,
+        "schema": {"name": "_xdm.context.profile"},
+        "ttlInDays": 30,
+        "profileInstanceId": "ups",
+        "imsOrgId": tenant.org,
+        "sandbox": {"sandboxId": tenant.sandbox_id, "sandboxName": tenant.sandbox,
+                    "type": "production" if tenant.sandbox == "prod" else "development",
+                    "default": tenant.sandbox == "prod"},
+        "name": name,
+        "description": f"{name} (emulator)",
+        "expression": {"type": "PQL", "format": "pql/text", "value": 'homeAddress.country = "US"'},
+        "evaluationInfo": {"batch": {"enabled": True}, "continuous": {"enabled": False},
+                           "synchronous": {"enabled": False}},
+        "dataGovernancePolicy": {"excludeOptOut": True},
+        "creationTime": created,
+        "updateEpoch": created // 1000,
+        "updateTime": created,
+    }
+    tenant.segments[segment_id] = definition
+    return definition

@@ -138,6 +138,8 @@ def _merge_policy(value: Any, tenant: Tenant) -> dict[str, Any]:
         return {"id": default["id"], "version": default["version"]}
     policy_id = _required_str(mp.get("id"), "mergePolicy.id")
     version = mp.get("version")
+    if isinstance(version, float) and version.is_integer():
+        version = int(version)  # the spec types it number; its example is 1.0
     if version is not None and (isinstance(version, bool) or not isinstance(version, int) or version < 1):
         raise ValueError("mergePolicy.version must be a positive integer")
     policy = tenant.merge_policy(policy_id)

@@ -20,12 +20,15 @@ from tui.api.protocol import JobsAPI
 from tui.console.widgets.detail import JobDetail
 from tui.core.format import safe_text
 from tui.core.models import Job
+from tui.monitor.history.baselines import Baseline
 
 
 class DetailScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "Back", id="detail.back"),
         Binding("ctrl+d", "cancel_job", "Cancel", id="detail.cancel"),
+        Binding("R", "app.clone", "Rerun", id="detail.clone", key_display="R", show=False),
+        Binding("o", "open_output", "Output", id="detail.output", show=False),
     ]
 
     def __init__(
@@ -34,6 +37,7 @@ class DetailScreen(Screen[None]):
         job: Job,
         *,
         median_ms: int | None = None,
+        baseline: Baseline | None = None,
         poll_seconds: float = 5.0,
         stuck_factor: float = 3.0,
         dataset_names: Mapping[str, str] | None = None,
@@ -45,6 +49,7 @@ class DetailScreen(Screen[None]):
         self._api = api
         self._initial_job = job
         self._median_ms = median_ms
+        self._baseline = baseline
         self._on_refresh = on_refresh
         self._on_cancel = on_cancel
         self._detail_kwargs = {"poll_seconds": poll_seconds, "stuck_factor": stuck_factor, "clock": clock,
@@ -61,7 +66,7 @@ class DetailScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.detail.show(self._initial_job, self._median_ms)
+        self.detail.show(self._initial_job, self._median_ms, baseline=self._baseline)
         self.query_one("#detail-body").focus()
 
     def set_dataset_names(self, names: Mapping[str, str]) -> None:
@@ -77,6 +82,12 @@ class DetailScreen(Screen[None]):
             job = self.detail.job if self.is_mounted else None
             return self._on_cancel is not None and job is not None and job.is_active
         return True
+
+    def action_open_output(self) -> None:
+        job = self.detail.job
+        opener = getattr(self.app, "open_output_screen", None)
+        if job is not None and opener is not None:
+            opener(job)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -20,7 +20,7 @@ from tui.console.widgets.detail import JobDetail
 from tui.console.widgets.header import AppHeader
 from tui.console.widgets.job_table import SORT_COLUMN, JobTable
 from tui.core.format import safe_text
-from tui.core.models import Job, median_duration_ms
+from tui.core.models import Job
 
 if TYPE_CHECKING:
     from tui.console.app import AepxApp
@@ -140,7 +140,7 @@ class JobsScreen(Screen[None]):
         job = self.highlighted_job()
         if job is self._detail_job and job is not None:
             return  # same record object: nothing new to show
-        self._detail.show(job, median_duration_ms(self.aepx.model.jobs.values()))
+        self._detail.show(job, baseline=self.aepx.baseline_for(job))
         self._detail_job = job
 
     # --- actions ----------------------------------------------------------------------------------
@@ -229,6 +229,13 @@ class JobsScreen(Screen[None]):
             self._focus_detail()
             return
         self.aepx.open_detail_screen(job)
+
+    def action_open_output(self) -> None:
+        job = self.highlighted_job()
+        if job is None:
+            self.aepx.say("No job is highlighted.", "warning")
+            return
+        self.aepx.open_output_screen(job)
 
     def _focus_detail(self) -> None:
         """Focus the docked detail (its scrollable body when it has one); esc returns to the table."""

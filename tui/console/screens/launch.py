@@ -17,7 +17,8 @@ import os
 import shlex
 import subprocess
 import tempfile
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,18 +35,24 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from tui.api.preflight import Cache, cached_facts, gather, recent_jobs
 from tui.api.protocol import JobsAPI
 from tui.console.screens.pickers import DatasetPicker, MergePolicyPicker, NamePrompt, PathPrompt
 from tui.console.widgets.payload_editor import PayloadEditor
 from tui.core import drafts, templates
 from tui.core.curl import as_curl
 from tui.core.errors import AepxError, AmbiguousCreateError, PayloadError
+from tui.core.fingerprint import active_duplicates, duplicate_sentence
+from tui.core.format import safe_text
 from tui.core.models import Dataset, Job, MergePolicy, Target
 from tui.core.payload import MAX_PAYLOAD_BYTES, Issue, ValidationResult, read_payload_text, validate_text
+from tui.core.payload_edit import replace_dataset_id
+from tui.core.preflight import DEFAULT_MAX_EVENT_AGE_DAYS, UNCHECKED, Report, event_window, preflight
 from tui.core.sanitise import sanitise
 
 MAX_LOAD_BYTES = MAX_PAYLOAD_BYTES
 MAX_ISSUES_SHOWN = 6
+MAX_NOTES_SHOWN = 4  # preflight notes in the launch confirmation (it must fit 80×24 with its buttons)
 DEFAULT_TEMPLATE = "profile"
 
 
@@ -67,7 +74,7 @@ def _as_map(value: Any) -> Mapping[str, Any]:
 
 
 def export_summary(payload: Mapping[str, Any], datasets: list[Dataset],
-                   policies: list[MergePolicy]) -> list[tuple[str, str]]:
+                   policies: list[MergePolicy], now_ms: int | None = None) -> list[tuple[str, str]]:
     """(label, value) rows describing what the payload exports, for the confirmation."""
     dest = _as_map(payload.get("destination"))
     ds_id = str(dest.get("datasetId", dest.get("dataSetId", "")) or "")
@@ -87,6 +94,8 @@ def export_summary(payload: Mapping[str, Any], datasets: list[Dataset],
          + (f" v{mp['version']}" if mp.get("version") is not None else "") + (")" if mp_name else "")),
         ("Batch per segment", "yes" if dest.get("segmentPerBatch") is True else "no"),
     ]
+    if events and now_ms is not None:
+        rows.insert(3, ("Event window", event_window(payload, now_ms)))
     return rows
 
 
@@ -118,6 +127,8 @@ class ConfirmLaunch(ModalScreen[bool]):
     }
     ConfirmLaunch .title { width: 100%; text-style: bold; }
     ConfirmLaunch .warning { width: 100%; color: $error; text-style: bold; }
+    ConfirmLaunch .note { width: 100%; color: $warning; }
+    ConfirmLaunch #confirm-body { height: auto; max-height: 60vh; }
     ConfirmLaunch Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
     ConfirmLaunch Button { margin-left: 2; min-width: 10; }
     """
@@ -126,11 +137,13 @@ class ConfirmLaunch(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No"),
     ]
 
-    def __init__(self, target: Target, summary: list[tuple[str, str]], *, warning: str = "") -> None:
+    def __init__(self, target: Target, summary: list[tuple[str, str]], *, warning: str = "",
+                 notes: list[str] | None = None) -> None:
         super().__init__()
         self._target = target
         self._summary = summary
         self._warning = warning
+        self.notes = list(notes or [])  # preflight warnings and "not checked" lines
         self._answered = False
 
     def compose(self) -> ComposeResult:
@@ -145,9 +158,16 @@ class ConfirmLaunch(ModalScreen[bool]):
             grid.add_column(overflow="fold")
             for key, value in rows:
                 grid.add_row(Text(sanitise(key)), Text(sanitise(value)))  # Text: server strings are never markup
-            yield Static(grid, id="summary")
-            if self._warning:
-                yield Label(Content(sanitise(self._warning, keep_newlines=True)), classes="warning")
+            # the body scrolls when it is taller than the terminal allows, so the buttons stay visible
+            with VerticalScroll(id="confirm-body"):  # tab reaches it: arrows scroll
+                yield Static(grid, id="summary")
+                if self._warning:
+                    yield Label(Content(sanitise(self._warning, keep_newlines=True)), classes="warning")
+                for note in self.notes[:MAX_NOTES_SHOWN]:
+                    yield Label(Content(sanitise(f"! {note}", limit=500)), classes="note")
+                if len(self.notes) > MAX_NOTES_SHOWN:
+                    yield Label(Content(f"… and {len(self.notes) - MAX_NOTES_SHOWN} more in the editor's "
+                                        "validation panel"), classes="note")
             with Horizontal():
                 yield Button("No", id="no", variant="default")
                 yield Button("Yes, launch (y)", id="yes", variant="warning")
@@ -172,6 +192,57 @@ class ConfirmLaunch(ModalScreen[bool]):
         self.dismiss(yes)
 
 
+class ConfirmDataset(ModalScreen[bool]):
+    """``ctrl+n``: names the dataset, the org and the sandbox before anything is created. "No" is focused."""
+
+    DEFAULT_CSS = """
+    ConfirmDataset { align: center middle; }
+    ConfirmDataset > Vertical {
+        width: 70; max-width: 95%; height: auto; border: thick $warning; background: $surface; padding: 0 1;
+    }
+    ConfirmDataset .title { width: 100%; text-style: bold; }
+    ConfirmDataset Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
+    ConfirmDataset Button { margin-left: 2; min-width: 10; }
+    """
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes, create"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, target: Target, name: str) -> None:
+        super().__init__()
+        self._target = target
+        self._name = name
+        self._answered = False
+
+    @property
+    def question(self) -> str:
+        t = self._target
+        env = " (EMULATOR)" if t.is_emulator else ""
+        return (f"Create dataset “{safe_text(self._name)}” in org {safe_text(t.org_id)}, sandbox "
+                f"{safe_text(t.sandbox)}{env}? Only its id is written into the payload.")
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Content(self.question), classes="title")
+            with Horizontal():
+                yield Button("No", id="no", variant="default")
+                yield Button("Yes, create (y)", id="yes", variant="warning")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.action_answer(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        if self._answered:
+            return
+        self._answered = True
+        self.dismiss(yes)
+
+
 # --- the screen --------------------------------------------------------------------------------
 class LaunchScreen(Screen[Job | None]):
     """JSON editor + templates + live validation + pickers; ``ctrl+s`` launches after confirmation."""
@@ -188,6 +259,7 @@ class LaunchScreen(Screen[Job | None]):
     LaunchScreen #templates { height: auto; max-height: 6; border: none; padding: 0; }
     LaunchScreen #validation { height: auto; }
     LaunchScreen #status { height: auto; color: $warning; }
+    LaunchScreen #launch-title { width: 100%; height: 1; background: $primary-muted; text-style: bold; padding: 0 1; }
     LaunchScreen.-narrow #launch-body { layout: vertical; }
     LaunchScreen.-narrow #side {
         width: 1fr; height: 9; border-left: none; border-top: solid $primary-muted; layout: horizontal;
@@ -213,9 +285,23 @@ class LaunchScreen(Screen[Job | None]):
     ]
 
     def __init__(self, api: JobsAPI, *, read_only: bool = False, draft_path: Path | None = None,
-                 validate_delay: float = 0.3, draft_delay: float = 0.5) -> None:
+                 validate_delay: float = 0.3, draft_delay: float = 0.5, initial_text: str | None = None,
+                 title: str = "", note: str = "", known_jobs: Callable[[], Iterable[Job]] | None = None,
+                 max_event_age_days: int = DEFAULT_MAX_EVENT_AGE_DAYS, preflight_delay: float = 0.6,
+                 clock: Callable[[], float] | None = None) -> None:
         super().__init__()
         self.api = api
+        self.launch_title = title  # "cloned from job N (FAILED, 2026-11-30)"
+        self._note = note
+        self._known_jobs = known_jobs
+        self._max_event_age_days = max_event_age_days
+        self._preflight_delay = preflight_delay
+        self._preflight_timer: Timer | None = None
+        self._preflight_cache: Cache = {}
+        self._preflight: Report | None = None
+        self._recent_jobs: list[Job] | None = None  # the newest jobs, listed once for the duplicate guard
+        self._recent_listed = False
+        self._clock = clock or time.time
         self.read_only = read_only
         self.shared_draft_path = draft_path if draft_path is not None else drafts.default_draft_path()
         self.draft_path = self.shared_draft_path  # this editor's own file when another aepx holds the draft
@@ -238,6 +324,7 @@ class LaunchScreen(Screen[Job | None]):
         self._earlier_in_doubt = False
         self._from_memory = False
         self._restored = False
+        self._given_text = initial_text  # a cloned job's payload (used when no draft is restored)
         self._initial_text = ""
 
     def _claim_and_restore(self) -> None:
@@ -250,8 +337,10 @@ class LaunchScreen(Screen[Job | None]):
             restored = drafts.load_draft(self.shared_draft_path)  # start from the shared draft, save apart
         self._from_memory = memory is not None
         self._restored = restored is not None
-        self._initial_text = restored if restored is not None else self._template_text(DEFAULT_TEMPLATE)
-        if not self._restored:
+        given = self._given_text
+        fresh = given if given is not None else self._template_text(DEFAULT_TEMPLATE)
+        self._initial_text = restored if restored is not None else fresh
+        if not self._restored and given is None:
             self._pristine_text = self._initial_text
         self._pending_note = drafts.pending_launch(self.shared_draft_path) or ""
         if self._pending_note:
@@ -266,6 +355,8 @@ class LaunchScreen(Screen[Job | None]):
     # --- composition ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         self._claim_and_restore()
+        if self.launch_title:
+            yield Label(Content(sanitise(self.launch_title)), id="launch-title")
         with Horizontal(id="launch-body"):
             yield PayloadEditor(self._initial_text, id="editor")
             with VerticalScroll(id="side"):
@@ -293,6 +384,8 @@ class LaunchScreen(Screen[Job | None]):
             self.notify(self._draft_note, severity="warning", timeout=10)
         if self._pending_note:
             self.notify(self._pending_note, severity="warning", timeout=15)
+        if self._note:
+            self.notify(self._note, severity="warning", timeout=10)
         self._load_lookups()
 
     def on_unmount(self) -> None:
@@ -345,6 +438,50 @@ class LaunchScreen(Screen[Job | None]):
             refreshed = self._template_text(DEFAULT_TEMPLATE)
             self._pristine_text = refreshed
             self.editor.replace_all(refreshed)
+        self._validate_now(schedule=False)
+        await self._run_preflight()  # the first preflight at once, the later ones debounced
+        if self._known_jobs is not None:  # in the console: also the jobs beyond the loaded page or filter
+            self._recent_jobs = await recent_jobs(self.api)
+            self._recent_listed = True
+
+    # --- live preflight (after local validation; GETs only; never blocks typing) -------------------
+    def _now_ms(self) -> int:
+        return int(self._clock() * 1000)
+
+    def preflight_report(self, result: ValidationResult | None = None) -> Report | None:
+        """The preflight of the current text from what is already known (no I/O); None when invalid."""
+        result = result if result is not None else self._result
+        if result is None or not result.ok or result.payload is None:
+            return None
+        facts, _ = cached_facts(result.payload, self._preflight_cache, self.api.target.sandbox)
+        return preflight(result.payload, facts, now_ms=self._now_ms(), max_event_age_days=self._max_event_age_days,
+                         text=self.editor.text)
+
+    def _schedule_preflight(self) -> None:
+        self._preflight_timer = self._restart(self._preflight_timer, self._preflight_delay, self._start_preflight)
+
+    def _start_preflight(self) -> None:
+        self._preflight_timer = None
+        self._preflight_worker()
+
+    @work(group="preflight", exclusive=True, exit_on_error=False, description="checking the payload")
+    async def _preflight_worker(self) -> None:
+        await self._run_preflight()
+
+    async def _run_preflight(self) -> None:
+        result = self._result
+        if result is None or not result.ok or result.payload is None:
+            return
+        _, pending = cached_facts(result.payload, self._preflight_cache)
+        failed = any(lk.state == "failed" for lk in self._preflight_cache.values())
+        if not pending and not failed:
+            return
+        try:
+            await gather(self.api, result.payload, self._preflight_cache)
+        except Exception:  # gather never raises on API errors; anything else must not reach the editor
+            return
+        if self.is_mounted:
+            self._validate_now(schedule=False)
 
     @on(OptionList.OptionSelected, "#templates")
     def _template_chosen(self, event: OptionList.OptionSelected) -> None:
@@ -370,24 +507,38 @@ class LaunchScreen(Screen[Job | None]):
             timer.stop()
         return self.set_timer(delay, callback)
 
-    def _validate_now(self) -> ValidationResult:
+    def _validate_now(self, *, schedule: bool = True) -> ValidationResult:
         result = validate_text(self.editor.text)
         self._result = result
+        self._preflight = self.preflight_report(result)
+        if schedule and result.ok and self._lookups_state != "loading":
+            _, pending = cached_facts(result.payload or {}, self._preflight_cache)
+            if pending:
+                self._schedule_preflight()
         self.query_one("#validation", Static).update(self._validation_content(result))
         return result
 
     def _validation_content(self, result: ValidationResult) -> Content:
         parts: list[Content | str | tuple[str, str]] = []
-        if result.ok:
+        report = self._preflight
+        if result.ok and report is not None and report.blocking:
+            count = len(report.blocking)
+            parts.append((f"✖ preflight: {count} problem{'s' if count != 1 else ''}: launch refused", "bold $error"))
+        elif result.ok:
             parts.append(("✔ valid, ready to launch (ctrl+s)", "bold $success"))
         else:
             count = len(result.errors)
             parts.append((f"✖ {count} error{'s' if count != 1 else ''}: launch refused", "bold $error"))
-        for issue in result.errors[:MAX_ISSUES_SHOWN]:
+        # blocking first (local errors, then the preflight's), then warnings and what was not checked
+        findings = report.findings if result.ok and report is not None else []
+        blocking = result.errors + [f for f in findings if f.severity == "error"]
+        others = result.warnings + [f for f in findings if f.severity != "error"]
+        marks = {"error": ("✖ ", "$error"), "warning": ("! ", "$warning"), UNCHECKED: ("? ", "$warning")}
+        for issue in blocking[:MAX_ISSUES_SHOWN]:
             parts += ["\n", ("✖ ", "$error"), sanitise(issue_text(issue), limit=500)]
-        for issue in result.warnings[:MAX_ISSUES_SHOWN]:
-            parts += ["\n", ("! ", "$warning"), sanitise(issue_text(issue), limit=500)]
-        hidden = max(0, len(result.errors) - MAX_ISSUES_SHOWN) + max(0, len(result.warnings) - MAX_ISSUES_SHOWN)
+        for issue in others[:MAX_ISSUES_SHOWN]:
+            parts += ["\n", marks.get(issue.severity, ("! ", "$warning")), sanitise(issue_text(issue), limit=500)]
+        hidden = max(0, len(blocking) - MAX_ISSUES_SHOWN) + max(0, len(others) - MAX_ISSUES_SHOWN)
         if hidden:
             parts.append(f"\n… and {hidden} more")
         return Content.assemble(*parts)
@@ -469,6 +620,16 @@ class LaunchScreen(Screen[Job | None]):
         return True
 
     def write_dataset(self, dataset_id: str) -> bool:
+        """Only the datasetId value changes in the text (layout and duplicate keys stay as typed); a
+        payload without a destination object is rewritten as a whole."""
+        if self._parsed_payload("write the dataset id") is None:
+            return False
+        edited = replace_dataset_id(self.editor.text, dataset_id)
+        if edited is not None:
+            self.editor.replace_all(edited)
+            self._validate_now()
+            return True
+
         def change(payload: dict[str, Any]) -> None:
             dest = payload.get("destination")
             if not isinstance(dest, dict):
@@ -522,8 +683,16 @@ class LaunchScreen(Screen[Job | None]):
         self.app.push_screen(NamePrompt(), self._create_dataset)
 
     def _create_dataset(self, name: str | None) -> None:
-        if name:
-            self._create_dataset_worker(name)
+        if not name:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._create_dataset_worker(name)
+            else:
+                self.notify("No dataset was created.", timeout=3)
+
+        self.app.push_screen(ConfirmDataset(self.api.target, name), answered)
 
     @work(group="dataset", exit_on_error=False)
     async def _create_dataset_worker(self, name: str) -> None:
@@ -637,12 +806,35 @@ class LaunchScreen(Screen[Job | None]):
             self.notify(f"Launch refused: {reason}. Fix it first (F8 jumps there).", severity="error", timeout=10)
             return
         payload = result.payload
-        warning = (self._pending_note or "The previous launch may have created a job: check the job list before "
-                   "sending again.") if self._ambiguous else ""
-        summary = export_summary(payload, self._datasets, self._policies)
+        report = self.preflight_report(result)
+        if report is not None and report.blocking:
+            self.notify(f"Launch refused by the preflight: {issue_text(report.blocking[0])}. Fix it first.",
+                        severity="error", timeout=10)
+            return
+        warnings = [(self._pending_note or "The previous launch may have created a job: check the job list "
+                     "before sending again.") if self._ambiguous else ""]
+        duplicates = self.duplicates(payload)
+        warnings += [f"J{duplicate_sentence(job)[1:]}: launching creates a second one." for job in duplicates[:3]]
+        notes = [issue_text(issue) for issue in (report.findings if report is not None else [])]
+        _, pending = cached_facts(payload, self._preflight_cache)
+        if pending:
+            notes.append(f"Preflight: {', '.join(pending)} not checked yet; the service will check on launch.")
+        if self._known_jobs is not None and self._recent_listed and self._recent_jobs is None:
+            notes.append("Duplicate guard: the newest jobs could not be listed; only the loaded jobs were checked.")
+        summary = export_summary(payload, self._datasets, self._policies, now_ms=self._now_ms())
         self._launching = True  # until the confirmation is answered: ctrl+s again cannot open a second one
-        self.app.push_screen(ConfirmLaunch(self.api.target, summary, warning=warning),
+        self.app.push_screen(ConfirmLaunch(self.api.target, summary, warning="\n".join(w for w in warnings if w),
+                                           notes=notes),
                              lambda yes: self._confirmed(bool(yes), payload))
+
+    def duplicates(self, payload: Mapping[str, Any]) -> list[Job]:
+        """NEW/PROCESSING jobs with this payload's fingerprint: the console's loaded jobs (fresher) and the
+        newest jobs listed when the editor opened."""
+        if self._known_jobs is None:
+            return []
+        by_id = {job.id: job for job in self._recent_jobs or []}
+        by_id.update({job.id: job for job in self._known_jobs()})
+        return active_duplicates(by_id.values(), payload)
 
     def _confirmed(self, yes: bool, payload: dict[str, Any]) -> None:
         if not yes:

@@ -38,6 +38,7 @@ from tui.core.format import (
     time_pair,
 )
 from tui.core.models import FAILED, NEW, PROCESSING, SUCCEEDED, Job
+from tui.monitor.history.baselines import Baseline, is_slow
 
 DATA_ACCESS_FILES = "GET /data/foundation/export/batches/{batch}/files"
 
@@ -247,6 +248,7 @@ class JobDetail(Vertical):
         self._dataset_names: dict[str, str] = dict(dataset_names or {})
         self._job: Job | None = None
         self._median_ms: int | None = None
+        self._baseline: Baseline | None = None
         self._refresh_error: str = ""
         self._tick_timer: Timer | None = None
         self._raw_shown = ""
@@ -268,12 +270,18 @@ class JobDetail(Vertical):
     def now_ms(self) -> int:
         return int(self._clock() * 1000)
 
-    def show(self, job: Job | None, median_ms: int | None = None) -> None:
+    @property
+    def baseline(self) -> Baseline | None:
+        return self._baseline
+
+    def show(self, job: Job | None, median_ms: int | None = None, *, baseline: Baseline | None = None) -> None:
         """Render ``job`` (``None``: the empty state). Polls while it is active; a new job id
-        restarts the poll, a fresher copy of the same job keeps it running."""
+        restarts the poll, a fresher copy of the same job keeps it running. ``baseline`` (from the
+        monitor's history) says what "usual" is; ``median_ms`` alone is today's rule."""
         previous = self._job
         self._job = job
-        self._median_ms = median_ms
+        self._baseline = baseline
+        self._median_ms = median_ms if baseline is None else baseline.value_ms
         same_job = previous is not None and job is not None and previous.id == job.id
         if not same_job:
             self._refresh_error = ""
@@ -480,13 +488,22 @@ class JobDetail(Vertical):
     def _render_stuck(self, job: Job, now: int) -> None:
         widget = self._static("#detail-stuck")
         stuck = possibly_stuck(job, self._median_ms, self.stuck_factor, now)
-        widget.set_class(not stuck, "hidden")
+        baseline = self._baseline
+        slow = not stuck and is_slow(job, baseline, now)
+        widget.set_class(not (stuck or slow), "hidden")
+        usual = (f"{baseline.describe()} ({human_duration(baseline.value_ms)})"
+                 if baseline is not None and baseline.from_history
+                 else f"the median SUCCEEDED run ({human_duration(self._median_ms)})")
         if stuck:
             widget.update(Content.assemble(
                 "⚠ possibly stuck: running ", human_duration(job.duration_ms(now)),
-                f", over {self.stuck_factor:g}× the median SUCCEEDED run ({human_duration(self._median_ms)}). ",
+                f", over {self.stuck_factor:g}× {usual}. ",
                 (self.cancel_key, "reverse"), " cancels it.",
             ))
+        elif slow:
+            verb = "running" if job.is_active else "took"
+            widget.update(Content(f"slower than usual: {verb} {human_duration(job.duration_ms(now))}, "
+                                  f"over {usual}."))
 
     def _render_hint(self, job: Job) -> None:
         widget = self._static("#detail-hint")

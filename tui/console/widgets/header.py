@@ -48,6 +48,8 @@ def header_text(state: HeaderState) -> Text:
         if poll.paused:  # no retry happens while paused: say so instead of a retry time
             line.append(" PAUSED ", style="reverse")
             line.append(f" (p resumes); last good refresh {clock_time(poll.last_ok)}.")
+        elif poll.in_flight or poll.next_at is None:  # never a retry time that has passed or will not come
+            line.append(f"Retrying now…; last good refresh {clock_time(poll.last_ok)}.")
         else:
             line.append(f"Retrying at {clock_time(poll.next_at)}; last good refresh {clock_time(poll.last_ok)}.")
     else:

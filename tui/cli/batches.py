@@ -1,0 +1,86 @@
+"""`aepx batches show`: the Catalog batch an export job wrote, and the shared batch helpers."""
+
+from __future__ import annotations
+
+import click
+
+from tui.cli.base import EXIT_FAILED, EXIT_OK, Context, clean, cli, emit_json, err, run_async
+from tui.core.errors import ApiError
+
+
+@cli.group()
+def batches() -> None:
+    """Catalog batches: what a SUCCEEDED export job wrote (status, records, size)."""
+
+
+def human_bytes(n: int | None) -> str:
+    if n is None:
+        return ""
+    size = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"  # pragma: no cover
+
+
+def batch_lines(batch, file_count: int | None = None) -> list[tuple[str, str]]:
+    from tui.core.format import absolute_time
+
+    lines = [("batch", batch.id), ("batch status", batch.status)]
+    if batch.record_count is not None:
+        lines.append(("records", f"{batch.record_count:,}"))
+    if batch.failed_record_count:
+        lines.append(("failed records", f"{batch.failed_record_count:,}"))
+    if batch.size is not None:
+        lines.append(("size", f"{human_bytes(batch.size)} ({batch.size:,} bytes)"))
+    if file_count is not None:
+        lines.append(("files", str(file_count)))
+    lines += [("started", absolute_time(batch.started_ms) if batch.started_ms else ""),
+              ("completed", absolute_time(batch.completed_ms) if batch.completed_ms else ""),
+              ("dataset", batch.dataset_id)]
+    lines += [("batch error", e) for e in batch.errors]
+    return [(k, v) for k, v in lines if v]
+
+
+def print_lines(lines: list[tuple[str, str]]) -> None:
+    for label, value in lines:
+        click.echo(f"{label:<16}{clean(value)}")
+
+
+def require_files(batch) -> None:
+    """One sentence (exit 1) when the batch cannot have files: failed, or not written yet."""
+    if batch.succeeded:
+        return
+    name = clean(batch.id)
+    if batch.failed:
+        detail = f" ({clean(batch.errors[0])})" if batch.errors else ""
+        raise ApiError(f"Batch {name} failed{detail}, so it has no files; the export job's errors say why "
+                       "(`aepx jobs show JOB_ID`).")
+    raise ApiError(f"Batch {name} is {clean(batch.status)}, not success, so its files are not readable yet; try "
+                   "again once the export job has SUCCEEDED.")
+
+
+@batches.command("show")
+@click.argument("batch_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the batch object (unwrapped from its id key, with id).")
+@click.pass_obj
+@run_async
+async def batches_show(obj: Context, batch_id: str, as_json: bool) -> int:
+    """Show a batch: status, record count, size, times, dataset, errors.
+
+    \b
+    Example: aepx batches show 3e37355efbdc678abf33551df6292535 --json | jq .recordCount
+    """
+    from tui.api.data_access import DataAccess
+
+    async with obj.client() as api:
+        batch = await DataAccess(api).get_batch(batch_id)
+    if as_json:
+        emit_json(batch.as_json())
+    else:
+        print_lines(batch_lines(batch))
+    if batch.failed:
+        err(f"Batch {clean(batch.id)} failed; the export job's errors say why (`aepx jobs show JOB_ID`).")
+        return EXIT_FAILED
+    return EXIT_OK
