@@ -26,6 +26,7 @@ import tomli_w
 
 from tui.core.errors import ConfigError
 from tui.core.profile import DEFAULT_IMS_URL, DEFAULT_PLATFORM_URL, DEFAULT_REQUEST_TIMEOUT, DEFAULT_SCOPES, Profile
+from tui.core.sanitise import is_clean, sanitise
 
 APP_NAME = "aepx"
 CONFIG_ENV = "AEPX_CONFIG"
@@ -191,7 +192,7 @@ def load_config(path: Path | None = None) -> Config:
 
 def _parse_toml(path: Path, raw: bytes) -> dict[str, Any]:
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8").removeprefix("\ufeff")  # a BOM (Windows editors) is accepted
     except UnicodeDecodeError as exc:
         raise ConfigError(f"Config file {path} is not UTF-8 text (byte {exc.start}); "
                           f"save it as UTF-8.") from None
@@ -215,7 +216,8 @@ class _Reader:
         self.path = path
 
     def fail(self, key: str, reason: str) -> ConfigError:
-        return ConfigError(f"Config file {self.path}: {key} {reason}.")
+        # A quoted key may hold anything (an ESC sequence, a bidi override): shown inert, bounded.
+        return ConfigError(f"Config file {self.path}: {sanitise(key, limit=120)} {reason}.")
 
     def table(self, value: Any, key: str) -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -233,6 +235,9 @@ class _Reader:
             raise self.fail(key, f"must be a string, not {_type_name(value)}")
         if non_empty and not value.strip():
             raise self.fail(key, "must not be empty")
+        if not is_clean(value.strip()):
+            raise self.fail(key, "must not contain control or bidi characters (a value sent in a URL or header "
+                                 "would be refused, or would mislead on screen)")
         return value.strip()
 
     def boolean(self, value: Any, key: str) -> bool:
@@ -257,8 +262,13 @@ class _Reader:
 
     def url(self, value: Any, key: str) -> str:
         text = self.string(value, key)
+        # The value is never echoed: a secret pasted into the wrong line must not reach a screen.
+        if not is_clean(text) or any(c.isspace() for c in text):
+            raise self.fail(key, "must be a URL without spaces or control characters (the value is not shown: "
+                                 "it may be a secret pasted into the wrong line)")
         if not re.match(r"^https?://[^\s/]+", text):
-            raise self.fail(key, f"must be an http(s) URL such as {DEFAULT_PLATFORM_URL}, not {text!r}")
+            raise self.fail(key, f"must be an http(s) URL such as {DEFAULT_PLATFORM_URL}; the value given "
+                                 f"({len(text)} characters) is not one and is not shown, as it may be a secret")
         return text.rstrip("/")
 
     def scopes(self, value: Any, key: str) -> tuple[str, ...]:
@@ -417,8 +427,23 @@ def _read_watch(reader: _Reader, table: dict[str, Any]) -> WatchSettings:
     return settings
 
 
+_KEY_NAMES = re.compile(r"^[A-Za-z0-9_+\-]{1,40}(\s*,\s*[A-Za-z0-9_+\-]{1,40})*$")
+_SECRET_SHAPES = re.compile(r"^(p8e-|eyJ)|[A-Za-z0-9]{24,}")
+
+
 def _read_keymap(reader: _Reader, table: dict[str, Any]) -> dict[str, str]:
-    return {binding: reader.string(keys, f"keymap.{binding}") for binding, keys in table.items()}
+    keymap: dict[str, str] = {}
+    for binding, value in table.items():
+        key = f"keymap.{binding}"
+        keys = reader.string(value, key)
+        if _SECRET_SHAPES.search(keys):  # checked first, and the value never echoed
+            raise reader.fail(key, "looks like a secret, and secrets do not belong in the config; remove that "
+                                   "line (the value is not shown) and store the secret with `aepx login`")
+        if not _KEY_NAMES.match(keys):
+            raise reader.fail(key, "must be key names separated by commas, such as \"ctrl+x,f5\" (the value is "
+                                   "not shown)")
+        keymap[binding] = keys
+    return keymap
 
 
 def _read_credentials(reader: _Reader, table: dict[str, Any]) -> str | None:
@@ -520,6 +545,16 @@ def write_profile(path: Path | None, profile: Profile, *, make_default: bool) ->
     if make_default or config.default_profile is None:
         config.default_profile = profile.name
     save_config(config)
+
+
+def pin_credentials_store(path: Path | None, store: str) -> bool:
+    """Set ``[credentials] store`` in the config file (keeping everything else); False if already set."""
+    config = load_config(path)
+    if config.credentials_store == store:
+        return False
+    config.credentials_store = store
+    save_config(config)
+    return True
 
 
 def config_to_dict(config: Config) -> dict[str, Any]:
@@ -626,14 +661,30 @@ def atomic_write(path: Path, payload: bytes) -> None:
 
 
 def ensure_private_dir(directory: Path) -> None:
-    """Create ``directory`` as 0700; tighten it when it is one of aepx's own directories."""
-    if not directory.exists():
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(directory, 0o700)  # mkdir's mode is filtered by the umask
-        return
-    if directory.name == APP_NAME and stat.S_IMODE(directory.stat().st_mode) & 0o077:
-        with contextlib.suppress(OSError):
-            os.chmod(directory, 0o700)
+    """Create ``directory`` and every missing parent as 0700 (as the XDG spec asks), and tighten every
+    existing aepx directory on the way (``…/aepx`` and below it) to 0700.
+
+    ``mkdir(parents=True)`` would create the parents with the umask's mode (0755): the data dir
+    ``~/.local/share/aepx`` was world-readable although its ``drafts`` child was private.
+    """
+    directory = Path(directory)
+    missing: list[Path] = []
+    probe = directory
+    while not probe.exists() and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    for path in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            path.mkdir(mode=0o700)
+        os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask
+    parts = directory.parts
+    if APP_NAME in parts:  # ours: from the (last) aepx component down to the directory itself
+        first = len(parts) - parts[::-1].index(APP_NAME)
+        for depth in range(first, len(parts) + 1):
+            path = Path(*parts[:depth])
+            with contextlib.suppress(OSError):
+                if stat.S_IMODE(path.stat().st_mode) & 0o077:
+                    os.chmod(path, 0o700)
 
 
 def _fsync_dir(directory: Path) -> None:
