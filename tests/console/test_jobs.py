@@ -348,7 +348,7 @@ async def test_command_line_without_factory_says_unavailable(make_app, wait):
 async def test_server_strings_are_not_markup(make_app, wait):
     api = FakeJobsAPI([job_record(1, "SUCCEEDED", dataset="[bold]ds[/bold]")])
     app = make_app(api)
-    async with app.run_test(size=(140, 24)) as pilot:
+    async with app.run_test(size=(200, 24)) as pilot:  # 200: the dataset column is shown
         await wait(app, pilot)
         cell = table(app).get_cell("1", "dataset")
         assert cell.plain == "[bold]ds[/bold]"

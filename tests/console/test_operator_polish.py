@@ -114,3 +114,40 @@ async def test_detail_header_shows_stale_and_read_only(make_app, wait):
         app.refresh_now()
         await wait(app, pilot)
         assert "STALE" in str(app.screen.query_one(AppHeader).render())
+
+
+async def test_whole_columns_only_and_wide_terminals_use_the_extra_width(make_app, wait):
+    from tui.console.widgets.job_table import JobTable
+
+    records = [job_record(1, "FAILED", errors=[{"code": "E", "msg": "boom"}]), job_record(2, "SUCCEEDED")]
+    for size, expected in (((120, 40), ("mark", "id", "status", "created", "updated", "duration")),
+                           ((200, 40), ("mark", "id", "status", "created", "updated", "duration", "phase",
+                                        "dataset", "batch", "errors")),
+                           ((80, 24), ("mark", "id", "status", "created", "duration", "phase", "batch"))):
+        app = make_app(FakeJobsAPI(records))
+        async with app.run_test(size=size) as pilot:
+            await wait(app, pilot)
+            table = app.screen.query_one(JobTable)
+            assert tuple(str(k.value) for k in table.columns) == expected, size
+            # every shown column is whole: the table's region holds them all (no one-letter stub)
+            needed = sum(c.get_render_width(table) for c in table.columns.values())
+            assert needed <= table.scrollable_content_region.width, size
+            if size[0] >= 120:
+                pane = app.screen.query_one("#detail-pane")
+                assert pane.region.width >= 54 and table.region.right <= pane.region.x
+            assert "1" in table.row_ids() and "2" in table.row_ids()
+
+
+async def test_sorting_shows_the_sorted_column_on_a_narrow_terminal(make_app, wait):
+    from tui.console.widgets.job_table import JobTable
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(app, pilot)
+        table = app.screen.query_one(JobTable)
+        assert "updated" not in [str(k.value) for k in table.columns]
+        await pilot.press("U")
+        await pilot.pause()
+        labels = [c.label.plain for c in table.columns.values()]
+        assert any(label.startswith("updated") and label.endswith(("▲", "▼")) for label in labels)
+        assert table.row_count == 5

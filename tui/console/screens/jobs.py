@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tui.console.app import AepxApp
 
 WIDE_COLUMNS = 120
+DETAIL_MIN = 54  # on wide terminals the docked detail keeps at least this many cells
 
 
 class JobsScreen(Screen[None]):
@@ -87,7 +88,16 @@ class JobsScreen(Screen[None]):
         self._apply_width(event.size.width)
 
     def _apply_width(self, width: int) -> None:
-        self.set_class(width >= WIDE_COLUMNS, "-wide")
+        """Wide: the table takes the whole columns that fit beside a detail of DETAIL_MIN cells (more
+        columns, not a stub, as the terminal grows) and the detail the rest. Narrow: the whole width."""
+        wide = width >= WIDE_COLUMNS
+        self.set_class(wide, "-wide")
+        table = self.table
+        if wide:
+            table.styles.width = table.fit(width - DETAIL_MIN)
+        else:
+            table.fit(width)
+            table.styles.width = "1fr"
 
     @property
     def wide(self) -> bool:
@@ -151,6 +161,7 @@ class JobsScreen(Screen[None]):
     def action_sort(self, key: str) -> None:
         self.aepx.model.set_sort(key)
         self.render_model()
+        self._apply_width(self.app.size.width)  # the sorted column is always shown
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)

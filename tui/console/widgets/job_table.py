@@ -51,6 +51,34 @@ COLUMNS = (
     ColumnSpec("errors", "err", 3),
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
+#: The order columns are given room in: whole columns only, the next that fits (never a stub).
+COLUMN_PRIORITY = ("mark", "id", "status", "duration", "created", "phase", "updated", "dataset", "batch", "errors")
+CELL_PADDING = 2  # DataTable's cell padding (one each side)
+SCROLLBAR = 2  # the vertical scrollbar's gutter
+
+
+def fit_columns(width: int, must: str | None = None) -> tuple[str, ...]:
+    """The columns (in table order) that fit whole in ``width`` cells, scrollbar included; ``must``
+    (the sorted column) comes right after the status, so the sort is always visible."""
+    spec = {c.key: c for c in COLUMNS}
+    used = SCROLLBAR
+    chosen: set[str] = set()
+    priority = list(COLUMN_PRIORITY)
+    if must in spec and must not in ("mark", "id", "status"):
+        priority.remove(must)
+        priority.insert(3, must)
+    for key in priority:
+        need = spec[key].width + CELL_PADDING
+        if used + need <= width or key in ("mark", "id", "status"):
+            chosen.add(key)
+            used += need
+    return tuple(k for k in COLUMN_KEYS if k in chosen)
+
+
+def columns_width(keys: Sequence[str]) -> int:
+    """The cells ``keys`` take, scrollbar included."""
+    spec = {c.key: c for c in COLUMNS}
+    return SCROLLBAR + sum(spec[k].width + CELL_PADDING for k in keys)
 SORT_COLUMN = {c.key: c.sort_key for c in COLUMNS if c.sort_key}
 CANCELLING = "⊘ cancelling…"
 UNDISPLAYABLE = "this record could not be displayed"
@@ -118,13 +146,41 @@ class JobTable(DataTable[Text]):
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self._values: dict[str, tuple[str, ...]] = {}
+        self._statuses: dict[str, str] = {}
         self._status_styles: dict[str, Style] = {}
+        self.visible_columns: tuple[str, ...] = COLUMN_KEYS
+        self._sort: tuple[str | None, bool] = (None, False)
 
     def on_mount(self) -> None:
-        for spec in COLUMNS:
-            self.add_column(Text(spec.label), width=spec.width, key=spec.key)
+        self._add_columns()
         self._load_styles()
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._load_styles())
+
+    def _add_columns(self) -> None:
+        for spec in COLUMNS:
+            if spec.key in self.visible_columns:
+                self.add_column(Text(spec.label), width=spec.width, key=spec.key)
+
+    def fit(self, width: int) -> int:
+        """Show the whole columns that fit in ``width`` cells; returns the width they take. The rows
+        are rebuilt only when the set of columns changes (a resize across a column's edge)."""
+        sort_key = self._sort[0]
+        keys = fit_columns(width, next((c.key for c in COLUMNS if sort_key and c.sort_key == sort_key), None))
+        if keys != self.visible_columns:
+            self.visible_columns = keys
+            if self.is_mounted:
+                keep = self.highlighted_id
+                order = self.row_ids()
+                values = self._values
+                self.clear(columns=True)
+                self._values = {}
+                self._add_columns()
+                for job_id in order:
+                    self.add_row(*self._cells(values[job_id], self._statuses.get(job_id, "")), key=job_id)
+                    self._values[job_id] = values[job_id]
+                self._restore_cursor(keep, 0)
+                self.set_sort_marker(*self._sort)
+        return columns_width(keys)
 
     def _load_styles(self) -> None:
         theme = self.app.current_theme
@@ -155,13 +211,14 @@ class JobTable(DataTable[Text]):
 
     # --- writing ----------------------------------------------------------------------------------
     def _cells(self, values: tuple[str, ...], status: str) -> list[Text]:
+        """The visible cells (every value is kept, so a wider terminal can show it again)."""
         cells = [Text(v, no_wrap=True, overflow="ellipsis") for v in values]
         style = self._status_styles.get(CANCELLING if values[2] == CANCELLING else status)
         if style is not None:
             cells[2].stylize(style)
         if values[0] == MARK:
             cells[0].stylize(Style(bold=True))
-        return cells
+        return [c for key, c in zip(COLUMN_KEYS, cells, strict=True) if key in self.visible_columns]
 
     def show_jobs(self, jobs: Sequence[Job], *, now_ms: int, marks: set[str], cancelling: set[str],
                   select: str | None = None, flags: Callable[[Job], frozenset[str]] | None = None) -> None:
@@ -179,18 +236,21 @@ class JobTable(DataTable[Text]):
         for job_id in leaving:
             self.remove_row(job_id)
             del self._values[job_id]
+            self._statuses.pop(job_id, None)
         for job in jobs:
             values = row_values(job, now_ms=now_ms, marked=job.id in marks, cancelling=job.id in cancelling,
                                 flags=flags(job) if flags is not None else frozenset())
             previous = self._values.get(job.id)
             if previous == values:
                 continue
+            self._statuses[job.id] = job.status
             cells = self._cells(values, job.status)
             if previous is None:
                 self.add_row(*cells, key=job.id)
             else:
-                for column, old, new, cell in zip(COLUMN_KEYS, previous, values, cells, strict=True):
-                    if old != new:
+                changed = {k for k, old, new in zip(COLUMN_KEYS, previous, values, strict=True) if old != new}
+                for column, cell in zip(self.visible_columns, cells, strict=True):
+                    if column in changed:
                         self.update_cell(job.id, column, cell)
             self._values[job.id] = values
         order = [j.id for j in jobs]
@@ -210,6 +270,7 @@ class JobTable(DataTable[Text]):
             self.move_cursor(row=index)
 
     def set_sort_marker(self, sort_key: str | None, reverse: bool) -> None:
+        self._sort = (sort_key, reverse)
         arrow = "▼" if reverse else "▲"
         for spec in COLUMNS:
             label = spec.label
@@ -223,6 +284,7 @@ class JobTable(DataTable[Text]):
     def clear_rows(self) -> None:
         self.clear()
         self._values.clear()
+        self._statuses.clear()
 
     def row_key_of(self, job_id: str) -> RowKey:
         return RowKey(job_id)
