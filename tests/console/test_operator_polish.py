@@ -151,3 +151,34 @@ async def test_sorting_shows_the_sorted_column_on_a_narrow_terminal(make_app, wa
         labels = [c.label.plain for c in table.columns.values()]
         assert any(label.startswith("updated") and label.endswith(("▲", "▼")) for label in labels)
         assert table.row_count == 5
+
+
+async def test_j_k_scroll_the_full_screen_detail_and_raw_is_per_job(make_app, wait):
+    app = make_app(jobs_api())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(app, pilot)
+        screen = await open_detail(app, pilot, wait, "1")
+        body = screen.query_one("#detail-body")
+        assert body.max_scroll_y > 0
+        await pilot.press("j", "j", "j")
+        await pilot.pause()
+        assert body.scroll_y == 3
+        await pilot.press("k")
+        await pilot.pause()
+        assert body.scroll_y == 2
+        detail = screen.detail
+        await pilot.press("y")
+        await pilot.pause()
+        assert detail.raw_visible
+        detail.show(app.model.jobs["2"])
+        await pilot.pause()
+        assert not detail.raw_visible
+
+
+def test_setup_lower_cases_the_sandbox():
+    from tui.console.screens.setup import profile_from_form
+
+    profile = profile_from_form({"name": "work", "org_id": "O@AdobeOrg", "client_id": "c", "sandbox": "Prod-EU",
+                                 "platform_url": "https://platform.adobe.io", "ims_url": "https://ims-na1.adobelogin.com",
+                                 "scopes": ""})
+    assert profile.sandbox == "prod-eu"

@@ -62,7 +62,7 @@ def profile_from_form(values: dict[str, str]) -> Profile:
             raise ValueError(f"{label} must be an http(s) URL such as {DEFAULT_PLATFORM_URL}.")
     scopes = tuple(s.strip() for s in values.get("scopes", "").split(",") if s.strip())
     return Profile(name=name, org_id=values["org_id"].strip(), client_id=values["client_id"].strip(),
-                   sandbox=values["sandbox"].strip(), platform_url=values["platform_url"].strip(),
+                   sandbox=values["sandbox"].strip().lower(), platform_url=values["platform_url"].strip(),
                    ims_url=values["ims_url"].strip(), scopes=scopes or DEFAULT_SCOPES)
 
 

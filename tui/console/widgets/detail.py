@@ -163,6 +163,8 @@ class JobDetail(Vertical):
         Binding("c", "copy_job_id", "Copy id", id="detail.copy_id"),
         Binding("b", "copy_batch_id", "Copy batch", id="detail.copy_batch", show=False),  # ? lists them
         Binding("J", "copy_raw", "Copy JSON", id="detail.copy_json", show=False),
+        Binding("j", "scroll_body(1)", "Down", id="detail.down", show=False, tooltip="Scroll down (vim)"),
+        Binding("k", "scroll_body(-1)", "Up", id="detail.up", show=False, tooltip="Scroll up (vim)"),
     ]
 
     DEFAULT_CSS = """
@@ -285,6 +287,8 @@ class JobDetail(Vertical):
         same_job = previous is not None and job is not None and previous.id == job.id
         if not same_job:
             self._refresh_error = ""
+            if self.raw_visible:  # the raw record is one job's: another job opens on its summary
+                self.set_class(False, "-raw")
         self._render_job()
         if self.is_mounted:
             self._sync_activity(restart=not same_job)
@@ -536,6 +540,11 @@ class JobDetail(Vertical):
                 Syntax(text, "json", theme="ansi_dark", background_color="default", word_wrap=True))
 
     # --- actions ------------------------------------------------------------------------------------
+    def action_scroll_body(self, lines: int) -> None:
+        """``j``/``k``: scroll what is shown (the summary or the raw record), as the arrows do."""
+        target = self.query_one("#detail-raw" if self.raw_visible else "#detail-body")
+        target.scroll_relative(y=lines, animate=False, immediate=True)
+
     def action_toggle_raw(self) -> None:
         if self._job is None:
             return
