@@ -182,3 +182,30 @@ def test_setup_lower_cases_the_sandbox():
                                  "platform_url": "https://platform.adobe.io", "ims_url": "https://ims-na1.adobelogin.com",
                                  "scopes": ""})
     assert profile.sandbox == "prod-eu"
+
+
+def test_status_line_says_loading_then_what_is_empty():
+    from tui.console.state import JobListModel
+    from tui.core.models import Page
+
+    model = JobListModel(page_size=10)
+    model.reset(status="PROCESSING")
+    assert model.status_line("prod") == "loading PROCESSING jobs in sandbox prod…"
+    model.replace_page(Page(jobs=(), next_cursor=None), None)
+    assert model.status_line("prod") == "no PROCESSING jobs in sandbox prod"
+    assert "rows 0–0" not in model.status_line("prod")
+
+
+async def test_status_line_loading_until_the_first_answer(make_app, wait):
+    import asyncio
+
+    api = FakeJobsAPI([])
+    api.gate = asyncio.Event()
+    app = make_app(api)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        line = str(app.screen.query_one("#status-line").render())
+        assert line == "loading jobs in sandbox prod…"
+        api.gate.set()
+        await wait(app, pilot)
+        assert str(app.screen.query_one("#status-line").render()) == "no jobs in sandbox prod"

@@ -74,6 +74,7 @@ class JobListModel:
         self.cursor_stack: list[str | None] = []
         self.next_cursor: str | None = None
         self.all_loaded = False
+        self.loading = True  # no answer yet for this view (start, new status filter, new target)
         self.local_page = 0
         self.status_filter: str | None = None
         self.text_filter = ""
@@ -98,6 +99,7 @@ class JobListModel:
         self.cursor = cursor
         self.next_cursor = page.next_cursor
         self.all_loaded = False
+        self.loading = False
         self.local_page = 0
         old = self.jobs
         self.jobs = {}
@@ -132,6 +134,7 @@ class JobListModel:
         self.cursor_stack.clear()
         self.next_cursor = None
         self.all_loaded = True
+        self.loading = False
         self.local_page = 0
         self._order = None
         return transitions
@@ -157,6 +160,7 @@ class JobListModel:
         self.cursor_stack.clear()
         self.next_cursor = None
         self.all_loaded = False
+        self.loading = True
         self.local_page = 0
         self.status_filter = status
         self._order = None
@@ -288,8 +292,17 @@ class JobListModel:
         return PageInfo(number, start + 1 if count else 0, start + count, self.next_cursor is not None,
                         False, count, shown, None)
 
-    def status_line(self) -> str:
-        """``page 2 · rows 101–200 · more available · sorted by created ▼ within this page``."""
+    def status_line(self, sandbox: str = "") -> str:
+        """``page 2 · rows 101–200 · more available · sorted by created ▼ within this page``; before
+        the first answer ``loading…``, and for an empty answer what is empty (``no PROCESSING jobs in
+        sandbox prod``), never "rows 0–0"."""
+        where = f" in sandbox {sandbox}" if sandbox else ""
+        if self.loading and not self.jobs:
+            what = f"{self.status_filter} jobs" if self.status_filter else "jobs"
+            return f"loading {what}{where}…"
+        if not self.jobs:
+            what = f"{self.status_filter} jobs" if self.status_filter else "jobs"
+            return f"no {what}{where}" + (" on this page ([ goes back)" if self.cursor_stack else "")
         info = self.page_info()
         if info.all_loaded:
             parts = [f"page {info.number}/{info.pages}",

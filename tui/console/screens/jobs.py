@@ -117,7 +117,7 @@ class JobsScreen(Screen[None]):
         table.show_jobs(model.visible(), now_ms=model.now_ms(), marks=model.marks,
                         cancelling=model.pending_cancel, select=select, flags=model.flags)
         table.set_sort_marker(model.sort_key, model.sort_reverse)
-        self.query_one("#status-line", Static).update(Text(safe_text(model.status_line())))
+        self.query_one("#status-line", Static).update(Text(safe_text(model.status_line(self.aepx.api.target.sandbox))))
         self._follow_detail()
 
     @on(ModelChanged)
