@@ -209,3 +209,34 @@ async def test_status_line_loading_until_the_first_answer(make_app, wait):
         api.gate.set()
         await wait(app, pilot)
         assert str(app.screen.query_one("#status-line").render()) == "no jobs in sandbox prod"
+
+
+async def test_detail_says_cancelling_at_once_and_refreshes_on_the_answer(make_app, wait):
+    import asyncio
+
+    from tui.console.screens.confirm import ConfirmScreen
+
+    api = jobs_api()
+    app = make_app(api)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait(app, pilot)
+        screen = await open_detail(app, pilot, wait, "1")
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        api.gate = asyncio.Event()
+        gets = api.count("get_job")
+        await pilot.press("y")
+        for _ in range(20):
+            await pilot.pause()
+            if screen.detail.cancelling:
+                break
+        stuck = str(screen.query_one("#detail-stuck").render())
+        assert "cancelling…" in stuck and "cancels it" not in stuck
+        api.gate.set()
+        api.gate = None
+        await wait(app, pilot)
+        await pilot.pause()
+        assert not screen.detail.cancelling
+        assert api.count("get_job") > gets
+        assert "cancelling…" not in str(screen.query_one("#detail-stuck").render())

@@ -615,13 +615,16 @@ class AepxApp(App[int]):
         ids = [j.id for j in jobs]
         self.model.begin_cancel(ids)
         self.post_model()
+        self._detail_cancelling(ids, True)
         try:
             outcomes = await cancel_many(self.api, jobs)
         except BaseException:
             for job_id in ids:
                 self.model.end_cancel(job_id)
             self.post_model()
+            self._detail_cancelling(ids, False)
             raise
+        self._detail_cancelling(ids, False, refresh=True)
         for outcome in outcomes:
             if not outcome.ok or outcome.already_gone:
                 self.model.end_cancel(outcome.job_id)
@@ -637,6 +640,18 @@ class AepxApp(App[int]):
                      kind="cancel", timeout=12)
         self.post_model()
         self.refresh_now()
+
+    def _detail_cancelling(self, ids: list[str], cancelling: bool, *, refresh: bool = False) -> None:
+        """The job detail shown on top says "cancelling…" at once, and re-reads the job on the answer."""
+        from tui.console.widgets.detail import JobDetail
+
+        if self.screen is self.jobs_screen:
+            return
+        for detail in self.screen.query(JobDetail):
+            if detail.job is not None and detail.job.id in ids:
+                detail.set_cancelling(cancelling)
+                if refresh:
+                    self.run_worker(detail.poll_once(), group="detail-refresh", exit_on_error=False)
 
     # --- launch, detail, setup --------------------------------------------------------------------
     def action_launch(self) -> None:

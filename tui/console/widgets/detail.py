@@ -249,6 +249,7 @@ class JobDetail(Vertical):
         self._clock = clock or time.time
         self._dataset_names: dict[str, str] = dict(dataset_names or {})
         self._job: Job | None = None
+        self.cancelling = False  # a cancel of the shown job is in flight (set_cancelling)
         self._median_ms: int | None = None
         self._baseline: Baseline | None = None
         self._refresh_error: str = ""
@@ -287,6 +288,7 @@ class JobDetail(Vertical):
         same_job = previous is not None and job is not None and previous.id == job.id
         if not same_job:
             self._refresh_error = ""
+            self.cancelling = False
             if self.raw_visible:  # the raw record is one job's: another job opens on its summary
                 self.set_class(False, "-raw")
         self._render_job()
@@ -489,8 +491,19 @@ class JobDetail(Vertical):
             retry = f"; retrying every {human_duration(self.poll_seconds * 1000)}" if self.poll_seconds else ""
             widget.update(Content(f"refresh failed: {safe_text(self._refresh_error)}{retry}"))
 
+    def set_cancelling(self, cancelling: bool) -> None:
+        """A cancel of the shown job is in flight: say so at once (the host refreshes on the answer)."""
+        if cancelling != self.cancelling:
+            self.cancelling = cancelling
+            if self._job is not None and self.is_mounted:
+                self._render_stuck(self._job, self.now_ms())
+
     def _render_stuck(self, job: Job, now: int) -> None:
         widget = self._static("#detail-stuck")
+        if self.cancelling and job.is_active:
+            widget.set_class(False, "hidden")
+            widget.update(Content("⊘ cancelling… the request is sent; this refreshes on the answer."))
+            return
         stuck = possibly_stuck(job, self._median_ms, self.stuck_factor, now)
         baseline = self._baseline
         slow = not stuck and is_slow(job, baseline, now)
