@@ -240,3 +240,36 @@ async def test_detail_says_cancelling_at_once_and_refreshes_on_the_answer(make_a
         assert not screen.detail.cancelling
         assert api.count("get_job") > gets
         assert "cancelling…" not in str(screen.query_one("#detail-stuck").render())
+
+
+async def test_a_secret_entered_in_setup_without_a_keyring_is_used_for_this_run(make_app, wait, monkeypatch):
+    from tui.console.screens.setup import SetupResult
+    from tui.core.profile import Profile
+    from tui.core.secret import Secret
+
+    made = []
+
+    def factory(profile, sandbox, secret=None):
+        import dataclasses
+
+        made.append((profile, sandbox, secret))
+        api = FakeJobsAPI([job_record(7, "NEW")])
+        api.target = dataclasses.replace(api.target, profile=profile or "work", sandbox=sandbox or "prod")
+        return api
+
+    app = make_app(jobs_api(), api_factory=factory)
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        pushed = []
+        monkeypatch.setattr(app, "push_screen", lambda screen, callback=None: pushed.append(callback))
+        app.action_setup()
+        profile = Profile(name="work", org_id="O@AdobeOrg", client_id="c", sandbox="prod")
+        pushed[0](SetupResult(profile, Secret("s3cret"), secret_stored=False,
+                              message="No keyring: the secret is kept in memory for this run only."))
+        await wait(app, pilot)
+        assert made and made[0][0] == "work" and made[0][2] is not None
+        assert made[0][2].reveal() == "s3cret"
+        monkeypatch.undo()
+        app.run_command(":sandbox dev")
+        await wait(app, pilot)
+        assert made[-1][1] == "dev" and made[-1][2] is not None  # the same in-memory secret

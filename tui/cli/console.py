@@ -58,10 +58,15 @@ def make_api_factory(context: Context):
     """For the console's `:profile NAME` and `:sandbox NAME`: a new client on another profile/sandbox."""
     import dataclasses
 
-    def factory(profile_name: str | None, sandbox: str | None):
+    def factory(profile_name: str | None, sandbox: str | None, secret=None):
+        """``secret``: one the console holds in memory (entered in F2 without a keyring)."""
         cfg, profile = Context(profile_name or context.profile_name, context.config_arg).profile()
         if sandbox:
             profile = dataclasses.replace(profile, sandbox=sandbox.lower())
+        if secret is not None:
+            from tui.api.client import PlatformClient
+
+            return PlatformClient(profile, secret)
         return client_for(profile, cfg.credentials_store)
 
     return factory

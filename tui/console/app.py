@@ -149,7 +149,8 @@ class AepxApp(App[int]):
         self._timer: Timer | None = None
         self._fetch_gen = 0
         self._notified_error: str | None = None
-        self.session_secret: Any = None  # a secret the keyring could not store (this run only)
+        #: Secrets entered in F2 that the keyring could not store, by profile: used for this run only.
+        self.session_secrets: dict[str, Any] = {}
 
     # --- start and stop ---------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -742,9 +743,9 @@ class AepxApp(App[int]):
             if result is None:
                 return
             if result.secret is not None:
-                self.session_secret = result.secret
+                self.session_secrets[result.profile.name] = result.secret
             self.say(result.message, "information" if result.secret_stored else "warning", timeout=15)
-            if self.api_factory is not None and result.secret_stored:
+            if self.api_factory is not None and (result.secret_stored or result.secret is not None):
                 self.switch_api(result.profile.name, None)
 
         self.push_screen(SetupScreen(self.setup_path), done)
@@ -856,7 +857,11 @@ class AepxApp(App[int]):
     async def _switch(self, profile: str | None, sandbox: str | None) -> None:
         factory = self.api_factory
         assert factory is not None
-        new_api = await asyncio.to_thread(factory, profile, sandbox)
+        secret = self.session_secrets.get(profile or self.api.target.profile)
+        if secret is not None:  # entered in F2 without a keyring: this run uses it
+            new_api = await asyncio.to_thread(factory, profile, sandbox, secret)  # type: ignore[call-arg]
+        else:
+            new_api = await asyncio.to_thread(factory, profile, sandbox)
         old, self.api = self.api, new_api
         self._attach_call_log(new_api)
         self.sandbox_kind = None  # learned again by the first fetch (production until then)
