@@ -273,3 +273,31 @@ async def test_a_secret_entered_in_setup_without_a_keyring_is_used_for_this_run(
         app.run_command(":sandbox dev")
         await wait(app, pilot)
         assert made[-1][1] == "dev" and made[-1][2] is not None  # the same in-memory secret
+
+
+async def test_a_platform_that_is_down_is_stale_after_one_poll(make_app, wait):
+    import httpx
+
+    from tui.api.client import PlatformClient
+    from tui.core.profile import Profile
+    from tui.core.secret import Secret
+
+    attempts = []
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        attempts.append(request.url.path)
+        raise httpx.ConnectError("Connection refused", request=request)
+
+    async def no_sleep(_seconds: float) -> None:
+        return None
+
+    profile = Profile(name="down", org_id="O@AdobeOrg", client_id="c", sandbox="prod",
+                      platform_url="http://127.0.0.1:9", ims_url="http://127.0.0.1:9")
+    client = PlatformClient(profile, Secret("s"), transport=httpx.MockTransport(refuse), sleep=no_sleep)
+    app = make_app(client)
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        assert app.poll.stale
+        assert len(attempts) <= 2 * 2, attempts  # the sandbox type and the page: each tried twice at most
+        header = str(app.screen.query_one("#header").render())
+        assert "STALE" in header and "refreshing…" not in header

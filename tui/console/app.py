@@ -54,6 +54,8 @@ from tui.monitor.monitor import ListQuery, Monitor, error_sentence
 from tui.monitor.schedule import PollState
 
 ApiFactory = Callable[[str | None, str | None], JobsAPI]
+CONSOLE_ATTEMPTS = 2  # per call: the poll itself is the retry loop
+CONSOLE_DEADLINE_SECONDS = 20.0
 __all__ = ["AepxApp", "FetchIntent", "error_sentence", "run_console"]
 
 
@@ -288,11 +290,22 @@ class AepxApp(App[int]):
 
     def _attach_call_log(self, api: Any) -> None:
         """Record this client's every attempt in the call log (a PlatformClient; test doubles may not)."""
+        self._quick_retries(api)
         if hasattr(api, "on_call"):
             try:
                 api.on_call = self.call_log
             except AttributeError:
                 pass
+
+    @staticmethod
+    def _quick_retries(api: Any) -> None:
+        """The console polls again on its own schedule (with backoff), so one call retries once at most
+        and gives up within 20 s: a Platform that is down shows STALE after one poll, not after a
+        minute of hidden retries under "refreshing…"."""
+        policy = getattr(api, "retry", None)
+        if policy is not None and hasattr(policy, "max_attempts") and hasattr(policy, "deadline"):
+            policy.max_attempts = min(policy.max_attempts, CONSOLE_ATTEMPTS)
+            policy.deadline = min(policy.deadline, CONSOLE_DEADLINE_SECONDS)
 
     def header_state(self) -> HeaderState:
         kind = self.sandbox_kind
