@@ -28,7 +28,8 @@ TABLES = {
 TEXTUAL_KEYS = {"↑", "↓", "ctrl+p"}
 # Bindings a table need not list (documented in prose or another table).
 NOT_LISTED = {
-    "payload editor (`n`)": {"quit", "quit-ctrl-c", "cancel", "command-line", "message-log", "call-log", "setup"},
+    "payload editor (`n`)": {"quit", "quit-ctrl-c", "cancel", "command-line", "message-log", "call-log", "setup",
+                             "enter-secret"},
 }
 _NAMES = {"question_mark": "?", "escape": "esc", "right_square_bracket": "]", "left_square_bracket": "[",
           "slash": "/", "equals_sign": "=", "colon": ":", "down": "↓", "up": "↑"}

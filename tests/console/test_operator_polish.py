@@ -301,3 +301,34 @@ async def test_a_platform_that_is_down_is_stale_after_one_poll(make_app, wait):
         assert len(attempts) <= 2 * 2, attempts  # the sandbox type and the page: each tried twice at most
         header = str(app.screen.query_one("#header").render())
         assert "STALE" in header and "refreshing…" not in header
+
+
+async def test_a_refused_secret_offers_to_enter_it_again(make_app, wait):
+    import dataclasses
+
+    from tui.console.screens.secret_prompt import SecretPromptScreen
+    from tui.core.errors import AuthError
+
+    made = []
+
+    def factory(profile, sandbox, secret=None):
+        made.append((profile, sandbox, secret))
+        api = FakeJobsAPI([job_record(7, "NEW")])
+        api.target = dataclasses.replace(api.target, profile=profile or "test", sandbox=sandbox or "prod")
+        return api
+
+    refused = jobs_api()
+    refused.fail_with = AuthError("IMS refused the client credentials (invalid_client); check the client secret.")
+    app = make_app(refused, api_factory=factory)
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        assert app.poll.stale
+        errors = [m for sev, m in app.message_log if sev == "error"]
+        assert errors[-1].endswith("Press E to enter the client secret again.")
+        await pilot.press("E")
+        await pilot.pause()
+        assert isinstance(app.screen, SecretPromptScreen)
+        await pilot.press(*"n3w-secret", "enter")
+        await wait(app, pilot)
+        assert made and made[-1][0] == "test" and made[-1][2].reveal() == "n3w-secret"
+        assert not app.poll.stale and "7" in app.model.jobs

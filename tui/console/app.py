@@ -42,6 +42,7 @@ from tui.console.state import JobListModel
 from tui.console.widgets.header import HeaderState
 from tui.core.cancel import cancel_many, refusal
 from tui.core.config import ConsoleSettings, LaunchSettings, SafetySettings
+from tui.core.errors import AuthError
 from tui.core.format import safe_text
 from tui.core.logging import redact
 from tui.core.models import Job, Page
@@ -538,6 +539,8 @@ class AepxApp(App[int]):
             sentence = self.poll.error or error_sentence(error, "Refreshing the job list")
             if sentence != self._notified_error:
                 self._notified_error = sentence
+                if isinstance(error, AuthError) and self.api_factory is not None:  # a wrong or revoked secret
+                    sentence = f"{sentence.rstrip()} Press E to enter the client secret again."
                 self.say(sentence, "error")
         elif state == WorkerState.CANCELLED and self._is_current(worker):
             self.monitor.poll_released()
@@ -762,6 +765,24 @@ class AepxApp(App[int]):
                 self.switch_api(result.profile.name, None)
 
         self.push_screen(SetupScreen(self.setup_path), done)
+
+    def action_enter_secret(self) -> None:
+        """``E``: ask for the client secret again and reconnect with it (kept in memory, this run only)."""
+        if self.api_factory is None:
+            self.say("Entering a secret is unavailable here; restart aepx (aepx login stores one).", "warning")
+            return
+        from tui.console.screens.secret_prompt import SecretPromptScreen
+
+        profile = self.api.target.profile
+
+        def entered(secret: Any) -> None:
+            if secret is None:
+                self.say("No secret entered: nothing changed.")
+                return
+            self.session_secrets[profile] = secret
+            self.switch_api(profile, self.api.target.sandbox)
+
+        self.push_screen(SecretPromptScreen(profile, self.poll.error or ""), entered)
 
     def action_pulse(self) -> None:
         """``P`` / ``:pulse``: the Pulse screen (tui/console/screens/pulse.py)."""

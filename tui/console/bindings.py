@@ -25,6 +25,8 @@ APP_BINDINGS = [
             tooltip="Message log: every message shown, newest first (also :log)"),
     Binding("L", "call_log", "Calls", id="call-log", key_display="L", show=False,
             tooltip="API call log: the last 1,000 requests (also :calls)"),
+    Binding("E", "enter_secret", "Secret", id="enter-secret", key_display="E", show=False,
+            tooltip="Enter the client secret again (after the Platform refused it), for this run only"),
 ]
 
 JOBS_BINDINGS = [
@@ -89,7 +91,7 @@ _PALETTE_TITLES = {
     "mark": "Mark or unmark the highlighted job", "detail": "Open job detail", "output": "Open job output",
     "cancel": "Cancel job(s)", "launch": "Launch a new export job", "clone": "Rerun the highlighted job",
     "diff": "Diff the two marked jobs", "setup": "Set up a profile", "message-log": "Message log",
-    "call-log": "API call log", "help": "Show keys", "quit": "Quit",
+    "call-log": "API call log", "help": "Show keys", "quit": "Quit", "enter-secret": "Enter the client secret again",
 }
 # Palette entries with no key of their own (the ``:`` commands that take a name).
 _PALETTE_EXTRA: list[tuple[str, str, str]] = [
