@@ -134,7 +134,8 @@ def _constant_hook(constants: list[str]) -> Callable[[str], float]:
 
 def _syntax_issue(text: str, exc: json.JSONDecodeError) -> Issue:
     line, column = exc.lineno, exc.colno
-    base = f"{exc.msg} at line {line}, column {column}"
+    # json's own words, without a dangling "at" ("Invalid control character at": the position follows)
+    base = f"{exc.msg.removesuffix(' at')} at line {line}, column {column}"
     hint = _syntax_hint(text, exc)
     return Issue(f"{base}: {hint}" if hint else base, line, column, severity="error")
 
@@ -178,7 +179,9 @@ def _syntax_hint(text: str, exc: json.JSONDecodeError) -> str:
     if message.startswith("Unterminated string"):
         return "a string is not closed with a double quote"
     if message.startswith("Invalid control character"):
-        return "a line break or tab inside a string must be written as \\n or \\t"
+        if here in "\r\n":
+            return "the string is not closed on this line (a missing closing quote?); write a line break inside a string as \\n"
+        return "a tab or other control character inside a string must be written as \\t or \\uXXXX"
     if message.startswith("Invalid \\escape") or message.startswith("Invalid \\uXXXX"):
         return "a backslash in a string must be doubled (\\\\)"
     return ""
