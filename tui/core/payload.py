@@ -180,7 +180,8 @@ def _syntax_hint(text: str, exc: json.JSONDecodeError) -> str:
         return "a string is not closed with a double quote"
     if message.startswith("Invalid control character"):
         if here in "\r\n":
-            return "the string is not closed on this line (a missing closing quote?); write a line break inside a string as \\n"
+            return ("the string is not closed on this line (a missing closing quote?); write a line break "
+                    "inside a string as \\n")
         return "a tab or other control character inside a string must be written as \\t or \\uXXXX"
     if message.startswith("Invalid \\escape") or message.startswith("Invalid \\uXXXX"):
         return "a backslash in a string must be doubled (\\\\)"
