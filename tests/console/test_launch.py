@@ -391,8 +391,11 @@ async def test_external_editor_missing_or_failing(api, draft_path, tmp_path, mon
     async with app.run_test() as pilot:
         await settle(app, pilot)
         monkeypatch.setattr(app, "suspend", contextlib.nullcontext)
+        monkeypatch.delenv("VISUAL", raising=False)
+        monkeypatch.delenv("EDITOR", raising=False)
+        monkeypatch.setattr("tui.console.screens.launch.shutil.which", lambda name: None)
         await pilot.press("f4")
-        assert "No editor is set: export EDITOR" in app.notice_text()
+        assert "No editor found: VISUAL and EDITOR are unset and neither nano nor vi" in app.notice_text()
         monkeypatch.setenv("EDITOR", str(tmp_path / "no-such-editor"))
         await pilot.press("f4")
         assert "was not found; check $EDITOR" in app.notice_text()
@@ -401,6 +404,23 @@ async def test_external_editor_missing_or_failing(api, draft_path, tmp_path, mon
         await pilot.press("f4")
         assert "exited with status 3" in app.notice_text()
         assert launch_screen(app).editor.text == before
+
+
+async def test_external_editor_falls_back_to_nano_or_vi(api, draft_path, tmp_path, monkeypatch):
+    script = tmp_path / "nano"
+    script.write_text(f"#!{sys.executable}\n" + FAKE_EDITOR)
+    script.chmod(0o755)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.setattr("tui.console.screens.launch.shutil.which",
+                        lambda name: str(script) if name == "nano" else None)
+    app = LaunchHost(api, draft_path=draft_path)
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        monkeypatch.setattr(app, "suspend", contextlib.nullcontext)
+        await pilot.press("f4")
+        await pilot.pause()
+        assert payload_of(app)["destination"]["datasetId"] == "ds-from-editor"
 
 
 async def test_load_and_save_files(api, draft_path, tmp_path):

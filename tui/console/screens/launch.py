@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import tempfile
 import time
@@ -764,11 +765,10 @@ class LaunchScreen(Screen[Job | None]):
         self.notify(f"Saved to {path}.", timeout=3)
 
     def action_external_editor(self) -> None:
-        command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or ""
-        argv = shlex.split(command) if command.strip() else []
+        argv = editor_command()
         if not argv:
-            self.notify("No editor is set: export EDITOR (for example EDITOR=nano) and press F4 again.",
-                        severity="warning", timeout=8)
+            self.notify("No editor found: VISUAL and EDITOR are unset and neither nano nor vi is installed; "
+                        "ctrl+o loads a file instead.", severity="warning", timeout=8)
             return
         fd, name = tempfile.mkstemp(prefix="aepx-payload-", suffix=".json")
         path = Path(name)
@@ -936,3 +936,14 @@ class LaunchScreen(Screen[Job | None]):
             return
         self.flush_draft()
         self.dismiss(None)
+
+
+def editor_command() -> list[str]:
+    """F4's editor: ``$VISUAL``, then ``$EDITOR``, then ``nano`` or ``vi`` when installed ([] if none)."""
+    command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or ""
+    if command.strip():
+        return shlex.split(command)
+    for fallback in ("nano", "vi"):
+        if found := shutil.which(fallback):
+            return [found]
+    return []
