@@ -332,3 +332,17 @@ async def test_a_refused_secret_offers_to_enter_it_again(make_app, wait):
         await wait(app, pilot)
         assert made and made[-1][0] == "test" and made[-1][2].reveal() == "n3w-secret"
         assert not app.poll.stale and "7" in app.model.jobs
+
+
+async def test_ids_in_the_detail_are_never_broken_across_lines(make_app, wait):
+    long_id = "0123456789abcdef0123456789abcdef"
+    api = FakeJobsAPI([job_record(1, "SUCCEEDED", dataset="ds-" + long_id * 2)])
+    api.records["1"]["mergePolicy"] = {"id": "mp-" + long_id * 2, "version": 3}
+    app = make_app(api)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(app, pilot)
+        screen = await open_detail(app, pilot, wait, "1")
+        for row in ("merge", "dataset"):
+            widget = screen.query_one(f"#val-{row}")
+            assert widget.size.height == 1, row
+            assert str(widget.render_line(0).text).rstrip().endswith("…"), row

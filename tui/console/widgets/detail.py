@@ -181,6 +181,9 @@ class JobDetail(Vertical):
         display: none;
         padding: 0 1;
     }
+    /* ids are never broken across lines: one line, cut with … (c, b and J copy them whole) */
+    JobDetail #val-id, JobDetail #val-request, JobDetail #val-instance, JobDetail #val-merge,
+    JobDetail #val-dataset, JobDetail #val-batch { text-wrap: nowrap; text-overflow: ellipsis; }
     JobDetail.-raw #detail-body { display: none; }
     JobDetail.-raw #detail-raw { display: block; }
     JobDetail.-empty .job-part { display: none; }
