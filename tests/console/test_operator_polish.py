@@ -346,3 +346,23 @@ async def test_ids_in_the_detail_are_never_broken_across_lines(make_app, wait):
             widget = screen.query_one(f"#val-{row}")
             assert widget.size.height == 1, row
             assert str(widget.render_line(0).text).rstrip().endswith("…"), row
+
+
+async def test_a_hang_up_flushes_the_draft_before_leaving(make_app, wait, tmp_path, monkeypatch):
+    from tui.console.screens.launch import LaunchScreen
+    from tui.core import drafts
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    app = make_app(jobs_api())
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        await pilot.press("n")
+        await wait(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, LaunchScreen)
+        screen._draft_delay = 3600  # the debounce would not fire before the hang-up
+        screen.editor.replace_all('{"fields": "typed just before the hang-up"}')
+        await pilot.pause()
+        app.hang_up()
+        assert "typed just before the hang-up" in (drafts.load_draft(screen.draft_path) or "")
+    assert app.return_code == 1

@@ -179,6 +179,28 @@ class AepxApp(App[int]):
             self.say(self._history_problem, "warning", timeout=15)
         if not self.is_headless and not self.is_web and _stdin_is_tty():
             self.set_interval(5, self._watch_tty)
+            self._catch_hangup()
+
+    def _catch_hangup(self) -> None:
+        """SIGHUP (the terminal or SSH session went away) would kill aepx before the editor's debounced
+        draft save: flush it first, then leave."""
+        import signal
+
+        try:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
+        except (AttributeError, NotImplementedError, RuntimeError, ValueError):  # no SIGHUP here
+            pass
+
+    def hang_up(self) -> None:
+        """Flush every open editor's draft now (no debounce), then exit."""
+        for screen in self.screen_stack:
+            flush = getattr(screen, "flush_draft", None)
+            if callable(flush):
+                try:
+                    flush()
+                except Exception:  # best effort: leaving must not fail
+                    pass
+        self.exit(return_code=1)
 
     def _say_pending_launch(self) -> None:
         """A launch whose answer never arrived (the console was killed mid-POST): say so at start."""
@@ -197,7 +219,7 @@ class AepxApp(App[int]):
     def _watch_tty(self) -> None:
         """A dropped SSH session must not leave a poller holding credentials (dolphie's watchdog)."""
         if not _stdin_is_tty():
-            self.exit(1)
+            self.exit(return_code=1)
 
     # --- the monitor: what is true of the Platform ---------------------------------------------------
     def _new_monitor(self, api: JobsAPI) -> Monitor:
