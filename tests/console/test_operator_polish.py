@@ -366,3 +366,35 @@ async def test_a_hang_up_flushes_the_draft_before_leaving(make_app, wait, tmp_pa
         app.hang_up()
         assert "typed just before the hang-up" in (drafts.load_draft(screen.draft_path) or "")
     assert app.return_code == 1
+
+
+async def test_saving_over_an_existing_file_asks_first_and_errors_keep_the_prompt(make_app, wait, tmp_path,
+                                                                                  monkeypatch):
+    from tui.console.screens.launch import LaunchScreen
+    from tui.console.screens.pickers import PathPrompt
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    target = tmp_path / "payload.json"
+    target.write_text("KEEP ME")
+    app = make_app(jobs_api())
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        await pilot.press("n")
+        await wait(app, pilot)
+        assert isinstance(app.screen, LaunchScreen)
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        prompt = app.screen
+        assert isinstance(prompt, PathPrompt)
+        prompt.query_one("#picker-value").value = str(tmp_path / "no-such-dir" / "p.json")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is prompt and "There is no folder" in str(prompt.query_one("#picker-hint").render())
+        prompt.query_one("#picker-value").value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is prompt and "exists: press enter again" in str(prompt.query_one("#picker-hint").render())
+        assert target.read_text() == "KEEP ME"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LaunchScreen) and target.read_text() != "KEEP ME"

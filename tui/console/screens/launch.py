@@ -752,7 +752,8 @@ class LaunchScreen(Screen[Job | None]):
         self.notify(f"Loaded {path} (ctrl+z undoes).", timeout=3)
 
     def action_save_file(self) -> None:
-        self.app.push_screen(PathPrompt("Save the payload to a file", value="payload.json"), self._save_to)
+        self.app.push_screen(PathPrompt("Save the payload to a file", value="payload.json", for_save=True),
+                             self._save_to)
 
     def _save_to(self, path: Path | None) -> None:
         if path is None:

@@ -181,9 +181,14 @@ class NamePrompt(_LinePrompt[str]):
 
 
 class PathPrompt(_LinePrompt[Path]):
-    def __init__(self, title: str, *, value: str = "", must_exist: bool = False) -> None:
+    """``must_exist``: a file to read. ``for_save``: a file to write: its folder must exist, and an
+    existing file is overwritten only after a second enter on the same path (the prompt says so)."""
+
+    def __init__(self, title: str, *, value: str = "", must_exist: bool = False, for_save: bool = False) -> None:
         super().__init__(title, value=value, placeholder="path/to/payload.json")
         self._must_exist = must_exist
+        self._for_save = for_save
+        self._overwrite_ok: Path | None = None
 
     def parse(self, text: str) -> tuple[Path | None, str]:
         raw = text.strip()
@@ -194,4 +199,10 @@ class PathPrompt(_LinePrompt[Path]):
             return None, f"{path} is a directory; type a file name."
         if self._must_exist and not path.is_file():
             return None, f"There is no file at {path}; check the path."
+        if self._for_save:
+            if not path.parent.is_dir():
+                return None, f"There is no folder {path.parent}; type a path in an existing folder."
+            if path.exists() and self._overwrite_ok != path:
+                self._overwrite_ok = path
+                return None, f"{path} exists: press enter again to overwrite it, or change the name."
         return path, ""
