@@ -398,3 +398,41 @@ async def test_saving_over_an_existing_file_asks_first_and_errors_keep_the_promp
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, LaunchScreen) and target.read_text() != "KEEP ME"
+
+
+async def test_f3_while_datasets_load_opens_the_picker_at_once(make_app, wait, tmp_path, monkeypatch):
+    import asyncio
+
+    from tui.console.screens.launch import LaunchScreen
+    from tui.console.screens.pickers import DatasetPicker
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    api = jobs_api()
+    app = make_app(api)
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        api.gate = asyncio.Event()
+        await pilot.press("n")
+        for _ in range(5):
+            await pilot.pause()
+        editor_screen = app.screen
+        assert isinstance(editor_screen, LaunchScreen)
+        before = editor_screen.editor.text
+        await pilot.press("f3")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, DatasetPicker) and picker.loading
+        assert "loading…" in str(picker.query_one("#picker-hint").render())
+        await pilot.press("enter")  # nothing to choose yet: stays, and never reaches the editor
+        await pilot.pause()
+        assert app.screen is picker and editor_screen.editor.text == before
+        api.gate.set()
+        api.gate = None
+        for _ in range(10):
+            await pilot.pause()
+            if not picker.loading:
+                break
+        assert not picker.loading and "1 of 1" in str(picker.query_one("#picker-hint").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is editor_screen and '"ds-1"' in editor_screen.editor.text

@@ -38,7 +38,14 @@ from textual.widgets.option_list import Option
 
 from tui.api.preflight import Cache, cached_facts, gather, recent_jobs
 from tui.console.screens.confirm import TypedName
-from tui.console.screens.pickers import DatasetPicker, MergePolicyPicker, NamePrompt, PathPrompt
+from tui.console.screens.pickers import (
+    DatasetPicker,
+    MergePolicyPicker,
+    NamePrompt,
+    PathPrompt,
+    dataset_items,
+    merge_policy_label,
+)
 from tui.console.widgets.header import AppHeader
 from tui.console.widgets.payload_editor import PayloadEditor
 from tui.core import drafts, templates
@@ -448,10 +455,12 @@ class LaunchScreen(Screen[Job | None]):
         except AepxError as exc:
             self._lookups_state = "failed"
             self._set_status(f"Datasets and merge policies could not be loaded: {exc}")
+            self._fill_waiting_picker(f"Datasets and merge policies could not be loaded: {exc}")
             return
         self._datasets = [d for d in datasets if d.on_union_schema or not d.schema_id]
         self._policies = list(policies)
         self._lookups_state = "ready"
+        self._fill_waiting_picker()
         if self._pristine_text is not None and self.editor.text == self._pristine_text:
             refreshed = self._template_text(DEFAULT_TEMPLATE)
             self._pristine_text = refreshed
@@ -672,28 +681,36 @@ class LaunchScreen(Screen[Job | None]):
         return self._edit_payload("write the merge policy", change)
 
     # --- pickers ----------------------------------------------------------------------------------
-    def _lookups_ready(self, what: str) -> bool:
-        if self._lookups_state == "ready":
-            return True
+    def _open_picker(self, picker: Any, done: Callable[[Any], None]) -> None:
+        """Open a picker at once: while the lookups load it says "loading…" and fills in when they
+        arrive (a key pressed meanwhile goes to the picker, never into the payload)."""
         if self._lookups_state == "failed":
-            self.notify(f"The {what} could not be loaded; retrying now, press the key again in a moment.",
-                        severity="warning")
             self._load_lookups()
+        self._waiting_picker = None if self._lookups_state == "ready" else picker
+        self.app.push_screen(picker, done)
+
+    def _fill_waiting_picker(self, failure: str = "") -> None:
+        picker, self._waiting_picker = getattr(self, "_waiting_picker", None), None
+        if picker is None or not picker.is_attached:
+            return
+        if failure:
+            picker.set_failed(failure)
+        elif isinstance(picker, DatasetPicker):
+            picker.set_items(dataset_items(self._datasets))
         else:
-            self.notify(f"Still loading the {what}; press the key again in a moment.", timeout=3)
-        return False
+            picker.set_items([(merge_policy_label(p), p) for p in self._policies])
 
     def action_pick_dataset(self) -> None:
-        if self._lookups_ready("datasets"):
-            self.app.push_screen(DatasetPicker(self._datasets), self._dataset_picked)
+        ready = self._lookups_state == "ready"
+        self._open_picker(DatasetPicker(self._datasets if ready else [], loading=not ready), self._dataset_picked)
 
     def _dataset_picked(self, dataset: Dataset | None) -> None:
         if dataset is not None and self.write_dataset(dataset.id):
             self.notify(f"Dataset set: {dataset.name or dataset.id}.", timeout=3)
 
     def action_pick_merge_policy(self) -> None:
-        if self._lookups_ready("merge policies"):
-            self.app.push_screen(MergePolicyPicker(self._policies), self._policy_picked)
+        ready = self._lookups_state == "ready"
+        self._open_picker(MergePolicyPicker(self._policies if ready else [], loading=not ready), self._policy_picked)
 
     def _policy_picked(self, policy: MergePolicy | None) -> None:
         if policy is not None and self.write_merge_policy(policy):

@@ -50,12 +50,27 @@ class FilterPicker(ModalScreen[T | None], Generic[T]):
         Binding("up", "move(-1)", "Previous", show=False, id="picker.previous"),
     ]
 
-    def __init__(self, title: str, items: Sequence[tuple[str, T]], *, empty_hint: str) -> None:
+    def __init__(self, title: str, items: Sequence[tuple[str, T]], *, empty_hint: str, loading: bool = False) -> None:
         super().__init__()
         self._title = title
         self._items = list(items)
         self._empty_hint = empty_hint
         self._shown: list[T] = []
+        #: Opened before its items arrived: says "loading…" (enter does nothing) until ``set_items``.
+        self.loading = loading
+
+    def set_items(self, items: Sequence[tuple[str, T]]) -> None:
+        """The items arrived (the picker was opened while they loaded)."""
+        self._items = list(items)
+        self.loading = False
+        if self.is_mounted:
+            self._refill(self.query_one("#picker-filter", Input).value)
+
+    def set_failed(self, reason: str) -> None:
+        """Loading the items failed: one sentence in place of the list."""
+        self.loading = False
+        if self.is_mounted:
+            self.query_one("#picker-hint", Label).update(Content(f"{sanitise(reason)}; esc, then try again."))
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -78,7 +93,9 @@ class FilterPicker(ModalScreen[T | None], Generic[T]):
         if matches:
             options.highlighted = 0
         hint = self.query_one("#picker-hint", Label)
-        if not self._items:
+        if self.loading:
+            hint.update(Content("loading… (type to filter meanwhile; esc cancels)"))
+        elif not self._items:
             hint.update(Content(self._empty_hint))
         elif not matches:
             hint.update(Content("Nothing matches; esc cancels."))
@@ -111,18 +128,20 @@ class FilterPicker(ModalScreen[T | None], Generic[T]):
         self.dismiss(None)
 
 
+def dataset_items(datasets: Sequence[Dataset]) -> list[tuple[str, Dataset]]:
+    return [(f"{sanitise(d.name, limit=200) or '(no name)'}  ·  {sanitise(d.id, limit=120)}", d) for d in datasets]
+
+
 class DatasetPicker(FilterPicker[Dataset]):
-    def __init__(self, datasets: Sequence[Dataset]) -> None:
-        items = [(f"{sanitise(d.name, limit=200) or '(no name)'}  ·  {sanitise(d.id, limit=120)}", d)
-                 for d in datasets]
-        super().__init__("Target dataset (profile union schema)", items,
+    def __init__(self, datasets: Sequence[Dataset], *, loading: bool = False) -> None:
+        super().__init__("Target dataset (profile union schema)", dataset_items(datasets), loading=loading,
                          empty_hint="No dataset on the profile union schema yet: esc, then ctrl+n creates one.")
 
 
 class MergePolicyPicker(FilterPicker[MergePolicy]):
-    def __init__(self, policies: Sequence[MergePolicy]) -> None:
-        items = [(merge_policy_label(p), p) for p in policies]
-        super().__init__("Merge policy", items, empty_hint="No merge policy was found in this sandbox.")
+    def __init__(self, policies: Sequence[MergePolicy], *, loading: bool = False) -> None:
+        super().__init__("Merge policy", [(merge_policy_label(p), p) for p in policies], loading=loading,
+                         empty_hint="No merge policy was found in this sandbox.")
 
 
 def merge_policy_label(policy: MergePolicy) -> str:
