@@ -436,3 +436,22 @@ async def test_f3_while_datasets_load_opens_the_picker_at_once(make_app, wait, t
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is editor_screen and '"ds-1"' in editor_screen.editor.text
+
+
+async def test_quitting_while_a_launch_is_sent_asks_for_a_second_press(make_app, wait):
+    import asyncio
+
+    app = make_app(jobs_api())
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        release = asyncio.Event()
+        app.run_worker(release.wait(), group="launch")
+        await pilot.pause()
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert app.is_running
+        assert warnings(app)[-1].startswith("A launch is being sent: press q again to quit anyway")
+        await pilot.press("q")
+        await pilot.pause()
+        release.set()
+    assert app.return_code == 0

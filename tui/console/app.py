@@ -152,6 +152,7 @@ class AepxApp(App[int]):
         self._timer: Timer | None = None
         self._fetch_gen = 0
         self._notified_error: str | None = None
+        self._quit_warned = False
         #: Secrets entered in F2 that the keyring could not store, by profile: used for this run only.
         self.session_secrets: dict[str, Any] = {}
 
@@ -805,6 +806,17 @@ class AepxApp(App[int]):
             self.switch_api(profile, self.api.target.sandbox)
 
         self.push_screen(SecretPromptScreen(profile, self.poll.error or ""), entered)
+
+    async def action_quit(self) -> None:
+        """``q`` / ``ctrl+c`` / ``:q``: leave at once, unless a launch is being sent: then the first press
+        says so and a second one leaves (the job may then exist without aepx knowing its id)."""
+        sending = any(w.group == "launch" and not w.is_finished for w in self.workers)
+        if sending and not self._quit_warned:
+            self._quit_warned = True
+            self.say("A launch is being sent: press q again to quit anyway (the job may then be created "
+                     "without aepx seeing its id).", "warning", kind="quit")
+            return
+        self.exit(return_code=0)
 
     def action_pulse(self) -> None:
         """``P`` / ``:pulse``: the Pulse screen (tui/console/screens/pulse.py)."""
