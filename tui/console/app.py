@@ -810,6 +810,9 @@ class AepxApp(App[int]):
     async def action_quit(self) -> None:
         """``q`` / ``ctrl+c`` / ``:q``: leave at once, unless a launch is being sent: then the first press
         says so and a second one leaves (the job may then exist without aepx knowing its id)."""
+        self.request_quit()
+
+    def request_quit(self) -> None:
         sending = any(w.group == "launch" and not w.is_finished for w in self.workers)
         if sending and not self._quit_warned:
             self._quit_warned = True
@@ -895,7 +898,7 @@ class AepxApp(App[int]):
             return
         verb, args = words[0].lower(), words[1:]
         if verb in ("q", "quit", "exit"):
-            self.exit(0)
+            self.request_quit()
         elif verb == "pulse" and not args:
             self.action_pulse()
         elif verb == "log":
