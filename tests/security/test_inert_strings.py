@@ -42,7 +42,7 @@ async def test_table_and_notification_show_hostile_strings_as_text():
 
     api = FakeJobsAPI([job_record(1, "PROCESSING", dataset=HOSTILE)])
     app = AepxApp(api, settings=ConsoleSettings(refresh_seconds=3600))
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(200, 40)) as pilot:  # 200: the dataset column is shown
         await until(lambda: app.poll.last_ok is not None)
         await pilot.pause()
         table = app.screen.query_one(JobTable)
