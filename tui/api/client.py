@@ -88,6 +88,16 @@ def parse_next_cursor(link: str | None) -> str | None:
     return values[0] if values and values[0] else None
 
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """``value`` when the server sent an object there, else an empty one."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def _text(value: Any) -> str:
+    """``value`` when the server sent a string there, else ``""``."""
+    return value if isinstance(value, str) else ""
+
+
 def _query_of(href: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(href).query, keep_blank_values=False).items() if v}
 
@@ -253,9 +263,9 @@ class PlatformClient:
                         "are shown.",)
             records = records[:limit]  # parsed and kept: only what was asked for
         jobs = tuple(Job.parse(r) for r in records) if isinstance(records, list) else ()
-        page = body.get("page") if isinstance(body.get("page"), Mapping) else {}
-        link = body.get("link") if isinstance(body.get("link"), Mapping) else {}
-        next_link = link.get("next") if isinstance(link.get("next"), str) else ""
+        page = _mapping(body.get("page"))
+        link = _mapping(body.get("link"))
+        next_link = _text(link.get("next"))
         next_cursor = parse_next_cursor(next_link)
         if next_cursor is not None and (next_cursor == cursor or not jobs):
             next_cursor = None  # a link that does not advance would loop forever
@@ -464,9 +474,7 @@ class PlatformClient:
             for raw in children if isinstance(children, list) else []:
                 policy = MergePolicy.parse(raw)
                 policies.setdefault(policy.id, policy)
-            links = body.get("_links") if isinstance(body.get("_links"), Mapping) else {}
-            nxt = links.get("next") if isinstance(links.get("next"), Mapping) else {}
-            href = nxt.get("href") if isinstance(nxt.get("href"), str) else ""
+            href = _text(_mapping(_mapping(body.get("_links")).get("next")).get("href"))
             params = _query_of(href) if href else {}
             if not params or tuple(sorted(params.items())) in seen:
                 break

@@ -295,7 +295,7 @@ class HttpSession:
         body = b""
         started = time.monotonic()
         size = 0
-        response = None
+        response: httpx.Response | None = None
         try:
             async with self._client.stream(method, url, headers=headers) as response:
                 if 200 <= response.status_code < 300:
@@ -321,6 +321,7 @@ class HttpSession:
                 origin=_origin(full), error=str(failure) if failure is not None else None))
         if failure is not None:
             raise failure
+        assert response is not None  # no failure recorded: the stream opened
         return RawResponse(status=response.status_code,
                            headers={k.lower(): v for k, v in response.headers.items()},
                            body=body, url=str(response.url.copy_with(query=None)))

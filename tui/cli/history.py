@@ -10,6 +10,7 @@ import re
 import sys
 import time
 from datetime import UTC, datetime
+from typing import TextIO
 
 import click
 
@@ -303,6 +304,7 @@ def history_export(obj: Context, since: str | None, fmt: str, output: str | None
     count = 0
     try:
         org, sandbox = profile.org_id, profile.sandbox
+        stream: TextIO
         if output:
             try:
                 fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

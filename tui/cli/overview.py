@@ -55,7 +55,7 @@ async def build_overview_apis(cfg: Any, chosen: list[Any], *,
 
     shared: dict[Any, Any] = auths if auths is not None else {}
     apis: list[Any] = []
-    auths: list[Any] = []
+    made: list[Any] = []
     for profile in chosen:
         try:
             clients, created = await build_clients(cfg, [profile], deadline=POLL_DEADLINE_S,
@@ -65,8 +65,8 @@ async def build_overview_apis(cfg: Any, chosen: list[Any], *,
                                             profile.client_id, profile.is_emulator), exc))
             continue
         apis += clients
-        auths += created
-    return apis, auths
+        made += created
+    return apis, made
 
 
 @cli.command("overview")

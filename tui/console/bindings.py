@@ -6,11 +6,11 @@ can remap it (``cancel = "ctrl+k"``) through ``App.set_keymap``.
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 MUTATING = frozenset({"cancel", "launch", "setup", "clone"})
 
-APP_BINDINGS = [
+APP_BINDINGS: list[BindingType] = [
     Binding("q", "quit", "Quit", id="quit"),
     Binding("question_mark,f1", "help", "Keys", id="help", key_display="?"),
     Binding("colon", "command_line", "Command", id="command-line", show=False, key_display=":",
@@ -23,7 +23,7 @@ APP_BINDINGS = [
             tooltip="API call log: the last 1,000 requests (also :calls)"),
 ]
 
-JOBS_BINDINGS = [
+JOBS_BINDINGS: list[BindingType] = [
     Binding("question_mark,f1", "app.help", "Keys", id="help", key_display="?"),
     Binding("n", "launch", "New", id="launch", tooltip="New export job (payload editor)"),
     Binding("R", "app.clone", "Rerun", id="clone", key_display="R", show=False,
@@ -63,7 +63,7 @@ JOBS_BINDINGS = [
             tooltip="Every profile/sandbox at a glance"),
 ]
 
-OVERVIEW_BINDINGS = [
+OVERVIEW_BINDINGS: list[BindingType] = [
     Binding("enter", "switch_target", "Switch", id="overview-switch", tooltip="Switch the console to this target"),
     Binding("a", "add_sandbox", "Add sandbox", id="overview-add",
             tooltip="Add one of the profile's available sandboxes (this run only)"),

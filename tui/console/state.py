@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from tui.core.models import FAILED, NEW, PROCESSING, SUCCEEDED, Job, Page
 
@@ -206,7 +207,7 @@ class JobListModel:
             self._haystacks[job.id] = text
         return text
 
-    def _sort_func(self) -> Callable[[Job], object]:
+    def _sort_func(self) -> Callable[[Job], Any]:
         key = self.sort_key
         if key == "status":
             return lambda j: (_STATUS_RANK.get(j.status, 4), j.status, -(j.created_ms or 0))

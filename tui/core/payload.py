@@ -19,6 +19,8 @@ from typing import Any
 
 from tui.core.errors import PayloadError
 
+_DECODER = json.JSONDecoder()  # raw_decode at a quote: (the string, the index past it)
+
 PROFILE_SCHEMA = "_xdm.context.profile"
 SEGMENT_STATUSES = ("realized", "existing", "exited")
 RFC3339_EXAMPLE = "2018-10-25T13:22:04-07:00"
@@ -223,7 +225,7 @@ class _Locator:
         if char == "[":
             return self._scan_array(pos, path)
         if char == '"':
-            return json.decoder.scanstring(self.text, pos + 1)[1]
+            return _DECODER.raw_decode(self.text, pos)[1]
         end = pos
         while end < len(self.text) and self.text[end] not in ",]} \t\r\n":
             end += 1
@@ -233,7 +235,7 @@ class _Locator:
         pos = self._skip(pos + 1)
         while self.text[pos] != "}":
             key_pos = pos
-            key, pos = json.decoder.scanstring(self.text, pos + 1)
+            key, pos = _DECODER.raw_decode(self.text, pos)
             child = f"{path}.{key}" if path else key
             self.positions.setdefault(child, key_pos)
             pos = self._skip(self._skip(pos) + 1)  # past the colon

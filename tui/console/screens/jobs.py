@@ -34,7 +34,7 @@ class JobsScreen(Screen[None]):
     def __init__(self, *, notice: str | None = None) -> None:
         super().__init__()
         self._notice = notice
-        self._detail: JobDetail | None = None
+        self._detail: JobDetail  # made in compose()
         self._detail_job: Job | None = None
 
     @property

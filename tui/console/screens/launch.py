@@ -481,7 +481,7 @@ class LaunchScreen(Screen[Job | None]):
         self._draft_dirty = True
         self._draft_timer = self._restart(self._draft_timer, self._draft_delay, self.flush_draft)
 
-    def _restart(self, timer: Timer | None, delay: float, callback: Callable[[], None]) -> Timer:
+    def _restart(self, timer: Timer | None, delay: float, callback: Callable[[], object]) -> Timer:
         if timer is not None:
             timer.stop()
         return self.set_timer(delay, callback)

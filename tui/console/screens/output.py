@@ -100,7 +100,7 @@ class OutputScreen(Screen[None]):
         self.job = job
         self.refs: list[BatchRef] = job_batches(job)
         self.index = 0
-        self.batch: Batch | None = None
+        self.shown_batch: Batch | None = None
         self.files: list[BatchFile] = []
         self._previews: dict[str, tuple[Any, list[str], list[list[Any]]]] = {}
         self._download_dir = download_dir
@@ -111,7 +111,7 @@ class OutputScreen(Screen[None]):
         yield Header()
         with Vertical():
             yield Static(Text("Loading the batch…"), id="output-facts")
-            files = DataTable(id="output-files", cursor_type="row", zebra_stripes=True)
+            files: DataTable[Text] = DataTable(id="output-files", cursor_type="row", zebra_stripes=True)
             files.add_columns("name", "size", "records", "valid")
             yield files
             yield Static(Text(""), id="output-schema")
@@ -190,7 +190,7 @@ class OutputScreen(Screen[None]):
         self.query_one("#output-schema", Static).update(Text(safe_text(text)))
 
     def show_batch(self, batch: Batch, files: list[BatchFile]) -> None:
-        self.batch, self.files = batch, files
+        self.shown_batch, self.files = batch, files
         ref = self.refs[self.index]
         lines = [f"batch {safe_text(batch.id)} · {safe_text(batch.status)}"]
         second = []
@@ -262,11 +262,11 @@ class OutputScreen(Screen[None]):
         if self.downloading:
             self.app.notify("A download is already running.", severity="warning")
             return
-        if self.batch is None or not self.files:
+        if self.shown_batch is None or not self.files:
             self.app.notify("There are no files to download.", severity="warning")
             return
-        directory = batch_download_dir(self._download_dir, self.batch.id)
-        self._download(self.batch, list(self.files), directory)
+        directory = batch_download_dir(self._download_dir, self.shown_batch.id)
+        self._download(self.shown_batch, list(self.files), directory)
 
     def _switch(self, step: int) -> None:
         if len(self.refs) < 2 or self.downloading:
