@@ -25,6 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check tui tests bench
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	$(BIN)/vulture
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -538,5 +538,14 @@ async def test_list_merge_policies_follows_next_href():
 async def test_aclose_is_idempotent():
     double = PlatformDouble()
     client = client_for(double)
+    closes: list[int] = []
+    close_session = client._session.aclose
+
+    async def counting_close() -> None:
+        closes.append(1)
+        await close_session()
+
+    client._session.aclose = counting_close
     await client.aclose()
     await client.aclose()
+    assert closes == [1]  # the second call closes nothing again

@@ -144,11 +144,6 @@ class ImsAuth(httpx.Auth):
                 return self._token
             return await self._fetch()
 
-    def invalidate(self) -> None:
-        """Forget the cached token (the next request fetches a new one)."""
-        self._token = None
-        self._refresh_at = 0.0
-
     @property
     def expires_at(self) -> float:
         return self._expires_at

@@ -144,9 +144,7 @@ class AepxApp(App[int]):
         self._toasts: dict[str, Notification] = {}  # the one toast showing per kind
         self._keymap = dict(keymap or {})
         self._timer: Timer | None = None
-        self._fetch_gen = 0
         self._notified_error: str | None = None
-        self.session_secret: Any = None  # a secret the keyring could not store (this run only)
 
     # --- start and stop ---------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -340,14 +338,13 @@ class AepxApp(App[int]):
         else:
             self.workers.cancel_group(self, "fetch")
             self.poll.in_flight = True
-        self._fetch_gen += 1
         self._cancel_timer()
         self.post_poll_state()
-        self._fetch(intent, self._fetch_gen)
+        self._fetch(intent)
 
     @work(group="fetch", exit_on_error=False, description="refreshing the job list")
-    async def _fetch(self, intent: FetchIntent, generation: int) -> int:
-        """Fetch per ``intent`` through the monitor and apply it to the model; returns ``generation``.
+    async def _fetch(self, intent: FetchIntent) -> None:
+        """Fetch per ``intent`` through the monitor and apply it to the model.
 
         A poll lists the page on screen (the newest one when every page is loaded) and the monitor
         refreshes the followed jobs beyond it; transitions come back as monitor events."""
@@ -381,7 +378,6 @@ class AepxApp(App[int]):
             model.replace_page(page, None)
         monitor.view = ListQuery(None if model.all_loaded else model.cursor, limit, status)
         self.post_model(intent.select)
-        return generation
 
     async def _fetch_all(self, limit: int, status: str | None) -> list[Page]:
         pages: list[Page] = []
@@ -653,8 +649,7 @@ class AepxApp(App[int]):
         """Narrow terminals: the detail takes the screen; ``esc`` returns, ``ctrl+d`` cancels there."""
         from tui.console.screens.detail import DetailScreen
 
-        # Its JobDetail's JobRefreshed messages bubble up to this app (on_job_detail_job_refreshed),
-        # so no on_refresh callback: it would merge every refreshed record twice.
+        # Its JobDetail's JobRefreshed messages bubble up to this app (on_job_detail_job_refreshed).
         self.push_screen(DetailScreen(
             self.api, job, baseline=self.baseline_for(job),
             poll_seconds=self.settings.refresh_seconds, stuck_factor=self.settings.stuck_factor,
@@ -692,8 +687,6 @@ class AepxApp(App[int]):
         def done(result: SetupResult | None) -> None:
             if result is None:
                 return
-            if result.secret is not None:
-                self.session_secret = result.secret
             self.say(result.message, "information" if result.secret_stored else "warning", timeout=15)
             if self.api_factory is not None and result.secret_stored:
                 self.switch_api(result.profile.name, None)

@@ -248,10 +248,6 @@ class JobListModel:
             return job.status == "FAILED"
         return flag in self.flags(job)
 
-    def invalidate(self) -> None:
-        """Recompute order next time (running durations changed with the clock)."""
-        self._order = None
-
     # --- the visible window -----------------------------------------------------------------------
     def local_pages(self) -> int:
         return max(1, -(-len(self.ordered_ids()) // self.page_size))
@@ -332,5 +328,3 @@ class JobListModel:
     def is_cancelling(self, job_id: str) -> bool:
         return job_id in self.pending_cancel
 
-    def active_jobs(self) -> list[Job]:
-        return [j for j in self.jobs.values() if j.is_active]

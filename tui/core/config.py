@@ -26,6 +26,7 @@ import tomli_w
 
 from tui.core.errors import ConfigError
 from tui.core.profile import DEFAULT_IMS_URL, DEFAULT_PLATFORM_URL, DEFAULT_REQUEST_TIMEOUT, DEFAULT_SCOPES, Profile
+from tui.core.sandboxes import CONFIRM_MODES, CONFIRM_TYPE_NAME
 
 APP_NAME = "aepx"
 CONFIG_ENV = "AEPX_CONFIG"
@@ -105,7 +106,7 @@ class SafetySettings:
     """``[safety]``: ``confirm_production`` = ``"type-name"`` (type the sandbox name to cancel or launch in a
     production sandbox) or ``"yes"`` (the plain y/n confirmation everywhere)."""
 
-    confirm_production: str = "type-name"
+    confirm_production: str = CONFIRM_TYPE_NAME
 
 
 @dataclass
@@ -336,7 +337,7 @@ def _build_config(path: Path, data: dict[str, Any]) -> Config:
         reader.only(table, "safety", ("confirm_production",))
         if "confirm_production" in table:
             mode = reader.string(table["confirm_production"], "safety.confirm_production")
-            if mode not in ("type-name", "yes"):
+            if mode not in CONFIRM_MODES:
                 raise reader.fail("safety.confirm_production", f'must be "type-name" or "yes", not {mode!r}')
             config.safety.confirm_production = mode
     if "profiles" in data:

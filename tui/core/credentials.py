@@ -658,15 +658,6 @@ def doctor_report(profile: Profile | None, *, store: str | None = None,
     return lines
 
 
-def why_no_keyring_bounded(timeout: float) -> list[tuple[str, str]]:
-    try:
-        return _bounded_once(why_no_keyring, timeout)
-    except TimeoutError:
-        return [("keyring backends", "probing did not finish in time (a D-Bus call hangs)")]
-    except Exception as exc:
-        return [("keyring backends", f"{type(exc).__name__}: {exc}")]
-
-
 def _plaintext_line() -> str:
     path = plaintext_store_path()
     if not path.exists():

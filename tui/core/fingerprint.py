@@ -20,7 +20,6 @@ from typing import Any
 # The request fields of CreateExportJobRequest, in the order a person writes them.
 REQUEST_FIELDS = ("fields", "mergePolicy", "additionalFields", "filter", "destination", "schema")
 # What a request's destination may hold; the record adds batchId and batches.
-DESTINATION_FIELDS = ("datasetId", "segmentPerBatch")
 MERGE_POLICY_FIELDS = ("id", "version")
 FINGERPRINT_LENGTH = 16
 

@@ -7,9 +7,8 @@ fields stay in ``raw`` (the record exactly as received, for display and ``--json
 
 from __future__ import annotations
 
-import statistics
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,13 +21,6 @@ ACTIVE_STATUSES = frozenset({NEW, PROCESSING})
 FINAL_STATUSES = frozenset({SUCCEEDED, FAILED})
 
 PROFILE_UNION_SCHEMA = "https://ns.adobe.com/xdm/context/profile__union"
-
-# Metrics phases in timeline order: (API key, human label).
-PHASES = (
-    ("profileExportTime", "profile export"),
-    ("aCPDatasetWriteTime", "dataset write"),
-)
-
 
 def now_ms() -> int:
     return int(time.time() * 1000)
@@ -255,12 +247,6 @@ class Job:
     @property
     def error_text(self) -> str:
         return " ".join(f"{e.code} {e.msg}" for e in self.errors)
-
-
-def median_duration_ms(jobs: Iterable[Job]) -> int | None:
-    """Median total time of the SUCCEEDED jobs among ``jobs`` (``None`` if there are none)."""
-    values = [d for j in jobs if j.status == SUCCEEDED and (d := j.duration_ms()) is not None]
-    return int(statistics.median(values)) if values else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from tui.core.payload import Issue, _Locator
@@ -334,5 +334,3 @@ def finding_line(issue: Issue, *, tag: bool = True) -> str:
     return f"{where}{message} ({label})" if tag else f"{where}{message}"
 
 
-def now_utc_ms() -> int:
-    return int(datetime.now(UTC).timestamp() * 1000)

@@ -19,7 +19,6 @@ from tui.emulator.clock import EmulatedClock
 from tui.emulator.settings import EmulatorSettings
 from tui.emulator.store import RequestLog, Store
 
-STARTUP_TIMEOUT_S = 15.0
 STOP_TIMEOUT_S = 10.0
 
 

@@ -1,8 +1,7 @@
 """Full-screen job detail for narrow terminals: ``esc`` returns to the list.
 
 Messages posted on a pushed screen never reach the screen under it; ``JobDetail.JobRefreshed`` still
-bubbles up to the App, which is how AepxApp keeps its list current. ``on_refresh`` (called with every
-fresher copy of the job) is for hosts that do not handle that message; ``on_cancel`` (unless
+bubbles up to the App, which is how AepxApp keeps its list current. ``on_cancel`` (unless
 read-only) is called when the operator presses ``ctrl+d`` here: the host owns the confirmation.
 """
 
@@ -10,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -42,7 +40,6 @@ class DetailScreen(Screen[None]):
         stuck_factor: float = 3.0,
         dataset_names: Mapping[str, str] | None = None,
         clock: Callable[[], float] | None = None,
-        on_refresh: Callable[[Job], None] | None = None,
         on_cancel: Callable[[Job], None] | None = None,
     ) -> None:
         super().__init__()
@@ -50,7 +47,6 @@ class DetailScreen(Screen[None]):
         self._initial_job = job
         self._median_ms = median_ms
         self._baseline = baseline
-        self._on_refresh = on_refresh
         self._on_cancel = on_cancel
         self._detail_kwargs = {"poll_seconds": poll_seconds, "stuck_factor": stuck_factor, "clock": clock,
                                "dataset_names": dataset_names}
@@ -68,14 +64,6 @@ class DetailScreen(Screen[None]):
     def on_mount(self) -> None:
         self.detail.show(self._initial_job, self._median_ms, baseline=self._baseline)
         self.query_one("#detail-body").focus()
-
-    def set_dataset_names(self, names: Mapping[str, str]) -> None:
-        self.detail.set_dataset_names(names)
-
-    @on(JobDetail.JobRefreshed)
-    def _forward_refresh(self, event: JobDetail.JobRefreshed) -> None:
-        if self._on_refresh is not None:
-            self._on_refresh(event.job)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_job":

@@ -75,10 +75,8 @@ def save_profile(path: Path | None, profile: Profile, *, make_default: bool) -> 
 
 def store(profile: Profile, secret: Secret) -> tuple[bool, str]:
     """Store the secret in the keyring; ``(False, why)`` when no keyring is usable."""
-    try:
-        from tui.core.credentials import store_secret
-    except ImportError:
-        return False, "The credentials module is not available in this build; the secret is kept for this run only."
+    from tui.core.credentials import store_secret
+
     try:
         where = store_secret(profile, secret)
     except AepxError as exc:

@@ -69,7 +69,6 @@ SUMMARY_ROWS = (
     ("batch", "Batch id"),
     ("gateway", "Gateway jobs"),
 )
-OPTIONAL_ROWS = frozenset({"event-fields", "ingest", "segments"})
 
 
 def raw_json(job: Job) -> str:

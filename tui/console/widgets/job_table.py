@@ -16,7 +16,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey
 
 from tui.core.format import PLACEHOLDER, human_duration, safe_text, short_id, status_label
 from tui.core.models import FAILED, PROCESSING, SUCCEEDED, Job
@@ -196,9 +196,3 @@ class JobTable(DataTable[Text]):
                 column.label = Text(label)
         self.refresh()
 
-    def clear_rows(self) -> None:
-        self.clear()
-        self._values.clear()
-
-    def row_key_of(self, job_id: str) -> RowKey:
-        return RowKey(job_id)

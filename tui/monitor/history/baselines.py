@@ -54,11 +54,6 @@ def nearest_rank(sorted_values: Sequence[int], percent: float, *, min_samples: i
     return int(sorted_values[min(n, rank) - 1])
 
 
-def from_durations(kind: str, sorted_values: Sequence[int]) -> Baseline | None:
-    p95 = nearest_rank(sorted_values, 95)
-    return None if p95 is None else Baseline(kind, p95, len(sorted_values))
-
-
 def today(jobs: Iterable[Job]) -> Baseline | None:
     """The fallback: the median total time of the SUCCEEDED jobs among ``jobs``."""
     values = [d for j in jobs if j.status == SUCCEEDED and (d := j.duration_ms()) is not None]
