@@ -36,7 +36,6 @@ from tui.core.errors import (
     UsageError,
 )
 from tui.core.models import (
-    KNOWN_STATUSES,
     PROFILE_UNION_SCHEMA,
     CancelResult,
     CreateResult,
@@ -50,6 +49,7 @@ from tui.core.models import (
 from tui.core.profile import Profile
 from tui.core.sandboxes import SandboxInfo, SandboxKind, kind_of
 from tui.core.secret import Secret
+from tui.core.statuses import check_status
 
 if TYPE_CHECKING:
     import httpx
@@ -68,16 +68,7 @@ RECONCILE_PAGES = 2
 RECONCILE_PAGE_SIZE = 100
 _DATASET_REF = re.compile(r"^@/data[sS]ets/(?P<id>[^/?#]+)$")
 
-__all__ = ["PlatformClient", "parse_next_cursor", "payload_matches", "same_job_id", "validate_status"]
-
-
-def validate_status(status: str | None) -> str | None:
-    """The status filter if it is one of NEW, PROCESSING, SUCCEEDED, FAILED (exact spelling)."""
-    if status is None or status in KNOWN_STATUSES:
-        return status
-    hint = f" (did you mean {status.strip().upper()}?)" if status.strip().upper() in KNOWN_STATUSES else ""
-    raise UsageError(f"The status filter {clean_text(str(status), 40)!r} is not a job status{hint}; use one "
-                     f"of {', '.join(KNOWN_STATUSES)}.")
+__all__ = ["PlatformClient", "parse_next_cursor", "payload_matches", "same_job_id"]
 
 
 def parse_next_cursor(link: str | None) -> str | None:
@@ -241,7 +232,7 @@ class PlatformClient:
     async def list_jobs(self, *, cursor: str | None = None, limit: int = 100,
                         status: str | None = None) -> Page:
         """One page of jobs, newest first. ``cursor`` is the previous page's ``next_cursor``."""
-        validate_status(status)
+        check_status(status)
         if limit < 1:
             raise UsageError(f"The page size must be at least 1, not {limit}; pass a positive --limit.")
         params: dict[str, Any] = {"limit": limit}

@@ -19,7 +19,6 @@ from tui import __version__
 from tui.core.errors import AepxError, ConfigError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CREDENTIALS = 0, 1, 2, 3
-STATUSES = ("NEW", "PROCESSING", "SUCCEEDED", "FAILED")
 
 
 # --- plumbing ------------------------------------------------------------------------------------

@@ -15,8 +15,9 @@ from typing import TextIO
 import click
 
 from tui.cli.base import EXIT_OK, Context, cli, err, guarded, run_async, table
-from tui.cli.jobs import JOB_HEADERS, check_status, job_row
+from tui.cli.jobs import JOB_HEADERS, job_row
 from tui.core.errors import ConfigError, UsageError
+from tui.core.statuses import check_status
 
 SYNC_PAGE = 100
 REFRESH_ACTIVE = 50  # stored NEW/PROCESSING jobs re-read by a sync when no page showed them
@@ -166,7 +167,7 @@ def history_list(obj: Context, since: str | None, status: str | None, dataset: s
     """
     now = int(time.time() * 1000)
     since_ms = parse_since(since, now)
-    status = check_status(status)
+    status = check_status(status, any_case=True)
     _, profile = obj.profile()
     store = open_store(obj, create=False)
     try:

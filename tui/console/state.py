@@ -23,7 +23,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from tui.core.models import FAILED, NEW, PROCESSING, SUCCEEDED, Job, Page
+from tui.core.models import Job, Page
+from tui.core.statuses import FAILED, NEW, PROCESSING, SUCCEEDED
 
 SORT_KEYS = ("status", "created", "updated", "duration", "id")
 STATUS_CYCLE: tuple[str | None, ...] = (None, NEW, PROCESSING, SUCCEEDED, FAILED)

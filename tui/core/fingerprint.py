@@ -177,7 +177,7 @@ def active_duplicates(jobs: Any, payload: Mapping[str, Any]) -> list[Any]:
     seen: set[str] = set()
     found = []
     for job in jobs:
-        if job.status not in ("NEW", "PROCESSING") or job.id in seen:
+        if not job.is_active or job.id in seen:
             continue
         if fingerprint(job.raw) == wanted:
             seen.add(job.id)

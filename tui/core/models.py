@@ -12,13 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-NEW = "NEW"
-PROCESSING = "PROCESSING"
-SUCCEEDED = "SUCCEEDED"
-FAILED = "FAILED"
-KNOWN_STATUSES = (NEW, PROCESSING, SUCCEEDED, FAILED)
-ACTIVE_STATUSES = frozenset({NEW, PROCESSING})
-FINAL_STATUSES = frozenset({SUCCEEDED, FAILED})
+from tui.core.statuses import ACTIVE_STATUSES, FAILED, FINAL_STATUSES, NEW, PROCESSING, SUCCEEDED
 
 PROFILE_UNION_SCHEMA = "https://ns.adobe.com/xdm/context/profile__union"
 

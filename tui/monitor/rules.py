@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from tui.core.format import human_duration, safe_text
-from tui.core.models import FAILED, NEW, SUCCEEDED, Job, Target
+from tui.core.models import Job, Target
+from tui.core.statuses import FAILED, NEW, SUCCEEDED
 from tui.monitor import events as ev
 from tui.monitor.history import baselines as baselines_mod
 from tui.monitor.history.baselines import Baseline

@@ -35,8 +35,9 @@ from tui.core.format import (
     status_label,
     time_pair,
 )
-from tui.core.models import FAILED, NEW, PROCESSING, SUCCEEDED, Job
+from tui.core.models import Job
 from tui.core.protocol import JobsAPI
+from tui.core.statuses import FAILED, NEW, PROCESSING, SUCCEEDED
 from tui.monitor.history.baselines import Baseline, is_slow
 
 DATA_ACCESS_FILES = "GET /data/foundation/export/batches/{batch}/files"

@@ -19,7 +19,8 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey
 
 from tui.core.format import PLACEHOLDER, human_duration, safe_text, short_id, status_label
-from tui.core.models import FAILED, PROCESSING, SUCCEEDED, Job
+from tui.core.models import Job
+from tui.core.statuses import FAILED, PROCESSING, SUCCEEDED
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,8 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from tui.core.models import SUCCEEDED, Job
+from tui.core.models import Job
+from tui.core.statuses import SUCCEEDED
 
 MIN_SAMPLES = 5
 PAYLOAD, DATASET, SANDBOX, TODAY = "payload", "dataset", "sandbox", "today"

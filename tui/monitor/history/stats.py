@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from tui.core.models import KNOWN_STATUSES
+from tui.core.statuses import KNOWN_STATUSES
 from tui.monitor.history.baselines import nearest_rank
 
 GROUPINGS = ("dataset", "payload", "error", "day")

@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.fingerprint import fingerprint
-from tui.core.models import SUCCEEDED, Job
+from tui.core.models import Job
+from tui.core.statuses import SUCCEEDED
 from tui.monitor.history.baselines import DATASET, MIN_SAMPLES, PAYLOAD, SANDBOX, Baseline
 
 log = logging.getLogger("aepx.history")
