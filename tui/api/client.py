@@ -44,6 +44,7 @@ from tui.core.models import (
     MergePolicy,
     Page,
     Target,
+    destination_dataset,
     to_int,
 )
 from tui.core.profile import Profile
@@ -103,7 +104,7 @@ def payload_matches(job: Job, payload: Mapping[str, Any]) -> bool:
     """Whether ``job`` looks like the one ``payload`` would create: dataset, schema, fields, merge policy."""
     dest = payload.get("destination")
     dest = dest if isinstance(dest, Mapping) else {}
-    dataset = dest.get("datasetId", dest.get("dataSetId"))
+    dataset = destination_dataset(dest)
     if str(dataset or "") != job.dataset_id:
         return False
     schema = payload.get("schema")

@@ -25,7 +25,17 @@ import platformdirs
 import tomli_w
 
 from tui.core.errors import ConfigError
-from tui.core.profile import DEFAULT_IMS_URL, DEFAULT_PLATFORM_URL, DEFAULT_REQUEST_TIMEOUT, DEFAULT_SCOPES, Profile
+from tui.core.profile import (
+    DEFAULT_IMS_URL,
+    DEFAULT_PLATFORM_URL,
+    DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_SCOPES,
+    NAME_CHARACTERS,
+    REQUIRED_FIELDS,
+    Profile,
+    is_http_url,
+    is_profile_name,
+)
 from tui.core.sandboxes import CONFIRM_MODES, CONFIRM_TYPE_NAME
 
 APP_NAME = "aepx"
@@ -43,7 +53,6 @@ SECRET_KEYS = frozenset(
      "api_secret"}
 )
 
-_PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -258,7 +267,7 @@ class _Reader:
 
     def url(self, value: Any, key: str) -> str:
         text = self.string(value, key)
-        if not re.match(r"^https?://[^\s/]+", text):
+        if not is_http_url(text):
             raise self.fail(key, f"must be an http(s) URL such as {DEFAULT_PLATFORM_URL}, not {text!r}")
         return text.rstrip("/")
 
@@ -434,11 +443,11 @@ def _read_credentials(reader: _Reader, table: dict[str, Any]) -> str | None:
 
 def _read_profile(reader: _Reader, name: str, value: Any) -> Profile:
     prefix = f"profiles.{name}"
-    if not _PROFILE_NAME.match(name):
-        raise reader.fail(prefix, "has an invalid name (use letters, digits, '.', '_' and '-')")
+    if not is_profile_name(name):
+        raise reader.fail(prefix, f"has an invalid name (use {NAME_CHARACTERS})")
     table = reader.table(value, prefix)
     reader.only(table, prefix, _PROFILE_KEYS)
-    for required in ("org_id", "client_id"):
+    for required, _label in REQUIRED_FIELDS:
         if required not in table:
             raise reader.fail(f"{prefix}.{required}", "is required")
     sandboxes: tuple[str, ...] = ()

@@ -17,6 +17,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from tui.core.models import destination_dataset
+
 # The request fields of CreateExportJobRequest, in the order a person writes them.
 REQUEST_FIELDS = ("fields", "mergePolicy", "additionalFields", "filter", "destination", "schema")
 # What a request's destination may hold; the record adds batchId and batches.
@@ -61,7 +63,7 @@ def request_from_record(record: Mapping[str, Any]) -> tuple[dict[str, Any], list
 def _destination(value: Any) -> dict[str, Any] | None:
     if not isinstance(value, Mapping):
         return None
-    dataset = value.get("datasetId", value.get("dataSetId"))
+    dataset = destination_dataset(value)
     if not isinstance(dataset, str) or not dataset:
         return None
     out: dict[str, Any] = {"datasetId": dataset}

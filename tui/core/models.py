@@ -20,6 +20,12 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def destination_dataset(destination: Mapping[str, Any]) -> Any:
+    """The dataset id of a ``destination`` object as sent: ``datasetId`` (how a request spells it),
+    else ``dataSetId`` (how the create and get responses spell it)."""
+    return destination.get("datasetId", destination.get("dataSetId"))
+
+
 def to_int(value: Any) -> int | None:
     """An int from an int, a float or a numeric string; ``None`` for anything else."""
     kind = type(value)
@@ -168,7 +174,7 @@ class Job:
             job_type=s(get("jobType")),
             created_ms=n(get("creationTime")),
             updated_ms=n(get("updateTime")),
-            dataset_id=s(dest.get("datasetId", dest.get("dataSetId"))),
+            dataset_id=s(destination_dataset(dest)),
             batch_id=s(dest.get("batchId")),
             request_id=s(get("requestId")),
             profile_instance_id=s(get("profileInstanceId")),

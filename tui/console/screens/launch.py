@@ -43,7 +43,7 @@ from tui.core.curl import as_curl
 from tui.core.errors import AepxError, AmbiguousCreateError
 from tui.core.fingerprint import active_duplicates, duplicate_sentence
 from tui.core.format import safe_text
-from tui.core.models import Dataset, Job, MergePolicy, Target
+from tui.core.models import Dataset, Job, MergePolicy, Target, destination_dataset
 from tui.core.payload import Issue, ValidationResult, validate_text
 from tui.core.payload_edit import replace_dataset_id
 from tui.core.preflight import DEFAULT_MAX_EVENT_AGE_DAYS, UNCHECKED, Report, event_window, preflight
@@ -76,7 +76,7 @@ def export_summary(payload: Mapping[str, Any], datasets: list[Dataset],
                    policies: list[MergePolicy], now_ms: int | None = None) -> list[tuple[str, str]]:
     """(label, value) rows describing what the payload exports, for the confirmation."""
     dest = _as_map(payload.get("destination"))
-    ds_id = str(dest.get("datasetId", dest.get("dataSetId", "")) or "")
+    ds_id = str(destination_dataset(dest) or "")
     ds_name = next((d.name for d in datasets if d.id == ds_id and d.name), "")
     events = _as_map(_as_map(payload.get("additionalFields")).get("eventList"))
     segments = _as_map(payload.get("filter")).get("segments")
