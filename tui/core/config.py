@@ -9,22 +9,20 @@ credentials file, which is a separate file so that a config can be attached to a
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import re
 import stat
-import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 import tomli_w
 
 from tui.core.errors import ConfigError
+from tui.core.paths import atomic_write, config_dir
 from tui.core.profile import (
     DEFAULT_IMS_URL,
     DEFAULT_PLATFORM_URL,
@@ -38,7 +36,6 @@ from tui.core.profile import (
 )
 from tui.core.sandboxes import CONFIRM_MODES, CONFIRM_TYPE_NAME
 
-APP_NAME = "aepx"
 CONFIG_ENV = "AEPX_CONFIG"
 DEFAULT_PAGE_SIZE = 100
 DEFAULT_REFRESH = 5.0
@@ -166,10 +163,6 @@ class Config:
 
 
 # --- location ------------------------------------------------------------------------------------
-def default_config_dir() -> Path:
-    return platformdirs.user_config_path(APP_NAME)
-
-
 def config_path(explicit: str | Path | None = None) -> Path:
     """``explicit`` (``--config``), else ``$AEPX_CONFIG``, else the user config dir's config.toml."""
     if explicit is not None and str(explicit) != "":
@@ -177,7 +170,7 @@ def config_path(explicit: str | Path | None = None) -> Path:
     from_env = os.environ.get(CONFIG_ENV, "").strip()
     if from_env:
         return Path(from_env).expanduser()
-    return default_config_dir() / "config.toml"
+    return config_dir() / "config.toml"
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -611,46 +604,4 @@ def _clean(value: Any, key: str) -> Any:
     if isinstance(value, Path):
         return str(value)
     return value
-
-
-def atomic_write(path: Path, payload: bytes) -> None:
-    """Replace ``path`` with ``payload``: temp file in the same dir (0600), fsync, ``os.replace``.
-
-    A symlinked file is written through to its target, so a dotfiles symlink survives.
-    """
-    target = path.resolve() if path.is_symlink() else path
-    ensure_private_dir(target.parent)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(target.parent)
-
-
-def ensure_private_dir(directory: Path) -> None:
-    """Create ``directory`` as 0700; tighten it when it is one of aepx's own directories."""
-    if not directory.exists():
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(directory, 0o700)  # mkdir's mode is filtered by the umask
-        return
-    if directory.name == APP_NAME and stat.S_IMODE(directory.stat().st_mode) & 0o077:
-        with contextlib.suppress(OSError):
-            os.chmod(directory, 0o700)
-
-
-def _fsync_dir(directory: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 

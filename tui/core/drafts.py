@@ -11,16 +11,14 @@ import contextlib
 import json
 from pathlib import Path
 
-import platformdirs
-
-from tui.core.config import atomic_write
+from tui.core.paths import atomic_write, data_dir
 
 DRAFT_FORMAT = 1
 
 
 def default_draft_path() -> Path:
     """``<user data dir>/aepx/drafts/launch.json`` (XDG_DATA_HOME on Linux)."""
-    return platformdirs.user_data_path("aepx") / "drafts" / "launch.json"
+    return data_dir() / "drafts" / "launch.json"
 
 
 def _resolve(path: Path | None) -> Path:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import stat
 import tomllib
 from pathlib import Path
 
-import platformdirs
 import tomli_w
 
-from tui.core.config import atomic_write
 from tui.core.errors import CredentialsError
+from tui.core.paths import atomic_write, data_dir
 
 _FILE_HEADER = (
     "# aepx PLAINTEXT credentials: client secrets stored WITHOUT encryption (mode 0600).\n"
@@ -20,7 +18,7 @@ _FILE_HEADER = (
 
 
 def plaintext_store_path() -> Path:
-    return platformdirs.user_data_path("aepx") / "credentials.toml"
+    return data_dir() / "credentials.toml"
 
 
 def read_plaintext_store(path: Path) -> dict[str, str]:
@@ -51,10 +49,3 @@ def write_plaintext_store(path: Path, secrets: dict[str, str]) -> None:
     body = tomli_w.dumps({"client_secrets": dict(sorted(secrets.items()))})
     atomic_write(path, (_FILE_HEADER + body).encode("utf-8"))
 
-
-def loose_mode(path: Path) -> int | None:
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        return None
-    return mode if mode & 0o077 else None

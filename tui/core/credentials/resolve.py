@@ -11,7 +11,7 @@ import keyring.errors
 
 from tui.core.credentials.backends import candidate_reasons, describe_error, keyring_status
 from tui.core.credentials.bounded import call_with_timeout
-from tui.core.credentials.plaintext import loose_mode, plaintext_store_path, read_plaintext_store
+from tui.core.credentials.plaintext import plaintext_store_path, read_plaintext_store
 from tui.core.credentials.sources import (
     DEFAULT_TIMEOUT,
     REMEDY_DBUS,
@@ -26,6 +26,7 @@ from tui.core.credentials.sources import (
 )
 from tui.core.errors import CredentialsError
 from tui.core.logging import register_secret
+from tui.core.paths import loose_mode
 from tui.core.profile import Profile
 from tui.core.secret import Secret
 
