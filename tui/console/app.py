@@ -53,7 +53,7 @@ from tui.monitor.monitor import ListQuery, Monitor, error_sentence
 from tui.monitor.schedule import PollState
 
 ApiFactory = Callable[[str | None, str | None], JobsAPI]
-__all__ = ["AepxApp", "FetchIntent", "error_sentence", "run_console"]
+__all__ = ["AepxApp", "FetchIntent", "error_sentence"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -830,33 +830,3 @@ def cancel_summary(outcomes: list[Any], refused: int = 0) -> str:
         parts.append(f"{refused} refused")
     return ", ".join(parts) + " (see M)"
 
-
-def run_console(api: JobsAPI, *, history_settings: Any = None, **kwargs: Any) -> int:
-    """Run the console until it exits; returns the process exit code. ``history_settings`` (the
-    config's ``[history]``) opens the job history; ``False`` runs without one (the demo)."""
-    store = None
-    if history_settings is not False and "history" not in kwargs:
-        from tui.monitor.history.store import open_configured
-
-        store, problem = open_configured(history_settings)
-        kwargs.update(history=store, history_problem=problem)
-    app = AepxApp(api, **kwargs)
-    try:
-        app.run()
-    finally:
-        if store is not None:
-            store.close()
-    return app.return_code or 0
-
-
-def run_console_with_secret_prompt(profile: Any, problem: str, **kwargs: Any) -> int:
-    """No secret anywhere: ask for it in a small prompt, then run the console with it in memory only."""
-    from tui.console.screens.secret_prompt import SecretPromptApp
-
-    secret = SecretPromptApp(profile.name, problem).run()
-    if secret is None:
-        print(f"aepx: {problem}", file=sys.stderr)
-        return 3
-    from tui.api.client import PlatformClient
-
-    return run_console(PlatformClient(profile, secret), **kwargs)
