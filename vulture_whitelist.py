@@ -37,6 +37,8 @@ down_seconds
 pytestmark
 utc
 no_dbus
+umask_022
+unwritable_state
 file_extension
 do_POST
 log_message

@@ -116,3 +116,63 @@ def test_validate_text_returns_a_result_for_any_text(text):
         assert isinstance(result.payload, dict)
     else:
         assert result.first_error is not None
+
+
+# --- every renderer, fed any record (issue 21 item 10: one bad record never takes the console down) ----
+TIMES = st.sampled_from([0, -1, 10**12, 10**15, -(10**15), 10**30, 1e30, 1_764_000_000_000, "1e30",
+                         "NaN", float("inf"), 2**63, -(2**70)])
+time_records = st.fixed_dictionaries(
+    {"id": st.integers(0, 10**6) | st.text(max_size=8), "status": STATUSES},
+    optional={"creationTime": TIMES, "updateTime": TIMES,
+              "metrics": st.fixed_dictionaries({}, optional={
+                  name: st.fixed_dictionaries({}, optional={"startTimeInMs": TIMES, "endTimeInMs": TIMES,
+                                                            "totalTimeInMs": TIMES})
+                  for name in ("totalTime", "profileExportTime", "aCPDatasetWriteTime")}),
+              "errors": st.lists(st.fixed_dictionaries({}, optional={"code": json_values, "msg": json_values,
+                                                                     "callStack": json_values}), max_size=3)})
+
+
+def _render_everything(job, now):
+    from tui.cli.jobs import job_row
+    from tui.console.screens.confirm import job_line
+    from tui.console.widgets.detail import raw_json, raw_json_display
+    from tui.console.widgets.errors import error_heading, stack_content
+    from tui.console.widgets.job_table import row_values
+    from tui.console.widgets.timeline import render_rows, timeline_rows
+    from tui.core.format import absolute_time, human_duration, offset, relative_time, time_pair
+
+    texts = [*row_values(job, now_ms=now, marked=False, cancelling=False), *job_row(job, now)]
+    rows = timeline_rows(job, now)
+    for width in (20, 80, 200):
+        rendered = render_rows(rows, width)
+        assert all(len(line) <= max(width, 40) + 12 for line in rendered.plain.split("\n"))  # never to scale
+    texts += [raw_json_display(job), raw_json(job), job_line(job, now).plain]
+    for error in job.errors:
+        texts += [error_heading(1, 1, error).plain, stack_content(error.call_stack).plain]
+    for ms in (job.created_ms, job.updated_ms, job.duration_ms(now)):
+        texts += [absolute_time(ms), relative_time(ms, now), time_pair(ms, now), human_duration(ms), offset(ms)]
+    assert all(isinstance(t, str) for t in texts)
+
+
+@FAST
+@given(json_values | records | time_records)
+def test_every_renderer_takes_any_record(raw):
+    _render_everything(Job.parse(raw), 1_764_000_600_000)
+
+
+@FAST
+@given(time_records)
+def test_insane_times_are_shown_as_invalid_time(raw):
+    from tui.console.widgets.timeline import timeline_rows
+    from tui.core.format import INVALID_TIME, human_duration, sane_duration
+
+    job = Job.parse(raw)
+    now = 1_764_000_600_000
+    for row in timeline_rows(job, now):
+        if row.duration_ms is not None:
+            assert sane_duration(row.duration_ms)
+        if row.start_offset_ms is not None:
+            assert sane_duration(row.start_offset_ms)
+    duration = job.duration_ms(now)
+    if duration is not None and not sane_duration(duration):
+        assert human_duration(duration) == INVALID_TIME

@@ -108,7 +108,7 @@ def test_retry_after_forms():
 
 
 def test_server_text_is_flattened_and_bounded():
-    assert clean_text("a\x1b[31mred\x00\nline") == "a [31mred line"
+    assert clean_text("a\x1b[31mred\x00\nline") == "a␛[31mred␀ line"  # visible, never interpreted
     long = server_message(("x" * 1000).encode())
     assert long is not None and len(long) <= 300
     assert server_message(b"\xff\xfe garbage") == "\ufffd\ufffd garbage"

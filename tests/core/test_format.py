@@ -9,6 +9,7 @@ from datetime import UTC, timedelta, timezone
 import pytest
 
 from tui.core.format import (
+    INVALID_TIME,
     PLACEHOLDER,
     absolute_time,
     human_duration,
@@ -51,7 +52,7 @@ def test_absolute_time_in_given_zone():
     plus_one = timezone(timedelta(hours=1), "CET")
     assert absolute_time(T, plus_one) == "2025-11-24 17:00:00 CET"
     assert absolute_time(None) == PLACEHOLDER
-    assert absolute_time(10**20) == PLACEHOLDER  # out of range: placeholder, no exception
+    assert absolute_time(10**20) == INVALID_TIME  # out of range: said so, no exception
 
 
 def test_time_pair_joins_absolute_and_relative():

@@ -30,13 +30,12 @@ from tui.core.errors import (
     ServerError,
 )
 from tui.core.models import to_int
+from tui.core.sanitise import MAX_SERVER_TEXT  # noqa: F401  - re-exported
+from tui.core.sanitise import one_line as clean_text  # the one sanitiser; the old name kept for callers
 
-MAX_SERVER_TEXT = 300
 #: The longest server-requested wait (Retry-After, retryAfterMs) that aepx honours as it is; longer ones
 #: are capped at the backoff maximum (the retry policy's and the console's) and said as capped.
 MAX_HONOURED_WAIT = 300.0
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
-_SPACES = re.compile(r"\s+")
 
 
 class ConnectFailed(NetworkError):
@@ -51,20 +50,28 @@ class ConnectTimedOut(ApiTimeoutError):
     """Connecting (or waiting for a pooled connection) timed out: the request was never sent."""
 
 
-def clean_text(text: str, limit: int = MAX_SERVER_TEXT) -> str:
-    """Server text made safe to show as one line: no control characters, bounded length."""
-    flat = _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+class TooDeeplyNested(ApiError):
+    """A JSON answer nested deeper than Python's parser goes (a hostile or broken server)."""
 
 
-def decode_json(body: bytes) -> Any:
-    """The parsed JSON body, or ``None`` when it is empty or not JSON."""
+def decode_json(body: bytes, *, strict: bool = False) -> Any:
+    """The parsed JSON body, or ``None`` when it is empty or not JSON.
+
+    JSON nested too deeply to parse is ``None`` too, unless ``strict``: then ``TooDeeplyNested``, one
+    sentence (for a successful answer, where "no JSON body" would mislead).
+    """
     if not body or not body.strip():
         return None
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return None
+    except RecursionError:
+        if not strict:
+            return None
+        raise TooDeeplyNested("The server's answer is JSON nested deeper than aepx reads (about 1,000 levels), so "
+                              "it was refused; try again, and report it to whoever runs that server if it "
+                              "persists.") from None
 
 
 def _text(value: Any) -> str:

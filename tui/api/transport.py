@@ -54,8 +54,8 @@ class RawResponse:
         return 200 <= self.status < 300
 
     def json(self) -> Any:
-        """The parsed body, or ``None`` when it is empty or not JSON."""
-        return decode_json(self.body)
+        """The parsed body, or ``None`` when it is empty or not JSON (``TooDeeplyNested`` if too deep)."""
+        return decode_json(self.body, strict=True)
 
 
 def build_timeout(timeout: float) -> httpx.Timeout:

@@ -28,7 +28,7 @@ from tui.cli import (  # noqa: F401  - each registers its commands
     rerun,
     watch,
 )
-from tui.cli.base import Context, cli
+from tui.cli.base import Context, cli, flush_stdout
 
 __all__ = ["Context", "cli", "main"]
 
@@ -43,4 +43,7 @@ def _register() -> None:
 def main() -> None:
     _register()
     os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
-    cli(prog_name="aepx")
+    try:
+        cli(prog_name="aepx")
+    finally:
+        flush_stdout()  # buffered output to a closed pipe: exit 0 quietly, not "Exception ignored …"

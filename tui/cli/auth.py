@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from tui.cli.base import EXIT_CREDENTIALS, EXIT_OK, Context, cli, err, guarded
+from tui.cli.base import EXIT_CREDENTIALS, EXIT_OK, Context, cli, err, guarded, out
 from tui.core.errors import ConfigError, UsageError
 
 
@@ -35,6 +35,16 @@ def login(obj: Context, secret_stdin: bool, plaintext_file: bool) -> int:
         raise UsageError("The client secret is empty; nothing was stored.")
     where = store_secret(profile, Secret(value), plaintext_file=plaintext_file)
     err(f"Stored the client secret for profile '{profile.name}' in {where}.")
+    if plaintext_file:
+        from tui.core.config import pin_credentials_store
+
+        cfg = obj.config()
+        try:
+            if pin_credentials_store(cfg.path, "file"):
+                err(f'Pinned [credentials] store = "file" in {cfg.path}: aepx reads the secret from that file.')
+        except OSError as exc:
+            raise ConfigError(f"The secret was stored, but {cfg.path} could not be updated to pin "
+                              f'[credentials] store = "file" ({exc.strerror or exc}); add it by hand.') from None
     return EXIT_OK
 
 
@@ -69,7 +79,7 @@ def creds_doctor(obj: Context) -> int:
         cfg, profile = None, None
         err(f"note: {exc}")
     for line in doctor_report(profile, store=cfg.credentials_store if cfg else None):
-        click.echo(line)
+        out(line)
     if profile is None:
         return EXIT_CREDENTIALS
     return EXIT_OK if resolve_secret(profile, store=cfg.credentials_store).secret is not None else EXIT_CREDENTIALS

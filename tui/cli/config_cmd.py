@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tui.cli.base import EXIT_CREDENTIALS, EXIT_OK, Context, cli, err, guarded
+from tui.cli.base import EXIT_CREDENTIALS, EXIT_OK, Context, cli, err, guarded, out
 from tui.core.errors import ConfigError, UsageError
 
 
@@ -19,7 +19,7 @@ def config_path_cmd(obj: Context) -> None:
     """Print the config file path in use."""
     from tui.core.config import config_path
 
-    click.echo(str(config_path(obj.config_arg)))
+    out(str(config_path(obj.config_arg)))
 
 
 @config.command("show")
@@ -31,8 +31,8 @@ def config_show(obj: Context) -> int:
     if not cfg.path.exists():
         err(f"No config at {cfg.path}. Run `aepx config init`.")
         return EXIT_CREDENTIALS
-    click.echo(f"# {cfg.path}")
-    click.echo(cfg.path.read_text(encoding="utf-8").rstrip())
+    out(f"# {cfg.path}")
+    out(cfg.path.read_text(encoding="utf-8").rstrip())
     return EXIT_OK
 
 

@@ -10,9 +10,11 @@ from tui.core.errors import AepxError, CredentialsError
 
 def start_console(context: Context, *, demo: bool, read_only: bool) -> int:
     from tui.core.config import config_path
-    from tui.core.logging import install_logging
+    from tui.core.logging import try_install_logging
 
-    install_logging()  # the console owns the terminal: diagnostics go to a private, redacted file
+    _, warning = try_install_logging()  # the console owns the terminal: diagnostics go to a private file
+    if warning:
+        err(f"warning: {warning}")
 
     try:
         cfg = context.config()

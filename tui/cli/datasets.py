@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tui.cli.base import EXIT_OK, Context, clean, cli, emit_json, run_async, table
+from tui.cli.base import EXIT_OK, Context, cli, emit_json, out, run_async, table
 
 
 @cli.group()
@@ -24,7 +24,7 @@ async def datasets_list(obj: Context, all_schemas: bool, as_json: bool) -> int:
     if as_json:
         emit_json({d.id: dict(d.raw) for d in found})
     else:
-        table(["ID", "NAME", "SCHEMA"], [[d.id, clean(d.name), clean(d.schema_id)] for d in found])
+        table(["ID", "NAME", "SCHEMA"], [[d.id, d.name, d.schema_id] for d in found])
     return EXIT_OK
 
 
@@ -40,5 +40,5 @@ async def datasets_create(obj: Context, name: str, as_json: bool) -> int:
     if as_json:
         emit_json({"id": dataset_id, "name": name})
     else:
-        click.echo(dataset_id)
+        out(dataset_id)
     return EXIT_OK

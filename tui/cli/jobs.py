@@ -8,8 +8,21 @@ from pathlib import Path
 
 import click
 
-from tui.cli.base import EXIT_FAILED, EXIT_OK, Context, clean, cli, emit_json, err, run_async, table
+from tui.cli.base import (
+    EXIT_FAILED,
+    EXIT_OK,
+    Context,
+    cli,
+    confirm,
+    emit_json,
+    err,
+    note_interrupt,
+    out,
+    run_async,
+    table,
+)
 from tui.core.errors import UsageError
+from tui.core.sanitise import sanitise
 from tui.core.statuses import check_status
 
 
@@ -29,9 +42,9 @@ def job_row(job, now_ms: int) -> list[str]:
     from tui.core.format import absolute_time, human_duration
 
     duration = job.duration_ms(now_ms)
-    return [job.id, clean(job.status), absolute_time(job.created_ms), absolute_time(job.updated_ms),
-            human_duration(duration) if duration is not None else "", clean(job.current_phase),
-            clean(job.dataset_id), clean(job.batch_id), str(len(job.errors)) if job.errors else ""]
+    return [sanitise(job.id), sanitise(job.status), absolute_time(job.created_ms), absolute_time(job.updated_ms),
+            human_duration(duration) if duration is not None else "", sanitise(job.current_phase),
+            sanitise(job.dataset_id), sanitise(job.batch_id), str(len(job.errors)) if job.errors else ""]
 
 
 JOB_HEADERS = ["ID", "STATUS", "CREATED", "UPDATED", "DURATION", "PHASE", "DATASET", "BATCH", "ERRORS"]
@@ -98,7 +111,7 @@ async def jobs_show(obj: Context, job_id: str, as_json: bool) -> int:
     else:
         print_job(job)
         for label, value in facts:
-            click.echo(f"{label:<16}{clean(value)}")
+            out(f"{label:<16}{sanitise(value)}")
     return EXIT_OK
 
 
@@ -108,7 +121,7 @@ def print_job(job) -> None:
 
     def line(label: str, value: str) -> None:
         if value:
-            click.echo(f"{label:<16}{clean(value)}")
+            out(f"{label:<16}{sanitise(value)}")
 
     duration = job.duration_ms(now_ms())
     line("id", job.id)
@@ -131,7 +144,7 @@ def print_job(job) -> None:
         suffix = "" if phase and phase.finished else " (running)"
         line(phase_name, human_duration(d) + suffix if d is not None else "pending")
     for error in job.errors:
-        click.echo(f"error           {clean(error.code)}: {clean(error.msg)}")
+        out(f"error           {sanitise(error.code)}: {sanitise(error.msg)}")
 
 
 @jobs.command("create")
@@ -177,14 +190,20 @@ async def jobs_create(obj: Context, payload_file: Path | None, from_job: str | N
             return payload
         kind = await sandbox_kind_of(api)  # checked and ready: only production stands between it and the POST
         if kind.is_production and not yes:
-            raise UsageError(f"Sandbox {api.target.sandbox} is {_kind_words(kind)}: pass --yes to create an export "
-                             "job there (or --dry-run to check the payload only); nothing was sent.")
-        result = await api.create_job(payload)
+            raise UsageError(f"Sandbox {sanitise(api.target.sandbox)} is {_kind_words(kind)}: pass --yes to create "
+                             "an export job there (or --dry-run to check the payload only); nothing was sent.")
+        try:
+            result = await api.create_job(payload)
+        except asyncio.CancelledError:  # Ctrl-C before the answer arrived
+            note_interrupt("interrupted before the Platform answered: the create request may have reached it, "
+                           "so the job may exist; run `aepx jobs list` (newest first) to check before creating "
+                           "it again.")
+            raise
         job = result.job
         if result.reconciled:
-            err(f"The answer to the create request was lost, but job {job.id} was found in the job list.")
-        err(f"Created export job {job.id} ({clean(job.status)}) in profile {api.target.profile}, sandbox "
-            f"{api.target.sandbox} ({kind.label}).")
+            err(f"The answer to the create request was lost, but job {sanitise(job.id)} was found in the job list.")
+        err(f"Created export job {sanitise(job.id)} ({sanitise(job.status)}) in profile "
+            f"{sanitise(api.target.profile)}, sandbox {sanitise(api.target.sandbox)} ({kind.label}).")
         timed_out = False
         if wait:
             import time
@@ -199,22 +218,22 @@ async def jobs_create(obj: Context, payload_file: Path | None, from_job: str | N
                         break
                 await asyncio.sleep(pause)
                 job = await api.get_job(job.id)
-                err(f"job {job.id}: {clean(job.status)} · {clean(job.current_phase)}")
+                err(f"job {sanitise(job.id)}: {sanitise(job.status)} · {sanitise(job.current_phase)}")
         remember(obj, api.target, [job])
     if as_json:
         emit_json(dict(job.raw))
     else:
-        click.echo(job.id)
+        out(sanitise(job.id))
     if timed_out:
-        err(f"Job {job.id} is still {job.status} after {wait_timeout:g} s (--timeout); it keeps running: follow it "
-            f"with `aepx jobs show {job.id}`.")
+        err(f"Job {sanitise(job.id)} is still {sanitise(job.status)} after {wait_timeout:g} s (--timeout); it keeps "
+            f"running: follow it with `aepx jobs show {sanitise(job.id)}`.")
         return EXIT_FAILED
     if wait and job.status != "SUCCEEDED":
         if not job.is_final:
-            err(f"Job {job.id} ended in status {clean(job.status)}, which aepx does not know; check it with "
-                f"`aepx jobs show {job.id}`.")
+            err(f"Job {sanitise(job.id)} ended in status {sanitise(job.status)}, which aepx does not know; check "
+                f"it with `aepx jobs show {sanitise(job.id)}`.")
         for error in job.errors:
-            err(f"{clean(error.code)}: {clean(error.msg)}")
+            err(f"{sanitise(error.code)}: {sanitise(error.msg)}")
         return EXIT_FAILED
     return EXIT_OK
 
@@ -250,9 +269,9 @@ async def jobs_cancel(obj: Context, job_ids: tuple[str, ...], yes: bool) -> int:
             if not sys.stdin.isatty():
                 raise UsageError("Refusing to cancel without confirmation: pass --yes in scripts.")
             for job in found:
-                err(f"  {job.id}  {job.status:<10}  {clean(job.dataset_id)}")
-            if not click.confirm(f"Cancel {len(found)} job(s) in profile {api.target.profile}, sandbox "
-                                 f"{api.target.sandbox} ({kind.label})?", default=False, err=True):
+                err(f"  {sanitise(job.id)}  {sanitise(job.status):<10}  {sanitise(job.dataset_id)}")
+            if not confirm(f"Cancel {len(found)} job(s) in profile {sanitise(api.target.profile)}, sandbox "
+                           f"{sanitise(api.target.sandbox)} ({kind.label})?"):
                 err("Nothing was cancelled.")
                 return EXIT_FAILED
         results = await cancel_many(api, found)
@@ -272,7 +291,7 @@ async def sandbox_kind_of(api):
     learn = getattr(api, "sandbox_kind", None)
     kind = await learn() if learn is not None else kind_of(api.target.sandbox, None)
     if kind.note:
-        err(f"warning: {clean(kind.note)}")
+        err(f"warning: {sanitise(kind.note)}")
     return kind
 
 

@@ -16,6 +16,7 @@ import click
 from tui.cli.base import EXIT_OK, EXIT_USAGE, Context, clean, err, run_async
 from tui.cli.jobs import jobs
 from tui.core.errors import UsageError
+from tui.core.sanitise import json_source
 
 
 def read_payload_text(path: Path) -> str:
@@ -119,7 +120,7 @@ async def prepare_create(obj: Context, api, *, payload_file: Path | None, from_j
     ok = await check_payload(api, payload, text, max_event_age_days=_max_event_age(obj),
                              allow_duplicate=allow_duplicate, source=source if payload_file else "")
     if dry_run:
-        click.echo(render_request(payload), nl=False)
+        click.echo(clean_json(render_request(payload)), nl=False)
         err("Dry run: nothing was sent." + ("" if ok else " The launch would be refused (see above)."))
         return EXIT_OK if ok else EXIT_USAGE
     if not ok:
@@ -154,8 +155,8 @@ def stdout_is_tty() -> bool:
 
 
 def clean_json(text: str) -> str:
-    """Pretty JSON made inert line by line (json.dumps already escapes C0; this covers C1 and bidi)."""
-    return "".join(clean(line) + "\n" for line in text.splitlines())
+    """Pretty JSON made inert and still valid: C0, C1, bidi and surrogates as their ``\\uXXXX`` escapes."""
+    return json_source(text)
 
 
 @jobs.command("diff")

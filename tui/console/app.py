@@ -47,6 +47,7 @@ from tui.core.logging import redact
 from tui.core.models import Job, Page
 from tui.core.protocol import JobsAPI
 from tui.core.sandboxes import CONFIRM_TYPE_NAME, SandboxKind, kind_of
+from tui.core.sanitise import sanitise
 from tui.monitor import events as monitor_events
 from tui.monitor.history import Baseline, HistoryStore
 from tui.monitor.monitor import ListQuery, Monitor, error_sentence
@@ -156,10 +157,19 @@ class AepxApp(App[int]):
         if self._keymap:
             self.set_keymap(self._keymap)
         self._start_fetch(FetchIntent("first"))
+        self._say_pending_launch()
         if self._history_problem:
             self.say(self._history_problem, "warning", timeout=15)
         if not self.is_headless and not self.is_web and _stdin_is_tty():
             self.set_interval(5, self._watch_tty)
+
+    def _say_pending_launch(self) -> None:
+        """A launch whose answer never arrived (the console was killed mid-POST): say so at start."""
+        from tui.core import drafts
+
+        note = drafts.pending_launch()
+        if note:
+            self.say(note, "warning", timeout=20)
 
     async def on_unmount(self) -> None:
         try:
@@ -239,8 +249,11 @@ class AepxApp(App[int]):
         """The one place every console message goes (``say``, screens' and widgets' ``notify``): kept in
         the message log (``M``, with the job id when it is about a job) and, unless ``toast`` is False,
         shown in a toast that replaces the previous toast of the same ``kind`` (default: the severity),
-        so toasts never pile up."""
-        message = redact(safe_text(message, keep_newlines=True))  # a registered secret never reaches a toast
+        so toasts never pile up. Every toast passes the one sanitiser and is plain text (``markup`` is
+        accepted for Textual's signature and ignored): server strings in it are hostile."""
+        markup = False
+        title = sanitise(title, limit=200)
+        message = redact(sanitise(message, keep_newlines=True, limit=2000))  # no secret reaches a toast
         self.message_log.add(LogEntry(severity, message, job_id=job_id, kind=kind or ""))
         if not toast:
             return

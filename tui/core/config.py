@@ -35,6 +35,7 @@ from tui.core.profile import (
     is_profile_name,
 )
 from tui.core.sandboxes import CONFIRM_MODES, CONFIRM_TYPE_NAME
+from tui.core.sanitise import is_clean, sanitise
 
 CONFIG_ENV = "AEPX_CONFIG"
 DEFAULT_PAGE_SIZE = 100
@@ -194,7 +195,7 @@ def load_config(path: Path | None = None) -> Config:
 
 def _parse_toml(path: Path, raw: bytes) -> dict[str, Any]:
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8").removeprefix("\ufeff")  # a BOM (Windows editors) is accepted
     except UnicodeDecodeError as exc:
         raise ConfigError(f"Config file {path} is not UTF-8 text (byte {exc.start}); "
                           f"save it as UTF-8.") from None
@@ -218,7 +219,8 @@ class _Reader:
         self.path = path
 
     def fail(self, key: str, reason: str) -> ConfigError:
-        return ConfigError(f"Config file {self.path}: {key} {reason}.")
+        # A quoted key may hold anything (an ESC sequence, a bidi override): shown inert, bounded.
+        return ConfigError(f"Config file {self.path}: {sanitise(key, limit=120)} {reason}.")
 
     def table(self, value: Any, key: str) -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -236,6 +238,9 @@ class _Reader:
             raise self.fail(key, f"must be a string, not {_type_name(value)}")
         if non_empty and not value.strip():
             raise self.fail(key, "must not be empty")
+        if not is_clean(value.strip()):
+            raise self.fail(key, "must not contain control or bidi characters (a value sent in a URL or header "
+                                 "would be refused, or would mislead on screen)")
         return value.strip()
 
     def boolean(self, value: Any, key: str) -> bool:
@@ -260,8 +265,13 @@ class _Reader:
 
     def url(self, value: Any, key: str) -> str:
         text = self.string(value, key)
+        # The value is never echoed: a secret pasted into the wrong line must not reach a screen.
+        if not is_clean(text) or any(c.isspace() for c in text):
+            raise self.fail(key, "must be a URL without spaces or control characters (the value is not shown: "
+                                 "it may be a secret pasted into the wrong line)")
         if not is_http_url(text):
-            raise self.fail(key, f"must be an http(s) URL such as {DEFAULT_PLATFORM_URL}, not {text!r}")
+            raise self.fail(key, f"must be an http(s) URL such as {DEFAULT_PLATFORM_URL}; the value given "
+                                 f"({len(text)} characters) is not one and is not shown, as it may be a secret")
         return text.rstrip("/")
 
     def scopes(self, value: Any, key: str) -> tuple[str, ...]:
@@ -420,8 +430,23 @@ def _read_watch(reader: _Reader, table: dict[str, Any]) -> WatchSettings:
     return settings
 
 
+_KEY_NAMES = re.compile(r"^[A-Za-z0-9_+\-]{1,40}(\s*,\s*[A-Za-z0-9_+\-]{1,40})*$")
+_SECRET_SHAPES = re.compile(r"^(p8e-|eyJ)|[A-Za-z0-9]{24,}")
+
+
 def _read_keymap(reader: _Reader, table: dict[str, Any]) -> dict[str, str]:
-    return {binding: reader.string(keys, f"keymap.{binding}") for binding, keys in table.items()}
+    keymap: dict[str, str] = {}
+    for binding, value in table.items():
+        key = f"keymap.{binding}"
+        keys = reader.string(value, key)
+        if _SECRET_SHAPES.search(keys):  # checked first, and the value never echoed
+            raise reader.fail(key, "looks like a secret, and secrets do not belong in the config; remove that "
+                                   "line (the value is not shown) and store the secret with `aepx login`")
+        if not _KEY_NAMES.match(keys):
+            raise reader.fail(key, "must be key names separated by commas, such as \"ctrl+x,f5\" (the value is "
+                                   "not shown)")
+        keymap[binding] = keys
+    return keymap
 
 
 def _read_credentials(reader: _Reader, table: dict[str, Any]) -> str | None:
@@ -525,6 +550,16 @@ def write_profile(path: Path | None, profile: Profile, *, make_default: bool) ->
     save_config(config)
 
 
+def pin_credentials_store(path: Path | None, store: str) -> bool:
+    """Set ``[credentials] store`` in the config file (keeping everything else); False if already set."""
+    config = load_config(path)
+    if config.credentials_store == store:
+        return False
+    config.credentials_store = store
+    save_config(config)
+    return True
+
+
 def config_to_dict(config: Config) -> dict[str, Any]:
     """The TOML document for ``config``: defaults in ``[console]`` omitted, ``None`` dropped."""
     data: dict[str, Any] = {"default_profile": config.default_profile}
@@ -604,4 +639,3 @@ def _clean(value: Any, key: str) -> Any:
     if isinstance(value, Path):
         return str(value)
     return value
-

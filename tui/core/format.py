@@ -7,8 +7,9 @@ an exception.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC, datetime, tzinfo
+
+from tui.core.sanitise import sanitise as safe_text  # the one sanitiser; the old name kept for callers
 
 PLACEHOLDER = "—"
 
@@ -25,9 +26,25 @@ _MINUTE = 60 * _SECOND
 _HOUR = 60 * _MINUTE
 _DAY = 24 * _HOUR
 
-# Characters that could move the cursor, recolour the terminal or reorder text: C0/C1 controls,
-# DEL, and the Unicode bidirectional overrides/isolates (the "Trojan Source" set).
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Sane ranges: a time outside them is a broken record, shown as "invalid time" (never computed with:
+# 10^15 ms before creation once drew a 10^14-character bar and ran out of memory).
+INVALID_TIME = "invalid time"
+MIN_EPOCH_MS = 0  # 1970-01-01
+MAX_EPOCH_MS = 7_258_118_400_000  # 2200-01-01
+MAX_DURATION_MS = 10 * 366 * _DAY  # ten years
+
+
+def sane_time(ms: object) -> bool:
+    """True for an epoch-ms int in [1970, 2200)."""
+    return isinstance(ms, int) and not isinstance(ms, bool) and MIN_EPOCH_MS <= ms < MAX_EPOCH_MS
+
+
+def sane_duration(ms: object) -> bool:
+    """True for a number of ms no longer than ten years either way (small negatives are clock skew)."""
+    if isinstance(ms, bool) or not isinstance(ms, int | float):
+        return False
+    return ms == ms and -MAX_DURATION_MS <= ms <= MAX_DURATION_MS
+
 
 
 def human_duration(ms: int | float | None) -> str:
@@ -37,6 +54,8 @@ def human_duration(ms: int | float | None) -> str:
     """
     if ms is None:
         return PLACEHOLDER
+    if not sane_duration(ms):
+        return INVALID_TIME
     ms = max(0, int(ms))
     if ms < _SECOND:
         return f"{ms}ms"
@@ -64,6 +83,8 @@ def relative_time(ms: int | None, now_ms: int) -> str:
     """``just now``, ``42s ago``, ``3h ago``, ``2d ago``; ``in 3m`` for a time in the future."""
     if ms is None:
         return PLACEHOLDER
+    if not sane_time(ms) or not sane_time(now_ms):
+        return INVALID_TIME
     delta = int(now_ms) - int(ms)
     if abs(delta) < 5 * _SECOND:
         return "just now"
@@ -76,6 +97,8 @@ def absolute_time(ms: int | None, tz: tzinfo | None = None) -> str:
     """``2025-11-24 17:00:00 CET`` in ``tz`` (the local zone by default); placeholder if unknown."""
     if ms is None:
         return PLACEHOLDER
+    if not sane_time(ms):
+        return INVALID_TIME
     try:
         moment = datetime.fromtimestamp(int(ms) / 1000, tz=UTC)
     except (OverflowError, OSError, ValueError):
@@ -89,6 +112,8 @@ def time_pair(ms: int | None, now_ms: int, tz: tzinfo | None = None) -> str:
     """``2025-11-24 17:00:00 CET (3h ago)``: the absolute and relative forms together."""
     if ms is None:
         return PLACEHOLDER
+    if not sane_time(ms):
+        return INVALID_TIME
     return f"{absolute_time(ms, tz)} ({relative_time(ms, now_ms)})"
 
 
@@ -96,6 +121,8 @@ def offset(ms: int | None) -> str:
     """A start offset on a timeline: ``+0s``, ``+1m 00s``; the placeholder for ``None``."""
     if ms is None:
         return PLACEHOLDER
+    if not sane_duration(ms):
+        return INVALID_TIME
     return "+0s" if ms <= 0 else f"+{human_duration(ms)}"
 
 
@@ -114,35 +141,6 @@ def status_glyph(status: str) -> str:
 def status_label(status: str) -> str:
     """Glyph and word, readable without colour: ``✔ SUCCEEDED``; ``? WEIRD`` for unknown ones."""
     return f"{status_glyph(status)} {safe_text(status) or 'UNKNOWN'}"
-
-
-def _visible(char: str) -> str:
-    code = ord(char)
-    if code < 0x20:
-        return chr(0x2400 + code)  # ␀ … ␟ ("␛" for ESC)
-    if code == 0x7F:
-        return "␡"
-    return f"\\u{code:04x}" if code > 0xFF else f"\\x{code:02x}"
-
-
-def safe_text(value: object, *, keep_newlines: bool = False) -> str:
-    """Server text made inert for a terminal: control characters and bidi overrides become visible
-    stand-ins (ESC → ``␛``, U+009B → ``\\x9b``, U+202E → ``\\u202e``). Markup is untouched: callers must
-    still display the result as plain text. Tabs become spaces; newlines are kept on request."""
-    text = "" if value is None else value if isinstance(value, str) else str(value)
-    out: list[str] = []
-    for char in text:
-        if char == "\n" and keep_newlines:
-            out.append(char)
-        elif char == "\t":
-            out.append("    ")
-        elif char == "\r" and keep_newlines:
-            continue
-        elif char in _BIDI or unicodedata.category(char) == "Cc":
-            out.append(_visible(char))
-        else:
-            out.append(char)
-    return "".join(out)
 
 
 def plural(count: int, word: str, plural_word: str | None = None) -> str:

@@ -132,3 +132,18 @@ def install_logging(path: Path | None = None, level: int = logging.INFO) -> Path
     return path
 
 
+def try_install_logging(path: Path | None = None, level: int = logging.INFO) -> tuple[Path | None, str]:
+    """``install_logging`` that never raises: ``(path, "")``, or ``(None, one-sentence warning)`` when the
+    state directory or the log file cannot be written (read-only home, a file where the directory
+    should be, a full disk). aepx then runs without its log."""
+    target = path or default_log_path()
+    try:
+        return install_logging(target, level), ""
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        root = logging.getLogger()
+        if not any(isinstance(h, logging.NullHandler) for h in root.handlers):
+            root.addHandler(logging.NullHandler())  # else logging's last resort would print on the terminal
+        return None, (f"the log file {target} cannot be written ({reason}); aepx continues without a log. "
+                      "Fix the permissions of that directory (or set XDG_STATE_HOME) to get one.")
+

@@ -33,14 +33,30 @@ def state_dir() -> Path:
 
 
 def ensure_private_dir(directory: Path) -> None:
-    """Create ``directory`` as 0700; tighten it when it is one of aepx's own directories."""
-    if not directory.exists():
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(directory, 0o700)  # mkdir's mode is filtered by the umask
-        return
-    if directory.name == APP_NAME and stat.S_IMODE(directory.stat().st_mode) & 0o077:
-        with contextlib.suppress(OSError):
-            os.chmod(directory, 0o700)
+    """Create ``directory`` and every missing parent as 0700 (as the XDG spec asks), and tighten every
+    existing aepx directory on the way (``…/aepx`` and below it) to 0700.
+
+    ``mkdir(parents=True)`` would create the parents with the umask's mode (0755): the data dir
+    ``~/.local/share/aepx`` was world-readable although its ``drafts`` child was private.
+    """
+    directory = Path(directory)
+    missing: list[Path] = []
+    probe = directory
+    while not probe.exists() and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    for path in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            path.mkdir(mode=0o700)
+        os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask
+    parts = directory.parts
+    if APP_NAME in parts:  # ours: from the (last) aepx component down to the directory itself
+        first = len(parts) - parts[::-1].index(APP_NAME)
+        for depth in range(first, len(parts) + 1):
+            path = Path(*parts[:depth])
+            with contextlib.suppress(OSError):
+                if stat.S_IMODE(path.stat().st_mode) & 0o077:
+                    os.chmod(path, 0o700)
 
 
 def loose_mode(path: Path) -> int | None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import bisect
 import difflib
 import json
+import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -539,12 +541,7 @@ def load_payload_file(path: str | Path, on_warning: Callable[[str], None] | None
     Warnings (unknown keys, duplicate keys) go to ``on_warning`` as one line each, position first.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise PayloadError(f"Payload file {path} is not UTF-8 text; save it as UTF-8 JSON.") from None
-    except OSError as exc:
-        raise PayloadError(f"Cannot read payload file {path}: {exc.strerror or exc}.") from None
+    text = read_payload_text(path)
     result = validate_text(text)
     first = result.first_error
     if first is not None or result.payload is None:
@@ -552,7 +549,54 @@ def load_payload_file(path: str | Path, on_warning: Callable[[str], None] | None
         where = issue.location()
         detail = issue.message if where and f"at {where}" in issue.message else str(issue)
         raise PayloadError(f"Invalid payload in {path}: {detail}", line=issue.line, column=issue.column)
+    try:
+        json.dumps(result.payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise PayloadError(f"Invalid payload in {path}: it holds a lone surrogate escape (such as \\ud800), "
+                           "which is not valid Unicode text and cannot be sent; remove it.") from None
     if on_warning is not None:
         for warning in result.warnings:
             on_warning(f"{path}: {warning}")
     return result.payload
+
+
+MAX_PAYLOAD_BYTES = 1024 * 1024  # an export payload is a few KB; anything over 1 MiB is not one
+
+
+def read_payload_text(path: str | Path, limit: int = MAX_PAYLOAD_BYTES) -> str:
+    """The text of a payload file: a regular file of at most ``limit`` bytes, UTF-8 (a BOM accepted).
+
+    Devices, FIFOs and sockets are refused before a byte is read (``/dev/zero`` would never end,
+    a FIFO would block); a file that grows past the cap while read is refused too. Raises
+    ``PayloadError`` (exit 2) with one sentence.
+    """
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise PayloadError(f"Cannot read payload file {path}: {exc.strerror or exc}.") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise PayloadError(f"Payload file {path} is a directory; name a JSON file.")
+        if not stat.S_ISREG(info.st_mode):
+            raise PayloadError(f"Payload file {path} is not a regular file (a device, a FIFO or a socket); "
+                               "aepx reads payloads only from ordinary files.")
+        if info.st_size > limit:
+            raise PayloadError(f"Payload file {path} is {info.st_size:,} bytes, over the {limit // 1024:,} KiB "
+                               "limit; that is not an export payload.")
+        with os.fdopen(fd, "rb", closefd=True) as handle:
+            fd = -1
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise PayloadError(f"Cannot read payload file {path}: {exc.strerror or exc}.") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if len(data) > limit:
+        raise PayloadError(f"Payload file {path} is over the {limit // 1024:,} KiB limit; that is not an export "
+                           "payload.")
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        raise PayloadError(f"Payload file {path} is not UTF-8 text; save it as UTF-8 JSON.") from None

@@ -43,7 +43,10 @@ DRAIN_LIMIT = 32 * 1024 * 1024
 UPS = "/data/core/ups"
 CATALOG = "/data/foundation/catalog"
 SANDBOX_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-CURSOR_RE = re.compile(r"^(\d{1,15})_(\d{1,15})$")
+CURSOR_RE = re.compile(r"^([0-9]{1,15})_([0-9]{1,15})$")
+ASCII_NUMBER = re.compile(r"[0-9]{1,15}")
+JOB_ID = re.compile(r"[0-9]{1,18}")
+DATASET_ORDER_FIELDS = ("created", "updated", "name")
 ALLOWED_SCOPES = frozenset(DEFAULT_SCOPES) | {"profile", "email", "additional_info.roles",
                                                "additional_info.job_function", "read_pc", "read_pc.dma_tartan"}
 SORT_FIELDS = {"createdTime": "creationTime", "creationTime": "creationTime", "updateTime": "updateTime",
@@ -119,9 +122,22 @@ async def read_body(request: Request, too_large: Callable[[str], Response]) -> b
     return b"".join(chunks)
 
 
+async def drain(request: Request) -> None:
+    """Read and drop the body, at most ``DRAIN_LIMIT`` bytes (as the 413 path does)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > DRAIN_LIMIT:
+        return
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > DRAIN_LIMIT:
+            break
+
+
 async def read_json(request: Request, bad: Callable[[int, str], Response]) -> Any:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json" and not content_type.endswith("+json"):
+        await drain(request)  # answering before the body is read resets the connection under the client
         raise ApiError(err.problem(400, "BadRequestError",
                                    "A valid content-type must be specified (Content-Type: application/json)."))
     body = await read_body(request, lambda m: bad(413, m))
@@ -142,7 +158,10 @@ def _int_param(request: Request, name: str, bad: Callable[[str], Response], *, m
     if raw is None:
         return None
     text = raw.strip()
-    if not text.isdigit() or int(text) < minimum or (maximum is not None and int(text) > maximum):
+    # ASCII digits only, and few of them: "²" or "٢" are str.isdigit() (int() then fails or aliases), and
+    # int() refuses 5,000 digits; either was a 500.
+    if (not ASCII_NUMBER.fullmatch(text) or int(text) < minimum
+            or (maximum is not None and int(text) > maximum)):
         upper = f" and {maximum}" if maximum is not None else ""
         range_text = f"between {minimum}{upper}" if maximum is not None else f"an integer >= {minimum}"
         raise ApiError(bad(f"Query parameter {name} must be {range_text} (got {raw!r})."))
@@ -339,12 +358,12 @@ async def list_datasets(request: Request, ctx: Context) -> Response:
     q = request.query_params
     limit = _int_param(request, "limit", _catalog_bad, minimum=1, maximum=100) or 50
     start = _int_param(request, "start", _catalog_bad, minimum=0) or 0
-    order = q.get("orderBy", "asc:created")
-    if order not in ("asc:created", "desc:created", "created"):
-        raise ApiError(_catalog_bad(f"orderBy must be asc:created or desc:created (got {order!r})."))
+    order = _dataset_order(q.get("orderBy", "asc:created"))
     with ctx.store.lock:
         items = list(ctx.tenant.datasets.items())
-    items.sort(key=lambda kv: (kv[1]["created"], kv[0]), reverse=order == "desc:created")
+    items.sort(key=lambda kv: kv[0])
+    for direction, name in reversed(order):  # stable sorts, last key first: the first key wins
+        items.sort(key=_dataset_sort_key(name), reverse=direction == "desc")
     filters = list(q.getlist("property"))
     for key in ("name", "schemaRef.id"):
         if q.get(key) is not None:
@@ -354,6 +373,63 @@ async def list_datasets(request: Request, ctx: Context) -> Response:
     page = items[start:start + limit]
     body = {k: ({p: v[p] for p in properties if p in v} if properties else v) for k, v in page}
     return JSONResponse(body)
+
+
+def _dataset_sort_key(name: str) -> Callable[[tuple[str, dict[str, Any]]], Any]:
+    """The sort key of ``(id, dataset)`` items by one field: names as text, other fields missing last."""
+    if name == "name":
+        return lambda kv: str(kv[1].get("name", ""))
+    return lambda kv: (kv[1].get(name) is None, kv[1].get(name) or 0)
+
+
+def _dataset_order(text: str) -> list[tuple[str, str]]:
+    """``asc:created,updated`` (the spec's own example): a direction, then fields; each field may carry
+    its own ``asc:``/``desc:``. A bare field is ascending."""
+    order: list[tuple[str, str]] = []
+    direction = "asc"
+    for part in text.split(","):
+        item = part.strip()
+        if ":" in item:
+            direction, _, item = item.partition(":")
+            direction = direction.strip().lower()
+            item = item.strip()
+        if direction not in ("asc", "desc") or item not in DATASET_ORDER_FIELDS:
+            raise ApiError(_catalog_bad(f"orderBy must be like asc:created or desc:created,updated (fields: "
+                                        f"{', '.join(DATASET_ORDER_FIELDS)}; got {text!r})."))
+        order.append((direction, item))
+    return order
+
+
+_FILE_DESCRIPTION_TYPES: dict[str, type | tuple[type, ...]] = {
+    "persisted": bool, "containerFormat": str, "format": str, "delimiters": list, "quotes": list,
+    "escapes": list, "nullMarkers": list, "header": bool, "charset": str,
+}
+
+
+def _dataset_body_error(body: dict[str, Any]) -> str | None:
+    """Why a dataSet request's fields do not have the documented types (None when they do)."""
+    if "description" in body and not isinstance(body["description"], str):
+        return "description must be a string."
+    schema = body.get("schemaRef")
+    if isinstance(schema, dict) and "contentType" in schema and not isinstance(schema["contentType"], str):
+        return "schemaRef.contentType must be a string."
+    if "fileDescription" in body:
+        described = body["fileDescription"]
+        if not isinstance(described, dict):
+            return "fileDescription must be an object."
+        for key, value in described.items():
+            expected = _FILE_DESCRIPTION_TYPES.get(key)
+            if expected is None:
+                return f"fileDescription.{key} is not a known field."
+            strings = not isinstance(value, list) or all(isinstance(v, str) for v in value)
+            if not isinstance(value, expected) or not strings:
+                return f"fileDescription.{key} has the wrong type."
+    if "tags" in body:
+        tags = body["tags"]
+        if not isinstance(tags, dict) or not all(
+                isinstance(v, list) and all(isinstance(x, str) for x in v) for v in tags.values()):
+            return "tags must be an object whose values are arrays of strings."
+    return None
 
 
 async def create_dataset(request: Request, ctx: Context) -> Response:
@@ -367,6 +443,9 @@ async def create_dataset(request: Request, ctx: Context) -> Response:
     if not isinstance(schema, dict) or not isinstance(schema.get("id"), str) or not schema["id"].strip():
         raise ApiError(_catalog_bad("schemaRef.id is required and must be a schema URI string, e.g. "
                                     "https://ns.adobe.com/xdm/context/profile__union."))
+    problem = _dataset_body_error(body)
+    if problem is not None:
+        raise ApiError(_catalog_bad(problem))
     ds_id = ctx.store.add_dataset(ctx.tenant, name, schema["id"], body)
     return JSONResponse([f"@/dataSets/{ds_id}"], status_code=201)
 
@@ -428,7 +507,9 @@ async def get_segment_definition(request: Request, ctx: Context) -> Response:
 # --- export jobs ------------------------------------------------------------------------------------
 def _find_job(request: Request, ctx: Context) -> Job:
     raw = request.path_params["id"]
-    job = ctx.store.get_job(ctx.tenant, int(raw)) if raw.isdigit() and len(raw) < 19 else None
+    if not raw.isascii() and any(c.isdigit() for c in raw):  # "²", "٢٤٩٩٨": never an alias of an ASCII id
+        raise ApiError(err.ups(400, f"Export job id {raw!r} must be written with the digits 0-9.", ctx.request_id))
+    job = ctx.store.get_job(ctx.tenant, int(raw)) if JOB_ID.fullmatch(raw) else None
     if job is None:
         raise ApiError(err.ups(404, f"Export job {raw!r} was not found.", ctx.request_id))
     return job

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import socket
 import threading
+import time
 from types import TracebackType
 
 import uvicorn
@@ -19,6 +20,7 @@ from tui.emulator.clock import EmulatedClock
 from tui.emulator.settings import EmulatorSettings
 from tui.emulator.store import RequestLog, Store
 
+STARTUP_TIMEOUT_S = 15.0
 STOP_TIMEOUT_S = 10.0
 
 
@@ -79,8 +81,10 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 
 class EmulatorServer:
-    def __init__(self, settings: EmulatorSettings, *, clock: EmulatedClock | None = None) -> None:
+    def __init__(self, settings: EmulatorSettings, *, clock: EmulatedClock | None = None,
+                 startup_timeout: float = STARTUP_TIMEOUT_S) -> None:
         self.settings = settings
+        self.startup_timeout = startup_timeout
         self.app = create_app(settings, clock=clock)
         self.store: Store = self.app.state.store
         self.base_url = ""
@@ -111,10 +115,16 @@ class EmulatorServer:
                                   daemon=True)
         self._server, self._thread, self._socket = server, thread, sock
         thread.start()
+        deadline = time.monotonic() + self.startup_timeout
         while not server.ready.wait(0.05):
             if not thread.is_alive():
                 self._cleanup()
                 raise EmulatorStartError("the emulator server thread exited during startup")
+            if time.monotonic() > deadline:
+                server.request_exit()
+                thread.join(STOP_TIMEOUT_S)
+                self._cleanup()
+                raise EmulatorStartError(f"the emulator did not start within {self.startup_timeout:g} s")
         host = self.settings.host
         shown = f"[{host}]" if ":" in host else host
         self.base_url = f"http://{shown}:{sock.getsockname()[1]}"

@@ -101,12 +101,12 @@ class ConfirmScreen(TypedName, ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(self._title), id="confirm-title")
+            yield Label(Text(safe_text(self._title)), id="confirm-title")
             with VerticalScroll():
                 for job in self._jobs:
                     yield Static(job_line(job, self._now_ms), classes="confirm-job")
             if self._note:
-                yield Static(Text(self._note), id="confirm-note")
+                yield Static(Text(safe_text(self._note, keep_newlines=True)), id="confirm-note")
             yield from self.typed_name_widgets()
             with Horizontal():
                 yield Button("No (n, esc)", id="no", variant="primary")

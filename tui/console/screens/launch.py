@@ -11,6 +11,7 @@ The screen dismisses with the created ``Job``, or ``None`` when left with esc.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
@@ -40,16 +41,17 @@ from tui.console.screens.pickers import DatasetPicker, MergePolicyPicker, NamePr
 from tui.console.widgets.payload_editor import PayloadEditor
 from tui.core import drafts, templates
 from tui.core.curl import as_curl
-from tui.core.errors import AepxError, AmbiguousCreateError
+from tui.core.errors import AepxError, AmbiguousCreateError, PayloadError
 from tui.core.fingerprint import active_duplicates, duplicate_sentence
 from tui.core.format import safe_text
 from tui.core.models import Dataset, Job, MergePolicy, Target, destination_dataset
-from tui.core.payload import Issue, ValidationResult, validate_text
+from tui.core.payload import MAX_PAYLOAD_BYTES, Issue, ValidationResult, read_payload_text, validate_text
 from tui.core.payload_edit import replace_dataset_id
 from tui.core.preflight import DEFAULT_MAX_EVENT_AGE_DAYS, UNCHECKED, Report, event_window, preflight
 from tui.core.protocol import JobsAPI
+from tui.core.sanitise import sanitise
 
-MAX_LOAD_BYTES = 1_000_000
+MAX_LOAD_BYTES = MAX_PAYLOAD_BYTES
 MAX_ISSUES_SHOWN = 6
 MAX_NOTES_SHOWN = 4  # preflight notes in the launch confirmation (it must fit 80×24 with its buttons)
 DEFAULT_TEMPLATE = "profile"
@@ -100,9 +102,9 @@ def export_summary(payload: Mapping[str, Any], datasets: list[Dataset],
 
 def target_lines(target: Target, *, read_only: bool) -> Content:
     text = Content.assemble(
-        ("Profile ", "dim"), target.profile or "(none)", "\n",
-        ("Org     ", "dim"), target.org_id or "(none)", "\n",
-        ("Sandbox ", "dim"), target.sandbox or "(none)",
+        ("Profile ", "dim"), sanitise(target.profile) or "(none)", "\n",
+        ("Org     ", "dim"), sanitise(target.org_id) or "(none)", "\n",
+        ("Sandbox ", "dim"), sanitise(target.sandbox) or "(none)",
     )
     badges: list[Content] = []
     if target.is_emulator:
@@ -152,20 +154,21 @@ class ConfirmLaunch(TypedName, ModalScreen[bool]):
         t = self._target
         env = " (EMULATOR)" if t.is_emulator else ""
         with Vertical():
-            yield Label(Content(f"Launch this export job in {t.org_id} / {t.sandbox}{env}?"), classes="title")
+            yield Label(Content(f"Launch this export job in {sanitise(t.org_id)} / {sanitise(t.sandbox)}{env}?"),
+                        classes="title")
             rows = self.summary_rows
             grid = Table.grid(padding=(0, 2))
             grid.add_column(style="bold", no_wrap=True)
             grid.add_column(overflow="fold")
             for key, value in rows:
-                grid.add_row(Text(key), Text(value))  # Text: server strings are never markup
+                grid.add_row(Text(sanitise(key)), Text(sanitise(value)))  # Text: server strings are never markup
             # the body scrolls when it is taller than the terminal allows, so the buttons stay visible
             with VerticalScroll(id="confirm-body"):  # tab reaches it: arrows scroll
                 yield Static(grid, id="summary")
                 if self._warning:
-                    yield Label(Content(self._warning), classes="warning")
+                    yield Label(Content(sanitise(self._warning, keep_newlines=True)), classes="warning")
                 for note in self.notes[:MAX_NOTES_SHOWN]:
-                    yield Label(Content(f"! {note}"), classes="note")
+                    yield Label(Content(sanitise(f"! {note}", limit=500)), classes="note")
                 if len(self.notes) > MAX_NOTES_SHOWN:
                     yield Label(Content(f"… and {len(self.notes) - MAX_NOTES_SHOWN} more in the editor's "
                                         "validation panel"), classes="note")
@@ -314,7 +317,10 @@ class LaunchScreen(Screen[Job | None]):
         self._recent_listed = False
         self._clock = clock or time.time
         self.read_only = read_only
-        self.draft_path = draft_path if draft_path is not None else drafts.default_draft_path()
+        self.shared_draft_path = draft_path if draft_path is not None else drafts.default_draft_path()
+        self.draft_path = self.shared_draft_path  # this editor's own file when another aepx holds the draft
+        self._draft_lock: drafts.DraftLock | None = None
+        self._draft_note = ""
         self._validate_delay = validate_delay
         self._draft_delay = draft_delay
         self._validate_timer: Timer | None = None
@@ -329,12 +335,31 @@ class LaunchScreen(Screen[Job | None]):
         self._launching = False
         self._server_refusal: tuple[str, str] | None = None  # (sentence, payload text) of the last refusal
         self._ambiguous = False
-        restored = drafts.load_draft(self.draft_path)
+        self._pending_note = ""  # an earlier launch whose answer never arrived (this or a past run)
+        self._earlier_in_doubt = False
+        self._from_memory = False
+        self._restored = False
+        self._given_text = initial_text  # a cloned job's payload (used when no draft is restored)
+        self._initial_text = ""
+
+    def _claim_and_restore(self) -> None:
+        """At mount: claim the draft (or get a per-process one) and restore the newest text: an edit kept
+        in memory (its file could not be written), else the draft file, else the default template."""
+        self.draft_path, self._draft_lock, self._draft_note = drafts.claim_draft(self.shared_draft_path)
+        memory = drafts.memory_draft(self.draft_path)
+        restored = memory if memory is not None else drafts.load_draft(self.draft_path)
+        if restored is None and self.draft_path != self.shared_draft_path:
+            restored = drafts.load_draft(self.shared_draft_path)  # start from the shared draft, save apart
+        self._from_memory = memory is not None
         self._restored = restored is not None
-        fresh = initial_text if initial_text is not None else self._template_text(DEFAULT_TEMPLATE)
+        given = self._given_text
+        fresh = given if given is not None else self._template_text(DEFAULT_TEMPLATE)
         self._initial_text = restored if restored is not None else fresh
-        if not self._restored and initial_text is None:
+        if not self._restored and given is None:
             self._pristine_text = self._initial_text
+        self._pending_note = drafts.pending_launch(self.shared_draft_path) or ""
+        if self._pending_note:
+            self._ambiguous = True
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -344,8 +369,9 @@ class LaunchScreen(Screen[Job | None]):
 
     # --- composition ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        self._claim_and_restore()
         if self.launch_title:
-            yield Label(Content(self.launch_title), id="launch-title")
+            yield Label(Content(sanitise(self.launch_title)), id="launch-title")
         with Horizontal(id="launch-body"):
             yield PayloadEditor(self._initial_text, id="editor")
             with VerticalScroll(id="side"):
@@ -364,14 +390,24 @@ class LaunchScreen(Screen[Job | None]):
     def on_mount(self) -> None:
         self.query_one("#editor", PayloadEditor).focus()
         self._validate_now()
-        if self._restored:
+        if self._from_memory:
+            self.notify(f"Your unsaved edit was restored from memory (the draft file {self.draft_path} could not be "
+                        "written); it is kept until aepx exits.", severity="warning", timeout=8)
+        elif self._restored:
             self.notify(f"Draft restored from {self.draft_path}.", timeout=4)
+        if self._draft_note:
+            self.notify(self._draft_note, severity="warning", timeout=10)
+        if self._pending_note:
+            self.notify(self._pending_note, severity="warning", timeout=15)
         if self._note:
             self.notify(self._note, severity="warning", timeout=10)
         self._load_lookups()
 
     def on_unmount(self) -> None:
         self.flush_draft()
+        if self._draft_lock is not None:
+            self._draft_lock.release()
+            self._draft_lock = None
 
     @property
     def editor(self) -> PayloadEditor:
@@ -521,9 +557,9 @@ class LaunchScreen(Screen[Job | None]):
         others = result.warnings + [f for f in findings if f.severity != "error"]
         marks = {"error": ("✖ ", "$error"), "warning": ("! ", "$warning"), UNCHECKED: ("? ", "$warning")}
         for issue in blocking[:MAX_ISSUES_SHOWN]:
-            parts += ["\n", ("✖ ", "$error"), issue_text(issue)]
+            parts += ["\n", ("✖ ", "$error"), sanitise(issue_text(issue), limit=500)]
         for issue in others[:MAX_ISSUES_SHOWN]:
-            parts += ["\n", marks.get(issue.severity, ("! ", "$warning")), issue_text(issue)]
+            parts += ["\n", marks.get(issue.severity, ("! ", "$warning")), sanitise(issue_text(issue), limit=500)]
         hidden = max(0, len(blocking) - MAX_ISSUES_SHOWN) + max(0, len(others) - MAX_ISSUES_SHOWN)
         if hidden:
             parts.append(f"\n… and {hidden} more")
@@ -543,11 +579,14 @@ class LaunchScreen(Screen[Job | None]):
         try:
             drafts.save_draft(text, self.draft_path)
         except OSError as exc:
+            drafts.keep_in_memory(text, self.draft_path)  # never lost: the next launch screen restores it
             if not self._draft_error_shown:
                 self._draft_error_shown = True
-                self.notify(f"The draft could not be saved to {self.draft_path} ({exc.strerror or exc}); "
-                            "your text stays in the editor.", severity="warning", timeout=8)
+                self.notify(f"The draft could not be saved to {self.draft_path} ({exc.strerror or exc}); your "
+                            "edit is kept in memory until aepx exits (esc and n bring it back).",
+                            severity="warning", timeout=10)
             return
+        drafts.forget_memory(self.draft_path)
         self._draft_dirty = False
 
     def _discard_draft(self) -> None:
@@ -556,6 +595,7 @@ class LaunchScreen(Screen[Job | None]):
                 timer.stop()
         self._draft_timer = None
         self._draft_dirty = False
+        drafts.forget_memory(self.draft_path)
         try:
             drafts.clear_draft(self.draft_path)
         except OSError as exc:
@@ -573,7 +613,7 @@ class LaunchScreen(Screen[Job | None]):
         self.editor.jump_to(error.line, error.column or 1)
 
     def _set_status(self, text: str) -> None:
-        self.query_one("#status", Static).update(Content(text))
+        self.query_one("#status", Static).update(Content(sanitise(text)))
 
     # --- editing the payload as data ----------------------------------------------------------------
     def _parsed_payload(self, purpose: str) -> dict[str, Any] | None:
@@ -701,13 +741,9 @@ class LaunchScreen(Screen[Job | None]):
         if path is None:
             return
         try:
-            if path.stat().st_size > MAX_LOAD_BYTES:
-                self.notify(f"{path} is larger than 1 MB; that is not an export payload.", severity="error")
-                return
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            self.notify(f"Could not read {path}: {reason}.", severity="error")
+            text = read_payload_text(path, MAX_LOAD_BYTES)  # regular files only, capped
+        except PayloadError as exc:
+            self.notify(str(exc), severity="error")
             return
         self.editor.replace_all(text)
         self.notify(f"Loaded {path} (ctrl+z undoes).", timeout=3)
@@ -744,9 +780,11 @@ class LaunchScreen(Screen[Job | None]):
                 self.notify(f"The editor exited with status {returncode}; the payload was left unchanged.",
                             severity="warning")
                 return
-            self.editor.replace_all(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            self.notify(f"Could not exchange the payload with the editor: {exc}.", severity="error")
+            self.editor.replace_all(read_payload_text(path, MAX_LOAD_BYTES))
+        except PayloadError as exc:
+            self.notify(f"The editor's file was not taken: {exc}", severity="error")
+        except OSError as exc:
+            self.notify(f"Could not exchange the payload with the editor: {exc.strerror or exc}.", severity="error")
         finally:
             path.unlink(missing_ok=True)
 
@@ -795,8 +833,8 @@ class LaunchScreen(Screen[Job | None]):
             self.notify(f"Launch refused by the preflight: {issue_text(report.blocking[0])}. Fix it first.",
                         severity="error", timeout=10)
             return
-        warnings = [("The previous launch may have created a job: check the job list before sending again."
-                     if self._ambiguous else "")]
+        warnings = [(self._pending_note or "The previous launch may have created a job: check the job list "
+                     "before sending again.") if self._ambiguous else ""]
         duplicates = self.duplicates(payload)
         warnings += [f"J{duplicate_sentence(job)[1:]}: launching creates a second one." for job in duplicates[:3]]
         notes = [issue_text(issue) for issue in (report.findings if report is not None else [])]
@@ -829,27 +867,52 @@ class LaunchScreen(Screen[Job | None]):
         self._set_status("Launching…")
         self._send(payload)
 
+    def _mark_launch(self) -> None:
+        """Persist "a launch is in flight" beside the draft, unless an earlier one is already in doubt
+        (its time is the one to check the list from)."""
+        self._earlier_in_doubt = drafts.pending_launch(self.shared_draft_path) is not None
+        if self._earlier_in_doubt:
+            return
+        t = self.api.target
+        with contextlib.suppress(OSError):  # best effort: the launch itself matters more
+            drafts.mark_launch(f"org {t.org_id} / sandbox {t.sandbox}", self.shared_draft_path)
+
+    def _launch_settled(self, *, created: bool) -> None:
+        """The answer is definite. A created job clears the doubt (the user was warned before sending);
+        a refusal leaves an earlier launch's doubt in place."""
+        if created or not self._earlier_in_doubt:
+            drafts.clear_launch(self.shared_draft_path)
+            self._pending_note = ""
+
+    def _launch_in_doubt(self) -> None:
+        self._pending_note = drafts.pending_launch(self.shared_draft_path) or ""
+
     @work(group="launch", exit_on_error=False)
     async def _send(self, payload: dict[str, Any]) -> None:
+        self._mark_launch()  # left behind if this process dies mid-POST (SIGHUP): shown at the next start
         try:
             result = await self.api.create_job(payload)
         except AmbiguousCreateError as exc:
+            self._launch_in_doubt()
             self._ambiguous = True
             self._after_failure(f"{exc} Nothing was resent: check the job list before launching again.",
                                 "The last launch may have created a job: check the job list.")
             return
         except AepxError as exc:
+            self._launch_settled(created=False)
             self._server_refusal = (safe_text(exc.with_request_id()), self.editor.text)
             self._after_failure(f"The job was not created: {exc.with_request_id()}", "")
             self._validate_now(schedule=False)  # the panel now says why, until the payload changes
             return
         except Exception as exc:  # an unexpected failure after the request may have gone out
+            self._launch_in_doubt()
             self._ambiguous = True
             self._after_failure(f"The launch failed unexpectedly ({type(exc).__name__}); a job may have been "
                                 "created: check the job list before launching again.",
                                 "The last launch may have created a job: check the job list.")
             return
         self._ambiguous = False
+        self._launch_settled(created=True)
         job = result.job
         self._discard_draft()
         if result.reconciled:

@@ -24,6 +24,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from tui.core.models import Dataset, MergePolicy
+from tui.core.sanitise import sanitise
 
 T = TypeVar("T")
 
@@ -58,7 +59,7 @@ class FilterPicker(ModalScreen[T | None], Generic[T]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Content(self._title), classes="title")
+            yield Label(Content(sanitise(self._title)), classes="title")
             yield Input(placeholder="type to filter", id="picker-filter")
             yield OptionList(id="picker-choices")
             yield Label(Content("enter chooses · esc cancels"), classes="hint", id="picker-hint")
@@ -112,7 +113,8 @@ class FilterPicker(ModalScreen[T | None], Generic[T]):
 
 class DatasetPicker(FilterPicker[Dataset]):
     def __init__(self, datasets: Sequence[Dataset]) -> None:
-        items = [(f"{d.name or '(no name)'}  ·  {d.id}", d) for d in datasets]
+        items = [(f"{sanitise(d.name, limit=200) or '(no name)'}  ·  {sanitise(d.id, limit=120)}", d)
+                 for d in datasets]
         super().__init__("Target dataset (profile union schema)", items,
                          empty_hint="No dataset on the profile union schema yet: esc, then ctrl+n creates one.")
 
@@ -126,7 +128,8 @@ class MergePolicyPicker(FilterPicker[MergePolicy]):
 def merge_policy_label(policy: MergePolicy) -> str:
     version = f" v{policy.version}" if policy.version is not None else ""
     default = " (default)" if policy.default else ""
-    return f"{policy.name or '(no name)'}{default}  ·  {policy.id}{version}"
+    return (f"{sanitise(policy.name, limit=200) or '(no name)'}{default}  ·  "
+            f"{sanitise(policy.id, limit=120)}{version}")
 
 
 class _LinePrompt(ModalScreen[T | None], Generic[T]):
@@ -144,7 +147,7 @@ class _LinePrompt(ModalScreen[T | None], Generic[T]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Content(self._title), classes="title")
+            yield Label(Content(sanitise(self._title)), classes="title")
             yield Input(value=self._value, placeholder=self._placeholder, id="picker-value")
             yield Label(Content(self._hint), classes="hint", id="picker-hint")
 

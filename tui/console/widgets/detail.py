@@ -8,6 +8,7 @@ displayed through ``safe_text`` as plain ``Content``, never as markup.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -25,7 +26,7 @@ from textual.widgets import Static
 from textual.worker import NoActiveWorker, Worker, get_current_worker
 
 from tui.console.widgets.errors import ErrorList
-from tui.console.widgets.timeline import PhaseTimeline, possibly_stuck
+from tui.console.widgets.timeline import UNDISPLAYABLE, PhaseTimeline, possibly_stuck
 from tui.core.errors import AepxError
 from tui.core.format import (
     PLACEHOLDER,
@@ -73,27 +74,52 @@ SUMMARY_ROWS = (
 
 
 def raw_json(job: Job) -> str:
-    """The record exactly as received, pretty-printed (what ``J`` copies)."""
-    return json.dumps(dict(job.raw), indent=2, ensure_ascii=False, default=str)
+    """The record exactly as received, pretty-printed (what ``J`` copies). A record nested deeper than
+    the encoder can go is copied to ``MAX_COPY_DEPTH`` levels, the rest marked."""
+    try:
+        return json.dumps(dict(job.raw), indent=2, ensure_ascii=False, default=str)
+    except (RecursionError, ValueError):
+        clipped = _clip_strings(dict(job.raw), None, MAX_COPY_DEPTH)
+        return json.dumps(clipped, indent=2, ensure_ascii=False, default=str)
 
 
 MAX_RAW_STRING = 500
+MAX_RAW_DEPTH = 40  # levels shown by ``y``; deeper values are replaced by a note
+MAX_COPY_DEPTH = 200
+MAX_RAW_ITEMS = 1000  # items per list or object shown by ``y``
+MAX_FIELD = 2000  # characters of a server string shown in a summary row (cut before layout)
 
 
-def _clip_strings(value: Any, limit: int) -> Any:
-    if isinstance(value, str) and len(value) > limit:
-        return f"{value[:limit]}… ({len(value) - limit} more characters: J copies them all)"
-    if isinstance(value, Mapping):
-        return {k: _clip_strings(v, limit) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clip_strings(v, limit) for v in value]
+def _clip_strings(value: Any, limit: int | None, depth: int = MAX_RAW_DEPTH, items: int | None = None) -> Any:
+    if isinstance(value, str):
+        if limit is not None and len(value) > limit:
+            return f"{value[:limit]}… ({len(value) - limit} more characters: J copies them all)"
+        return value
+    if isinstance(value, Mapping | list):
+        if depth <= 0:
+            return f"… (nested deeper than this: J copies the record{'' if limit is None else ' to a depth limit'})"
+        pairs = list(value.items()) if isinstance(value, Mapping) else list(enumerate(value))
+        more = len(pairs) - items if items is not None and len(pairs) > items else 0
+        pairs = pairs[:items] if more else pairs
+        if isinstance(value, Mapping):
+            out: Any = {str(k): _clip_strings(v, limit, depth - 1, items) for k, v in pairs}
+            if more:
+                out["…"] = f"{more} more keys: J copies them all"
+        else:
+            out = [_clip_strings(v, limit, depth - 1, items) for _, v in pairs]
+            if more:
+                out.append(f"… {more} more items: J copies them all")
+        return out
+    if isinstance(value, float) and value != value:
+        return "NaN"
     return value
 
 
 def raw_json_display(job: Job, max_string: int = MAX_RAW_STRING) -> str:
-    """The raw record as shown by ``y``: long strings (call stacks) clipped so the view stays fast,
-    control characters made visible. ``J`` copies the full record (``raw_json``)."""
-    clipped = _clip_strings(dict(job.raw), max_string)
+    """The raw record as shown by ``y``: long strings (call stacks) clipped, nesting shown to
+    ``MAX_RAW_DEPTH`` levels and ``MAX_RAW_ITEMS`` items, so the view stays fast; control characters
+    made visible. ``J`` copies the full record (``raw_json``)."""
+    clipped = _clip_strings(dict(job.raw), max_string, MAX_RAW_DEPTH, MAX_RAW_ITEMS)
     return safe_text(json.dumps(clipped, indent=2, ensure_ascii=False, default=str), keep_newlines=True)
 
 
@@ -110,7 +136,9 @@ def _segments(job: Job) -> str:
     if not job.segments:
         return ""
     per_batch = " (one batch per segment)" if job.segment_per_batch else ""
-    return ", ".join(job.segments) + per_batch
+    shown = job.segments[:100]
+    more = f" and {len(job.segments) - len(shown)} more" if len(job.segments) > len(shown) else ""
+    return ", ".join(s[:MAX_FIELD] for s in shown) + more + per_batch
 
 
 def _gateway(job: Job) -> str:
@@ -124,7 +152,7 @@ def _gateway(job: Job) -> str:
 
 def _fields(value: str) -> str:
     """Comma lists get a space after each comma so they wrap at field boundaries."""
-    return ", ".join(f.strip() for f in value.split(",") if f.strip())
+    return ", ".join(f.strip() for f in value[: 2 * MAX_FIELD].split(",") if f.strip())
 
 
 class JobDetail(Vertical):
@@ -376,21 +404,39 @@ class JobDetail(Vertical):
             self.remove_class("-raw")
             self.query_one(ErrorList).set_errors(())
             return
-        status_style = STATUS_STYLES.get(job.status, "$text-muted")
-        self._static("#detail-title").update(Content.assemble(
-            "Job ", (safe_text(job.id) or "(no id)", "bold"), "  ",
-            (status_label(job.status), f"bold {status_style}"),
-        ))
-        self._render_refresh_error()
-        self._render_hint(job)
-        self._render_summary(job)
-        self._render_live_parts(job)
-        self._render_errors(job)
-        if self.raw_visible:
-            self._load_raw(job)
+        try:
+            status_style = STATUS_STYLES.get(job.status, "$text-muted")
+            self._static("#detail-title").update(Content.assemble(
+                "Job ", (safe_text(job.id, limit=MAX_FIELD) or "(no id)", "bold"), "  ",
+                (status_label(job.status[:MAX_FIELD]), f"bold {status_style}"),
+            ))
+            self._render_refresh_error()
+            self._render_hint(job)
+            self._render_summary(job)
+            self._render_live_parts(job)
+            self._render_errors(job)
+            if self.raw_visible:
+                self._load_raw(job)
+        except Exception as exc:  # one broken record never takes the console down
+            self._undisplayable(job, exc)
+
+    def _undisplayable(self, job: Job, exc: BaseException) -> None:
+        import logging
+
+        logging.getLogger("aepx.console").warning("job %s could not be displayed: %r", job.id[:80], exc)
+        with contextlib.suppress(Exception):
+            self._static("#detail-title").update(Content.assemble(
+                "Job ", (safe_text(job.id, limit=80) or "(no id)", "bold"), "  ",
+                (f"{UNDISPLAYABLE} ({type(exc).__name__})", "bold $text-error")))
 
     def _render_live_parts(self, job: Job) -> None:
         """What changes with the clock: relative times, running duration, bars, stuck flag."""
+        try:
+            self._render_live_parts_now(job)
+        except Exception as exc:  # the ticking clock must not raise once a second either
+            self._undisplayable(job, exc)
+
+    def _render_live_parts_now(self, job: Job) -> None:
         now = self.now_ms()
         self._set_row("created", time_pair(job.created_ms, now))
         self._set_row("updated", time_pair(job.updated_ms, now))
@@ -400,7 +446,7 @@ class JobDetail(Vertical):
         self._render_stuck(job, now)
 
     def _set_row(self, row_id: str, value: str | Content, *, optional: bool = False) -> None:
-        content = value if isinstance(value, Content) else Content(safe_text(value) or PLACEHOLDER)
+        content = value if isinstance(value, Content) else Content(safe_text(value, limit=MAX_FIELD) or PLACEHOLDER)
         self._static(f"#val-{row_id}").update(content)
         if optional:
             shown = bool(value.plain if isinstance(value, Content) else value)
@@ -480,7 +526,10 @@ class JobDetail(Vertical):
         self.query_one(ErrorList).set_errors(job.errors)
 
     def _load_raw(self, job: Job) -> None:
-        text = raw_json_display(job)
+        try:
+            text = raw_json_display(job)
+        except Exception as exc:
+            text = f"{UNDISPLAYABLE} ({type(exc).__name__}); J copies the record"
         if text != self._raw_shown:
             self._raw_shown = text
             self._static("#detail-raw-json").update(

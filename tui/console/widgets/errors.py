@@ -19,15 +19,19 @@ from tui.core.format import plural, safe_text
 from tui.core.models import JobError
 
 MAX_STACK_LINES = 1000
+MAX_LINE_CHARS = 2_000  # per call-stack line, cut before any work on it (a hostile one may be 100 MB)
+MAX_MESSAGE_CHARS = 5_000
+MAX_ERRORS_SHOWN = 50
 
 
 def stack_content(call_stack: str, max_lines: int = MAX_STACK_LINES) -> Content:
     """The call stack as plain text, cut at ``max_lines`` with a note saying how to get the rest."""
-    lines = safe_text(call_stack, keep_newlines=True).split("\n")
-    shown = lines[:max_lines]
+    parts = call_stack.split("\n", max_lines)  # only the shown lines are worked on
+    rest = parts[max_lines] if len(parts) > max_lines else None
+    shown = [safe_text(line.rstrip("\r"), limit=MAX_LINE_CHARS) for line in parts[:max_lines]]
     text = Content("\n".join(shown))
-    if len(lines) > max_lines:
-        more = len(lines) - max_lines
+    if rest is not None:
+        more = rest.count("\n") + 1
         note = Content.styled(f"\n… {plural(more, 'more line')}: J copies the raw JSON with the full stack",
                               "italic $text-muted")
         text = text + note
@@ -35,7 +39,7 @@ def stack_content(call_stack: str, max_lines: int = MAX_STACK_LINES) -> Content:
 
 
 def error_heading(index: int, count: int, error: JobError) -> Content:
-    code = safe_text(error.code) or "no code"
+    code = safe_text(error.code, limit=200) or "no code"
     return Content.assemble(("✖ ", "$text-error"), (code, "bold $text-error"),
                             (f"  {index}/{count}", "$text-muted"))
 
@@ -81,7 +85,7 @@ class ErrorItem(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(error_heading(self._index, self._count, self.error), classes="error-code")
-        msg = safe_text(self.error.msg, keep_newlines=True) or "(no message)"
+        msg = safe_text(self.error.msg, keep_newlines=True, limit=MAX_MESSAGE_CHARS) or "(no message)"
         yield Static(Content(msg), classes="error-msg")
         if self.error.call_stack.strip():
             yield CallStack(self.error.call_stack)
@@ -109,4 +113,9 @@ class ErrorList(Vertical):
         self._errors = errors
         self.remove_children()
         if errors:
-            self.mount_all(ErrorItem(i, len(errors), e) for i, e in enumerate(errors, start=1))
+            shown = errors[:MAX_ERRORS_SHOWN]
+            self.mount_all(ErrorItem(i, len(errors), e) for i, e in enumerate(shown, start=1))
+            if len(errors) > len(shown):
+                more = len(errors) - len(shown)
+                self.mount(Static(Content(f"… and {plural(more, 'more error')}: y shows the raw record, J copies it"),
+                                  classes="error-more"))

@@ -18,7 +18,15 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey
 
-from tui.core.format import PLACEHOLDER, human_duration, safe_text, short_id, status_label
+from tui.core.format import (
+    INVALID_TIME,
+    PLACEHOLDER,
+    human_duration,
+    safe_text,
+    sane_time,
+    short_id,
+    status_label,
+)
 from tui.core.models import Job
 from tui.core.statuses import FAILED, PROCESSING, SUCCEEDED
 
@@ -46,6 +54,7 @@ COLUMNS = (
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 SORT_COLUMN = {c.key: c.sort_key for c in COLUMNS if c.sort_key}
 CANCELLING = "⊘ cancelling…"
+UNDISPLAYABLE = "this record could not be displayed"
 MARK = "●"
 #: Before the duration: "possibly stuck" and "slower than usual" (definitions: tui.monitor.history.baselines).
 STUCK_MARK = "⚠"
@@ -56,15 +65,30 @@ def short_time(ms: int | None) -> str:
     """``11-24 16:00`` in local time: compact, and constant between polls (no churn)."""
     if ms is None:
         return PLACEHOLDER
+    if not sane_time(ms):
+        return INVALID_TIME
     try:
         return datetime.fromtimestamp(ms / 1000).strftime("%m-%d %H:%M")
     except (OverflowError, OSError, ValueError):
         return PLACEHOLDER
 
 
+MAX_CELL = 200  # characters of a server string kept for a cell (cut before any layout)
+
+
 def row_values(job: Job, *, now_ms: int, marked: bool, cancelling: bool,
                flags: frozenset[str] = frozenset()) -> tuple[str, ...]:
-    """The plain text of each cell, in column order (also what the diff compares)."""
+    """The plain text of each cell, in column order (also what the diff compares). A record that
+    cannot be shown gets one row saying so; the rest of the table is unaffected."""
+    try:
+        return _row_values(job, now_ms=now_ms, marked=marked, cancelling=cancelling, flags=flags)
+    except Exception:  # one broken record never takes the console down
+        return (MARK if marked else " ", safe_text(str(job.id)[:MAX_CELL]), UNDISPLAYABLE,
+                *([PLACEHOLDER] * (len(COLUMNS) - 3)))
+
+
+def _row_values(job: Job, *, now_ms: int, marked: bool, cancelling: bool,
+                flags: frozenset[str] = frozenset()) -> tuple[str, ...]:
     duration = human_duration(job.duration_ms(now_ms))
     if "stuck" in flags:
         duration = f"{STUCK_MARK} {duration}"
@@ -72,14 +96,14 @@ def row_values(job: Job, *, now_ms: int, marked: bool, cancelling: bool,
         duration = f"{SLOW_MARK} {duration}"
     return (
         MARK if marked else " ",
-        safe_text(job.id),
-        CANCELLING if cancelling else status_label(job.status),
+        safe_text(job.id, limit=MAX_CELL),
+        CANCELLING if cancelling else status_label(job.status[:MAX_CELL]),
         short_time(job.created_ms),
         short_time(job.updated_ms),
         duration,
-        safe_text(job.current_phase),
-        safe_text(job.dataset_id) or PLACEHOLDER,
-        short_id(safe_text(job.batch_id), 9) or PLACEHOLDER,
+        safe_text(job.current_phase, limit=MAX_CELL),
+        safe_text(job.dataset_id, limit=MAX_CELL) or PLACEHOLDER,
+        short_id(safe_text(job.batch_id, limit=MAX_CELL), 9) or PLACEHOLDER,
         str(len(job.errors)) if job.errors else PLACEHOLDER,
     )
 

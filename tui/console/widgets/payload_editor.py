@@ -14,6 +14,8 @@ from __future__ import annotations
 from textual import log
 from textual.widgets import TextArea
 
+from tui.core.sanitise import json_source
+
 JSON_HIGHLIGHTS = """
 [(true) (false)] @boolean
 (null) @json.null
@@ -49,7 +51,7 @@ class PayloadEditor(TextArea):
     """
 
     def __init__(self, text: str = "", *, id: str | None = None) -> None:
-        super().__init__(text, language=None, theme="monokai", soft_wrap=False, tab_behavior="indent",
+        super().__init__(json_source(text), language=None, theme="monokai", soft_wrap=False, tab_behavior="indent",
                          show_line_numbers=True, id=id, highlight_cursor_line=True)
         self.indent_width = 2
         grammar = _json_grammar()
@@ -67,7 +69,9 @@ class PayloadEditor(TextArea):
         return self.language == "json"
 
     def replace_all(self, text: str) -> None:
-        """Replace the whole document as one undoable edit (ctrl+z brings the old text back)."""
+        """Replace the whole document as one undoable edit (ctrl+z brings the old text back). Control and
+        bidi characters (from a server's names, a file, a draft) are shown as their JSON escapes."""
+        text = json_source(text)
         if text == self.text:
             return
         self.replace(text, (0, 0), self.document.end, maintain_selection_offset=False)

@@ -14,10 +14,10 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.widget import Widget
 
-from tui.core.format import PLACEHOLDER, human_duration, offset
+from tui.core.format import INVALID_TIME, PLACEHOLDER, human_duration, offset, sane_duration, sane_time
 from tui.core.models import Job, Phase
 
-RowState = Literal["done", "running", "pending", "no data"]
+RowState = Literal["done", "running", "pending", "no data", "invalid"]
 
 LABEL_WIDTH = 14
 OFFSET_WIDTH = 8
@@ -28,6 +28,7 @@ _BAR_GLYPH = {"done": "█", "running": "▓"}
 _BAR_STYLE = {"done": "$text-success", "running": "$text-warning"}
 _TOTAL_STYLE = {"done": "$text-primary", "running": "$text-warning"}
 _TRACK = "·"
+UNDISPLAYABLE = "this record could not be displayed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,16 @@ def _phase_end(phase: Phase | None) -> int | None:
 
 def _row(label: str, origin: int, start: int | None, end: int | None, *, active: bool,
          now_ms: int) -> TimelineRow:
-    """A row from absolute start/end. A started, unfinished phase of an active job is running."""
+    """A row from absolute start/end. A started, unfinished phase of an active job is running.
+
+    A time outside the sane range, or an offset or a duration longer than ten years, makes the row
+    ``invalid`` (shown as "invalid time", never drawn to scale)."""
+    if start is not None and (not sane_time(start) or not sane_duration(start - origin)):
+        return TimelineRow(label, "invalid")
+    if end is not None and (not sane_time(end) or not sane_duration(end - start if start is not None else 0)):
+        return TimelineRow(label, "invalid")
+    if start is not None and end is None and active and not sane_duration(now_ms - start):
+        return TimelineRow(label, "invalid")
     if start is None:
         return TimelineRow(label, "pending" if active else "no data")
     if end is None:
@@ -83,6 +93,8 @@ def timeline_rows(job: Job, now_ms: int) -> list[TimelineRow]:
     """
     origin = job_origin(job)
     labels = ("queue wait", "profile export", "dataset write", "total")
+    if origin is not None and not sane_time(origin):
+        return [TimelineRow(label, "invalid") for label in labels]
     if origin is None:
         state: RowState = "pending" if job.is_active else "no data"
         return [TimelineRow(label, state) for label in labels]
@@ -115,9 +127,10 @@ def axis_span(rows: list[TimelineRow]) -> int:
 def _bar(row: TimelineRow, span: int, width: int, style_map: dict[str, str]) -> Content:
     if row.state not in _BAR_GLYPH or row.start_offset_ms is None or row.duration_ms is None:
         return Content.styled(_TRACK * width, "$text-muted")
-    begin = min(width - 1, round(row.start_offset_ms / span * width))
-    end = min(width, round((row.start_offset_ms + row.duration_ms) / span * width))
-    length = max(1, end - begin)
+    # Clamped to the track whatever the numbers say: a bar is never wider than the widget.
+    begin = max(0, min(width - 1, round(row.start_offset_ms / span * width)))
+    end = max(0, min(width, round((row.start_offset_ms + row.duration_ms) / span * width)))
+    length = max(1, min(width - begin, end - begin))
     return Content.assemble(
         (_TRACK * begin, "$text-muted"),
         (_BAR_GLYPH[row.state] * length, style_map[row.state]),
@@ -130,6 +143,8 @@ def _duration_cell(row: TimelineRow) -> tuple[str, str]:
         return "pending", "$text-muted"
     if row.state == "no data":
         return "no data", "$text-muted"
+    if row.state == "invalid":
+        return INVALID_TIME, "$text-error"
     text = human_duration(row.duration_ms)
     return (text + "▸", "bold $text-warning") if row.state == "running" else (text, "")
 
@@ -199,4 +214,7 @@ class PhaseTimeline(Widget):
     def render(self) -> Content:
         if not self._rows:
             return Content.styled("no metrics", "$text-muted")
-        return render_rows(self._rows, self.size.width)
+        try:
+            return render_rows(self._rows, self.size.width)
+        except Exception:  # one broken record never takes the console down
+            return Content.styled(UNDISPLAYABLE, "$text-error")

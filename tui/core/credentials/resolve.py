@@ -141,6 +141,9 @@ def _resolve_from_keyring(profile: Profile, *, pinned: bool, timeout: float) -> 
             value = call_with_timeout(keyring.get_password, SERVICE, profile.client_id, timeout=timeout)
         except Exception as exc:
             return _keyring_failure(result, describe_error(exc), isinstance(exc, TimeoutError))
+        if value is not None and not isinstance(value, str):  # a broken or foreign backend
+            return _keyring_failure(result, f"the keyring backend answered a {type(value).__name__} instead of "
+                                            "text, so its entry cannot be used", False)
         if value:
             register_secret(value)
             return SecretResolution(Secret(value), SecretSource.KEYRING, status.backend,
