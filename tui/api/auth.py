@@ -27,10 +27,11 @@ from typing import Any, Protocol, runtime_checkable
 import httpx
 
 from tui.api.calllog import CallObserver, notify, record_for
-from tui.api.mapping import clean_text, decode_json, request_id_of, server_message
+from tui.api.mapping import decode_json, request_id_of, server_message
 from tui.api.transport import SMALL_CAP, TOKEN_PATH, client_options, fetch_capped
 from tui.core.errors import AepxError, AuthError, ServerError
 from tui.core.logging import register_secret
+from tui.core.sanitise import one_line
 from tui.core.secret import Secret
 
 REFRESH_AHEAD = 300.0
@@ -210,7 +211,7 @@ class ImsAuth(httpx.Auth):
             return token, _ttl_seconds(payload.get("expires_in"))
         request_id = request_id_of(headers, body)
         described = server_message(body)
-        error = clean_text(str(payload.get("error", ""))) if payload.get("error") else ""
+        error = one_line(str(payload.get("error", ""))) if payload.get("error") else ""
         kw: dict[str, Any] = {"status": status, "request_id": request_id, "server_message": described}
         if status >= 500:
             raise ServerError(f"Getting an access token from IMS failed because of an IMS server error "

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from tui.api.auth import ImsAuth, TokenStore
 from tui.api.calllog import CallObserver
-from tui.api.mapping import ConnectFailed, ConnectTimedOut, clean_text, error_from_response
+from tui.api.mapping import ConnectFailed, ConnectTimedOut, error_from_response
 from tui.api.retry import RetryPolicy, Sleep, call_with_retries, is_retryable, is_retryable_idempotent
 from tui.api.transport import HttpSession, RawResponse
 from tui.core.errors import (
@@ -49,6 +49,7 @@ from tui.core.models import (
 )
 from tui.core.profile import Profile
 from tui.core.sandboxes import SandboxInfo, SandboxKind, kind_of
+from tui.core.sanitise import one_line
 from tui.core.secret import Secret
 from tui.core.statuses import check_status
 
@@ -305,27 +306,27 @@ class PlatformClient:
         """The job ``job_id``, addressed by that id whatever the record says: a record without an ``id`` gets
         it, and a record whose ``id`` names another job is refused (nothing may be done to that job)."""
         asked = str(job_id).strip()
-        what = f"Reading export job {clean_text(asked, 60)}"
+        what = f"Reading export job {one_line(asked, 60)}"
         response = await self._idempotent("GET", f"{JOBS_PATH}/{_segment(job_id)}", what=what)
         job = Job.parse(self._json(response, what))
         answered = job.raw.get("id") if isinstance(job.raw, Mapping) else None
         if answered is not None and answered != "" and not same_job_id(answered, asked):
             raise ApiError(f"{what} failed because the Platform answered with job "
-                           f"{clean_text(str(answered), 60)} instead; nothing was done to either job, so check "
+                           f"{one_line(str(answered), 60)} instead; nothing was done to either job, so check "
                            "the id and report it if it persists.", status=response.status,
                            request_id=response.headers.get("x-request-id"))
         return job if job.id == asked else dataclasses.replace(job, id=asked)
 
     async def cancel_job(self, job_id: str) -> CancelResult:
         """DELETE is idempotent here: a 404 (also after a retry) means the job is already gone."""
-        what = f"Cancelling export job {clean_text(str(job_id), 60)}"
+        what = f"Cancelling export job {one_line(str(job_id), 60)}"
         response = await self._idempotent("DELETE", f"{JOBS_PATH}/{_segment(job_id)}", what=what,
                                           ok_statuses=frozenset({404}))
         if response.status == 404:
             return CancelResult(job_id=str(job_id), already_gone=True)
         data = response.json()
         if isinstance(data, Mapping):
-            message = clean_text(str(data.get("message") or ""))
+            message = one_line(str(data.get("message") or ""))
             if data.get("status") is False:
                 raise ApiError(f"{what} failed because the Platform declined it"
                                f"{' (' + message + ')' if message else ''}; check the job's state with "
@@ -377,8 +378,8 @@ class PlatformClient:
             matches = [job for job in await self._find_recent(payload, since_ms) if job.id not in existing]
         except AepxError as error:
             raise AmbiguousCreateError(
-                f"Creating the export job may or may not have succeeded ({clean_text(cause.message, 160)}), "
-                f"and checking failed too ({clean_text(error.message, 160)}); run `aepx jobs list` to look "
+                f"Creating the export job may or may not have succeeded ({one_line(cause.message, 160)}), "
+                f"and checking failed too ({one_line(error.message, 160)}); run `aepx jobs list` to look "
                 "for the job before creating it again.", status=cause.status, request_id=cause.request_id,
                 server_message=cause.server_message) from None
         if len(matches) == 1:
@@ -389,7 +390,7 @@ class PlatformClient:
         else:
             detail = "no matching job was found yet"
         raise AmbiguousCreateError(
-            f"Creating the export job may or may not have succeeded ({clean_text(cause.message, 160)}) and "
+            f"Creating the export job may or may not have succeeded ({one_line(cause.message, 160)}) and "
             f"{detail}; run `aepx jobs list` to check before creating it again.", status=cause.status,
             request_id=cause.request_id, server_message=cause.server_message)
 
@@ -410,7 +411,7 @@ class PlatformClient:
     # --- datasets and merge policies ----------------------------------------------------------------
     async def create_dataset(self, name: str) -> str:
         """A dataset on the profile union schema (parquet), as the export guide shows. Returns its id."""
-        what = f"Creating dataset {clean_text(name, 80)!r}"
+        what = f"Creating dataset {one_line(name, 80)!r}"
         body = {"name": name,
                 "schemaRef": {"id": PROFILE_UNION_SCHEMA, "contentType": "application/vnd.adobe.xed+json;version=1"},
                 "fileDescription": {"persisted": True, "containerFormat": "parquet", "format": "parquet"}}
@@ -421,7 +422,7 @@ class PlatformClient:
             if not _ambiguous(error):
                 raise
             raise AmbiguousCreateError(
-                f"{what} may or may not have succeeded ({clean_text(error.message, 160)}); run `aepx datasets "
+                f"{what} may or may not have succeeded ({one_line(error.message, 160)}); run `aepx datasets "
                 "list` to check before creating it again.", status=error.status, request_id=error.request_id,
                 server_message=error.server_message) from None
         data = self._json(response, what)
@@ -508,7 +509,7 @@ class PlatformClient:
     # --- single lookups (the preflight's GETs) --------------------------------------------------------
     async def get_dataset(self, dataset_id: str) -> Dataset:
         """``GET /dataSets/{id}`` (Catalog answers ``{id: dataset}``); NotFoundError when it does not exist."""
-        what = f"Reading dataset {clean_text(str(dataset_id), 60)}"
+        what = f"Reading dataset {one_line(str(dataset_id), 60)}"
         data = self._json(await self._idempotent("GET", f"{DATASETS_PATH}/{_segment(dataset_id)}", what=what),
                           what)
         body = data if isinstance(data, Mapping) else {}
@@ -518,7 +519,7 @@ class PlatformClient:
 
     async def get_merge_policy(self, policy_id: str) -> MergePolicy:
         """``GET /config/mergePolicies/{id}``; NotFoundError when it does not exist."""
-        what = f"Reading merge policy {clean_text(str(policy_id), 60)}"
+        what = f"Reading merge policy {one_line(str(policy_id), 60)}"
         data = self._json(await self._idempotent("GET", f"{MERGE_POLICIES_PATH}/{_segment(policy_id)}",
                                                  what=what), what)
         return MergePolicy.parse(data)
@@ -526,7 +527,7 @@ class PlatformClient:
     async def get_segment_definition(self, segment_id: str) -> Mapping[str, Any] | None:
         """``GET /segment/definitions/{id}``: the definition, ``None`` when the service says there is no
         such segment, ``EndpointUnavailable`` when the route itself answers 404 (no UPS error body)."""
-        what = f"Reading segment definition {clean_text(str(segment_id), 60)}"
+        what = f"Reading segment definition {one_line(str(segment_id), 60)}"
         response = await self._idempotent("GET", f"{SEGMENT_DEFINITIONS_PATH}/{_segment(segment_id)}", what=what,
                                           ok_statuses=frozenset({404}))
         if response.status == 404:

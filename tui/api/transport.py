@@ -25,8 +25,9 @@ from typing import Any
 import httpx
 
 from tui.api.calllog import CallObserver, notify, record_for
-from tui.api.mapping import ConnectFailed, ConnectTimedOut, NameNotResolved, clean_text, decode_json
+from tui.api.mapping import ConnectFailed, ConnectTimedOut, NameNotResolved, decode_json
 from tui.core.errors import AepxError, ApiError, ApiTimeoutError, ConfigError, NetworkError
+from tui.core.sanitise import one_line
 
 LIMITS = httpx.Limits(max_connections=10, max_keepalive_connections=5, keepalive_expiry=30.0)
 CONNECT_TIMEOUT = 10.0
@@ -122,10 +123,10 @@ def _reason(exc: Exception) -> str:
                                   "name resolution", "no address associated")):
         return UNRESOLVED
     if any(isinstance(e, ssl.SSLError) for e in chain) or "certificate" in lowered or "ssl" in lowered:
-        return f"the TLS connection failed ({clean_text(text, 120)})"
+        return f"the TLS connection failed ({one_line(text, 120)})"
     if "reset" in lowered:
         return "the connection was reset"
-    return clean_text(text, 120) or type(exc).__name__
+    return one_line(text, 120) or type(exc).__name__
 
 
 def map_transport_error(exc: httpx.HTTPError, *, what: str, timeout: float) -> AepxError:
@@ -147,7 +148,7 @@ def map_transport_error(exc: httpx.HTTPError, *, what: str, timeout: float) -> A
         kind = NameNotResolved if reason == UNRESOLVED else ConnectFailed
         return kind(f"Could not reach {origin}: {reason}. Check {setting} and your network.")
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        return ConfigError(f"{what} failed because the URL {clean_text(str(url), 200)} is not usable; "
+        return ConfigError(f"{what} failed because the URL {one_line(str(url), 200)} is not usable; "
                            f"fix {setting} in the profile.")
     if isinstance(exc, httpx.ProxyError):
         return NetworkError(f"{what} failed because the proxy refused the connection to {origin}; check "

@@ -239,7 +239,7 @@ def history_stats(obj: Context, since: str, by: str | None, as_json: bool) -> in
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=True))  # ASCII: no control or bidi character
     else:
-        from tui.core.format import safe_text
+        from tui.core.sanitise import sanitise
 
         counts = result["counts"]
         total = result["total_time_ms"]
@@ -257,9 +257,9 @@ def history_stats(obj: Context, since: str, by: str | None, as_json: bool) -> in
                 if by == "payload":
                     key = f"{g['dataset_id'] or '?'} {(g.get('fields') or '')[:30]} #{g['key'][:8]}"
                 c = g["counts"]
-                rows.append([safe_text(key), f"{g['jobs']:,}", f"{c['FAILED']:,}", fmt_rate(g["success_rate"]),
+                rows.append([sanitise(key), f"{g['jobs']:,}", f"{c['FAILED']:,}", fmt_rate(g["success_rate"]),
                              fmt_ms(g["total_time_ms"]["p50"]), fmt_ms(g["total_time_ms"]["p95"]),
-                             safe_text(g["newest_job_id"] or "")])
+                             sanitise(g["newest_job_id"] or "")])
             table([_BY_HEADER[by], "JOBS", "FAILED", "SUCCESS", "P50", "P95", "NEWEST"], rows)
     err(f"From the history of org {org}, sandbox {sandbox}, {_age(synced, now)}; "
         f"times in {result['timezone']}.")
@@ -268,13 +268,13 @@ def history_stats(obj: Context, since: str, by: str | None, as_json: bool) -> in
 
 def _cell(value: object) -> object:
     """A CSV cell: server text made inert; a leading = + - @ (a spreadsheet formula) gets a quote."""
-    from tui.core.format import safe_text
+    from tui.core.sanitise import sanitise
 
     if value is None:
         return ""
     if not isinstance(value, str):
         return value
-    text = safe_text(value)
+    text = sanitise(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 

@@ -42,7 +42,6 @@ from tui.console.state import JobListModel
 from tui.console.widgets.header import HeaderState
 from tui.core.cancel import cancel_many, refusal
 from tui.core.config import ConsoleSettings, LaunchSettings, SafetySettings
-from tui.core.format import safe_text
 from tui.core.logging import redact
 from tui.core.models import Job, Page
 from tui.core.protocol import JobsAPI
@@ -313,7 +312,7 @@ class AepxApp(App[int]):
         key = (api.target.org_id, api.target.sandbox)
         if kind.note and key not in self._kind_noted:
             self._kind_noted.add(key)
-            self.say(safe_text(kind.note), "warning", timeout=12)
+            self.say(sanitise(kind.note), "warning", timeout=12)
 
     @property
     def jobs_screen(self) -> JobsScreen | None:

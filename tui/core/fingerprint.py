@@ -192,7 +192,7 @@ def duplicate_sentence(job: Any, *, tz: Any = None) -> str:
     """``job 25577 with the same payload is PROCESSING since 14:02``."""
     from datetime import UTC, datetime
 
-    from tui.core.format import safe_text
+    from tui.core.sanitise import sanitise
 
     since = ""
     if job.created_ms is not None:
@@ -201,4 +201,4 @@ def duplicate_sentence(job: Any, *, tz: Any = None) -> str:
             since = f" since {moment:%H:%M}"
         except (OverflowError, OSError, ValueError):
             since = ""
-    return f"job {safe_text(job.id)} with the same payload is {safe_text(job.status)}{since}"
+    return f"job {sanitise(job.id)} with the same payload is {sanitise(job.status)}{since}"

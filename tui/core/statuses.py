@@ -7,7 +7,7 @@ model's active/final sets, the monitor's counts.
 from __future__ import annotations
 
 from tui.core.errors import UsageError
-from tui.core.format import safe_text
+from tui.core.sanitise import sanitise
 
 NEW = "NEW"
 PROCESSING = "PROCESSING"
@@ -29,4 +29,4 @@ def check_status(status: str | None, *, any_case: bool = False) -> str | None:
         return candidate
     upper = status.strip().upper()
     hint = f" (did you mean {upper}?)" if upper in KNOWN_STATUSES else ""
-    raise UsageError(f"Unknown status {safe_text(status)[:40]!r}{hint}: use one of {', '.join(KNOWN_STATUSES)}.")
+    raise UsageError(f"Unknown status {sanitise(status)[:40]!r}{hint}: use one of {', '.join(KNOWN_STATUSES)}.")

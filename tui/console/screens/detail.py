@@ -15,9 +15,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from tui.console.widgets.detail import JobDetail
-from tui.core.format import safe_text
 from tui.core.models import Job
 from tui.core.protocol import JobsAPI
+from tui.core.sanitise import sanitise
 from tui.monitor.history.baselines import Baseline
 
 
@@ -50,7 +50,7 @@ class DetailScreen(Screen[None]):
         self._on_cancel = on_cancel
         self._detail_kwargs = {"poll_seconds": poll_seconds, "stuck_factor": stuck_factor, "clock": clock,
                                "dataset_names": dataset_names}
-        self.sub_title = f"job {safe_text(job.id)}"
+        self.sub_title = f"job {sanitise(job.id)}"
 
     @property
     def detail(self) -> JobDetail:

@@ -43,7 +43,6 @@ from tui.core import drafts, templates
 from tui.core.curl import as_curl
 from tui.core.errors import AepxError, AmbiguousCreateError, PayloadError
 from tui.core.fingerprint import active_duplicates, duplicate_sentence
-from tui.core.format import safe_text
 from tui.core.models import Dataset, Job, MergePolicy, Target, destination_dataset
 from tui.core.payload import MAX_PAYLOAD_BYTES, Issue, ValidationResult, read_payload_text, validate_text
 from tui.core.payload_edit import replace_dataset_id
@@ -230,8 +229,8 @@ class ConfirmDataset(ModalScreen[bool]):
     def question(self) -> str:
         t = self._target
         env = " (EMULATOR)" if t.is_emulator else ""
-        return (f"Create dataset “{safe_text(self._name)}” in org {safe_text(t.org_id)}, sandbox "
-                f"{safe_text(t.sandbox)}{env}? Only its id is written into the payload.")
+        return (f"Create dataset “{sanitise(self._name)}” in org {sanitise(t.org_id)}, sandbox "
+                f"{sanitise(t.sandbox)}{env}? Only its id is written into the payload.")
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -900,7 +899,7 @@ class LaunchScreen(Screen[Job | None]):
             return
         except AepxError as exc:
             self._launch_settled(created=False)
-            self._server_refusal = (safe_text(exc.with_request_id()), self.editor.text)
+            self._server_refusal = (sanitise(exc.with_request_id()), self.editor.text)
             self._after_failure(f"The job was not created: {exc.with_request_id()}", "")
             self._validate_now(schedule=False)  # the panel now says why, until the payload changes
             return

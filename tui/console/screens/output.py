@@ -3,7 +3,7 @@ first 50 rows, and ``d`` to download every file with a progress bar. ``esc`` ret
 
 Fetching happens in this screen's workers through an :class:`OutputSource` (``tui.api.data_access.
 DataAccess`` in production); the ``show_*`` methods only render what they are given. Every server or
-file string passes ``safe_text`` and is wrapped in ``rich.text.Text`` (never read as markup).
+file string passes ``sanitise`` and is wrapped in ``rich.text.Text`` (never read as markup).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 
 from tui.core.errors import AepxError
-from tui.core.format import absolute_time, safe_text
+from tui.core.format import absolute_time
 from tui.core.models import Job
 from tui.core.output import (
     Batch,
@@ -32,6 +32,7 @@ from tui.core.output import (
     exported_profiles,
     job_batches,
 )
+from tui.core.sanitise import sanitise
 
 PREVIEW_ROWS = 50
 CELL_WIDTH = 40
@@ -105,7 +106,7 @@ class OutputScreen(Screen[None]):
         self._previews: dict[str, tuple[Any, list[str], list[list[Any]]]] = {}
         self._download_dir = download_dir
         self.downloading = False
-        self.sub_title = f"output of job {safe_text(job.id)}"
+        self.sub_title = f"output of job {sanitise(job.id)}"
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -124,7 +125,7 @@ class OutputScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#output-files", DataTable).focus()
         if not self.refs:
-            self.show_message(f"Job {safe_text(self.job.id)} names no batch (destination.batchId is empty), so "
+            self.show_message(f"Job {sanitise(self.job.id)} names no batch (destination.batchId is empty), so "
                               "there is nothing to show.")
             return
         self._load(self.index)
@@ -173,26 +174,26 @@ class OutputScreen(Screen[None]):
         if failed:
             text = f"{len(failed)} of {len(files)} file(s) failed ({last_error}) Press d to resume."
             self.show_status(text)
-            self.app.notify(safe_text(text), severity="error", markup=False)
+            self.app.notify(sanitise(text), severity="error", markup=False)
         else:
             text = f"Downloaded {len(files)} file(s) to {directory}"
             self.show_status(text)
-            self.app.notify(safe_text(text), markup=False)
+            self.app.notify(sanitise(text), markup=False)
 
     # --- rendering (what the workers give) ---------------------------------------------------------
     def show_message(self, text: str) -> None:
-        self.query_one("#output-facts", Static).update(Text(safe_text(text)))
+        self.query_one("#output-facts", Static).update(Text(sanitise(text)))
 
     def show_status(self, text: str) -> None:
-        self.query_one("#output-status", Static).update(Text(safe_text(text)))
+        self.query_one("#output-status", Static).update(Text(sanitise(text)))
 
     def show_schema_text(self, text: str) -> None:
-        self.query_one("#output-schema", Static).update(Text(safe_text(text)))
+        self.query_one("#output-schema", Static).update(Text(sanitise(text)))
 
     def show_batch(self, batch: Batch, files: list[BatchFile]) -> None:
         self.shown_batch, self.files = batch, files
         ref = self.refs[self.index]
-        lines = [f"batch {safe_text(batch.id)} · {safe_text(batch.status)}"]
+        lines = [f"batch {sanitise(batch.id)} · {sanitise(batch.status)}"]
         second = []
         if batch.record_count is not None:
             second.append(f"{batch.record_count:,} records")
@@ -202,18 +203,18 @@ class OutputScreen(Screen[None]):
         if len(self.refs) > 1:
             second.append(f"batch {self.index + 1} of {len(self.refs)} ([ ] to switch)")
         if ref.segment_id:
-            second.append(f"segment {safe_text(ref.segment_id)}")
+            second.append(f"segment {sanitise(ref.segment_id)}")
         if batch.completed_ms:
             second.append(f"completed {absolute_time(batch.completed_ms)}")
         if exported_profiles(self.job):
-            second.append(f"job exported {safe_text(exported_profiles(self.job))} profiles")
+            second.append(f"job exported {sanitise(exported_profiles(self.job))} profiles")
         if second:
             lines.append(" · ".join(second))
         if batch.failed:
-            reason = f": {safe_text(batch.errors[0])}" if batch.errors else ""
+            reason = f": {sanitise(batch.errors[0])}" if batch.errors else ""
             lines.append(f"The batch failed{reason}; it has no files. The job's errors say why.")
         elif not batch.succeeded:
-            lines.append(f"The batch is {safe_text(batch.status)}: its files are readable once it succeeds.")
+            lines.append(f"The batch is {sanitise(batch.status)}: its files are readable once it succeeds.")
         elif not files:
             lines.append("The batch has no files.")
         self.query_one("#output-facts", Static).update(Text("\n".join(lines)))
@@ -221,7 +222,7 @@ class OutputScreen(Screen[None]):
         table.clear()
         name_width = max(24, self.size.width - 36)
         for k, f in enumerate(files):
-            table.add_row(Text(middle_ellipsis(safe_text(f.name), name_width)),
+            table.add_row(Text(middle_ellipsis(sanitise(f.name), name_width)),
                           Text(human_bytes(f.size), justify="right"),
                           Text("" if f.records is None else f"{f.records:,}", justify="right"),
                           Text("yes" if f.is_valid else "NO"), key=f"{k}")
@@ -244,9 +245,9 @@ class OutputScreen(Screen[None]):
         self.show_schema_text(f"{info.num_rows:,} rows · {info.row_groups} row group(s) · schema: {schema}"
                               + (f" · {problem}" if problem else ""))
         for name in names:
-            preview.add_column(Text(safe_text(name)[:CELL_WIDTH]))
+            preview.add_column(Text(sanitise(name)[:CELL_WIDTH]))
         for row in rows:
-            preview.add_row(*[Text(safe_text(cell_text(v, CELL_WIDTH))) for v in row])
+            preview.add_row(*[Text(sanitise(cell_text(v, CELL_WIDTH))) for v in row])
 
     # --- events and actions ------------------------------------------------------------------------
     @on(DataTable.RowHighlighted, "#output-files")

@@ -21,8 +21,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from tui.core.errors import AepxError
-from tui.core.format import safe_text
 from tui.core.profile import DEFAULT_IMS_URL, DEFAULT_PLATFORM_URL, DEFAULT_SCOPES, Profile, check_profile
+from tui.core.sanitise import sanitise
 from tui.core.secret import Secret
 
 FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -153,7 +153,7 @@ class SetupScreen(ModalScreen[SetupResult | None]):
         try:
             profile = profile_from_form(self.values())
         except ValueError as exc:
-            error.update(Text(safe_text(str(exc))))
+            error.update(Text(sanitise(str(exc))))
             return
         error.update("")
         raw = self.query_one("#field-secret", Input).value.strip()
@@ -165,10 +165,10 @@ class SetupScreen(ModalScreen[SetupResult | None]):
         try:
             await asyncio.to_thread(save_profile, self._path, profile, make_default=make_default)
         except AepxError as exc:
-            error.update(Text(safe_text(str(exc))))
+            error.update(Text(sanitise(str(exc))))
             return
         except OSError as exc:
-            error.update(Text(safe_text(f"Could not write the config file: {exc.strerror or exc}.")))
+            error.update(Text(sanitise(f"Could not write the config file: {exc.strerror or exc}.")))
             return
         stored, message = (False, "No secret given: set AEPX_CLIENT_SECRET or run `aepx login` later.")
         if secret is not None:
