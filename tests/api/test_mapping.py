@@ -1,4 +1,4 @@
-"""Every documented error shape (platform-api.md §7, §8) maps to the right error with the server's words."""
+"""Every documented error shape of the Platform and IMS maps to the right error with the server's words."""
 
 from __future__ import annotations
 

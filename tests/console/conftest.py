@@ -1,4 +1,4 @@
-"""Console test helpers: SVG snapshots through syrupy (engineering-notes §3.3 option b), a fixed clock
+"""Console test helpers: SVG snapshots through syrupy, a fixed clock
 and an app factory over ``FakeJobsAPI``."""
 
 from __future__ import annotations

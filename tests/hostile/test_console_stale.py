@@ -1,5 +1,5 @@
-"""Item 6 of issue 21 in the console: a Platform that trickles its answer makes the header STALE within the
-request timeout, and polling goes on (it used to show "refreshing…" forever and never poll again)."""
+"""In the console, a Platform that trickles its answer makes the header STALE within the request timeout,
+and polling goes on (never "refreshing…" forever with no further poll)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Adobe IMS OAuth server-to-server (client credentials) as an ``httpx.Auth``.
 
 * The token request goes through a separate, small ``AsyncClient`` with its own timeout: requests made
-  inside an auth flow carry no timeout otherwise (engineering-notes §2.3).
+  inside an auth flow carry no timeout otherwise.
 * The token is cached with its expiry and refreshed ahead of it (300 s, or 10 % of the lifetime for
   short-lived tokens); one fetch at a time (``asyncio.Lock``, never held across a ``yield``).
 * On a 401 the token is refreshed once, and only if the token that failed is still the current one

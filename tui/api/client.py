@@ -4,6 +4,9 @@ Idempotent calls (GET, and DELETE of a job) are retried by ``tui.api.retry``. Th
 is sent once (a refused connection, which never reached the server, is the only thing resent); if its
 answer is lost, the client lists the newest jobs to find the job it may have created and says honestly
 what it knows (``CreateResult(reconciled=True)`` or ``AmbiguousCreateError``).
+
+One module because every Platform call shares one request path (deadline, size cap, retry policy,
+error mapping); Data Access, with its own paging and downloads, is ``data_access.py``.
 """
 
 from __future__ import annotations

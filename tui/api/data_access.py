@@ -11,6 +11,8 @@
   the size matches the listing; a rerun resumes from the ``.part`` size.
 * ``peek_parquet``: the footer only: one suffix ``Range`` of 64 KiB (a second one if the footer is
   larger), parsed with pyarrow. ``first_rows`` adds one ``Range`` for the first row group.
+
+One module because all of it is the Data Access API of one batch, on the client's session.
 """
 
 from __future__ import annotations

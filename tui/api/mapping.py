@@ -1,7 +1,7 @@
 """Turn an HTTP error answer from any AEP service into one error of ``tui.core.errors``.
 
 Pure functions (no ``httpx``): the input is the status, the headers and the body bytes. Every
-documented error shape is read (``platform-api.md`` §7 and §8): the gateway's ``error_code``/``message``,
+documented error shape is read: the gateway's ``error_code``/``message``,
 problem details (``type``/``title``/``status``/``detail``), UPS ``{requestId, errors: {"404": [...]}}``,
 the Schema Registry ``report``, Profile ``{message, statusCode}``, the 429 array with ``retryAfterMs``,
 OAuth ``{error, error_description}``, plain text and empty bodies. The server's words are kept as

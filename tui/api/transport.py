@@ -3,7 +3,7 @@ uses ``httpx``. ``client.py`` sees only ``RawResponse`` and the errors of ``tui.
 
 * One long-lived ``AsyncClient`` per profile; timeouts explicit; pool limits and TLS verification set
   on the client and no transport built (an explicit transport ignores client-level limits and switches
-  httpx's environment proxies off, engineering-notes §2.1): IMS and Platform both honour
+  httpx's environment proxies off): IMS and Platform both honour
   ``HTTPS_PROXY``/``NO_PROXY`` exactly as a plain httpx client does.
 * Every attempt has a whole-response deadline (connect, headers and body: ``request_timeout``) and a
   body cap (16 MiB for a page, 1 MiB for a token or an error body).

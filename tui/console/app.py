@@ -9,6 +9,9 @@ overlapping: a re-armed one-shot timer plus an in-flight guard), ``cancel`` and 
 cancelled by polling), ``switch`` (profile or sandbox). ONE handler, ``on_worker_state_changed``,
 turns any worker failure into one sentence (a notification, and the header's stale state for
 fetches) and re-arms the poll timer with backoff. The app never crashes on an API error.
+
+One module because every worker, timer and app-level action meets in this class; screens, widgets and the
+composition root (``tui/console/run.py``) live in their own modules.
 """
 
 from __future__ import annotations
@@ -212,7 +215,7 @@ class AepxApp(App[int]):
         return self.monitor.baseline_for(job) if job is not None else None
 
     def job_flags(self, job: Job) -> frozenset[str]:
-        """The row markers (Pulse, issue 16): ``stuck`` (running > stuck_factor × its baseline) and
+        """The row markers: ``stuck`` (running > stuck_factor × its baseline) and
         ``slow`` (over a history p95). A finished job is compared with the cached p95 of every stored
         run of its payload / dataset / sandbox (one query per payload a minute, not one per row)."""
         from tui.monitor.history.baselines import is_slow, is_stuck

@@ -5,6 +5,9 @@ Read with ``tomllib``, strictly: unknown keys, wrong types and secret-looking ke
 atomically (temporary file in the same directory, fsync, ``os.replace``), file 0600, directory 0700.
 The config never holds a secret: those live in the keyring, the environment, or the opt-in plaintext
 credentials file, which is a separate file so that a config can be attached to a bug report.
+
+One module because reading and writing share one schema: each table's reader and writer sit in the same
+file so that a new key is added to both at once.
 """
 
 from __future__ import annotations

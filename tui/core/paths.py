@@ -36,8 +36,8 @@ def ensure_private_dir(directory: Path) -> None:
     """Create ``directory`` and every missing parent as 0700 (as the XDG spec asks), and tighten every
     existing aepx directory on the way (``…/aepx`` and below it) to 0700.
 
-    ``mkdir(parents=True)`` would create the parents with the umask's mode (0755): the data dir
-    ``~/.local/share/aepx`` was world-readable although its ``drafts`` child was private.
+    ``mkdir(parents=True)`` would create the parents with the umask's mode (0755), leaving the data dir
+    ``~/.local/share/aepx`` world-readable above a private ``drafts`` child.
     """
     directory = Path(directory)
     missing: list[Path] = []

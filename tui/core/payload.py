@@ -3,6 +3,9 @@
 ``validate_text`` reports JSON syntax errors with 1-based line and column and a hint of what is
 probably wrong, then runs ``validate_payload``, whose issues carry the line of the offending key.
 Neither function raises: every problem comes back as an :class:`Issue`.
+
+One module because every rule of the request's shape is here, with the locator that points the editor
+at each problem: one place to read what the API accepts.
 """
 
 from __future__ import annotations

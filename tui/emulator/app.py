@@ -2,6 +2,9 @@
 Catalog batches and Data Access files (``data_routes``).
 
 ``create_app(settings, clock=...)`` returns the app; its state is ``app.state.store``.
+
+One module because these routes share the gateway checks and the request-body rules; the Data Access
+and sandbox routes, which share less, have their own modules.
 """
 
 from __future__ import annotations
@@ -159,7 +162,7 @@ def _int_param(request: Request, name: str, bad: Callable[[str], Response], *, m
         return None
     text = raw.strip()
     # ASCII digits only, and few of them: "²" or "٢" are str.isdigit() (int() then fails or aliases), and
-    # int() refuses 5,000 digits; either was a 500.
+    # int() refuses 5,000 digits; either would be a 500.
     if (not ASCII_NUMBER.fullmatch(text) or int(text) < minimum
             or (maximum is not None and int(text) > maximum)):
         upper = f" and {maximum}" if maximum is not None else ""

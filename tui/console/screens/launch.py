@@ -7,6 +7,9 @@ ctrl+a/e/d/k/u/w/x/c/v/z/y, f6, f7, ...).
 The editor's text is saved as a draft while typing (debounced, atomic) and restored next time, so a
 crash, a kill or a dropped SSH session loses at most the last fraction of a second of typing.
 The screen dismisses with the created ``Job``, or ``None`` when left with esc.
+
+One module: the editor, its confirmation and the draft share one payload, one validation result and
+one preflight cache; the rules themselves live in ``tui.core.payload``, ``payload_edit`` and ``preflight``.
 """
 
 from __future__ import annotations

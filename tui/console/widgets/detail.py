@@ -3,6 +3,8 @@
 Hosted beside the job list on wide terminals and by ``DetailScreen`` on narrow ones. Attributes go
 down (``show``), messages go up (``JobRefreshed``, ``RefreshFailed``). Every server string is
 displayed through ``sanitise`` as plain ``Content``, never as markup.
+
+One module because the summary, timeline, errors and raw JSON render the same record from one refresh.
 """
 
 from __future__ import annotations

@@ -14,6 +14,8 @@
   batches (one transaction per batch), off the caller's (the UI's) thread. A second process on the
   same file waits on the busy timeout. Disk full or a read-only file turns history off for the run
   with one sentence (:meth:`HistoryStore.take_problem`), never an exception in the caller.
+
+One module because the schema, its migrations and every query on it change together.
 """
 
 from __future__ import annotations
