@@ -51,6 +51,7 @@ from tui.core.models import (
     to_int,
 )
 from tui.core.profile import Profile
+from tui.core.protocol import JOBS_PATH
 from tui.core.sandboxes import SandboxInfo, SandboxKind, kind_of
 from tui.core.sanitise import one_line
 from tui.core.secret import Secret
@@ -59,7 +60,6 @@ from tui.core.statuses import check_status
 if TYPE_CHECKING:
     import httpx
 
-JOBS_PATH = "/data/core/ups/export/jobs"
 DATASETS_PATH = "/data/foundation/catalog/dataSets"
 MERGE_POLICIES_PATH = "/data/core/ups/config/mergePolicies"
 SEGMENT_DEFINITIONS_PATH = "/data/core/ups/segment/definitions"

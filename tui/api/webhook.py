@@ -39,8 +39,8 @@ class WebhookClient:
         """POST ``body`` (JSON) to ``url`` once; the answer's status and Location."""
         try:
             async with asyncio.timeout(self.deadline):
-                async with self._client.stream("POST", url, content=body,
-                                               headers={"Content-Type": "application/json"}) as response:
+                headers = {"Content-Type": "application/json"}
+                async with self._client.stream("POST", url, content=body, headers=headers) as response:
                     read = 0
                     async for chunk in response.aiter_raw():
                         read += len(chunk)

@@ -1,9 +1,9 @@
 """The console's one composition root: what a running console is made of, assembled in one place.
 
-``make_console`` builds the app (tests and benches call it too); ``run_console`` adds the job history
+``make_console`` builds the app (the tests call it too); ``run_console`` adds the job history
 and runs it; ``run_console_with_secret_prompt`` first asks for a secret nobody stored;
-``run_demo`` puts the console on an in-process emulator. The CLI (``tui/cli/console.py``) only
-chooses which of these to call, from the config and the flags.
+``run_demo`` puts the console on an in-process emulator. The CLI (``tui/cli/console.py``)
+only chooses which of these to call, from the config and the flags.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ DEMO_SPEED = 30.0
 
 
 def make_console(api: JobsAPI, **options: Any) -> AepxApp:
-    """The console app on ``api``; ``options`` are :class:`AepxApp`'s (settings, keymap, history…)."""
+    """The console app on ``api``; ``options`` are :class:`AepxApp`'s (settings, keymap…)."""
     return AepxApp(api, **options)
 
 
@@ -45,7 +45,8 @@ def run_console(api: JobsAPI, *, history_settings: Any = None, **options: Any) -
 
 
 def run_console_with_secret_prompt(profile: Profile, problem: str, **options: Any) -> int:
-    """No secret anywhere: ask for it in a small prompt, then run the console with it in memory only."""
+    """No secret anywhere: ask for it in a small prompt, then run the console with it in
+    memory only."""
     from tui.console.screens.secret_prompt import SecretPromptApp
 
     secret = SecretPromptApp(profile.name, problem).run()
@@ -61,12 +62,12 @@ def demo_profile(base_url: str, settings: Any) -> Profile:
     """The profile of an emulator at ``base_url`` started with ``settings`` (EmulatorSettings)."""
     from tui.core.profile import Profile
 
-    return Profile(name="emulator", org_id=settings.org, client_id=settings.client_id, sandbox=settings.sandbox,
-                   platform_url=base_url, ims_url=base_url, is_emulator=True)
+    return Profile(name="emulator", org_id=settings.org, client_id=settings.client_id,
+                   sandbox=settings.sandbox, platform_url=base_url, ims_url=base_url, is_emulator=True)
 
 
 def run_demo(**options: Any) -> int:
-    """The console on a fresh in-process emulator (``aepx --demo``, or no profile configured yet)."""
+    """The console on a fresh in-process emulator (``aepx --demo``, or no profile yet)."""
     from tui.api.client import PlatformClient
     from tui.core.secret import Secret
     from tui.emulator.server import EmulatorServer
@@ -74,5 +75,7 @@ def run_demo(**options: Any) -> int:
 
     settings = EmulatorSettings(port=0, speed=DEMO_SPEED)
     with EmulatorServer(settings) as server:
-        api = PlatformClient(demo_profile(server.base_url, settings), Secret(settings.client_secret))
-        return run_console(api, history_settings=False, **options)  # the demo's jobs stay out of the history
+        profile = demo_profile(server.base_url, settings)
+        api = PlatformClient(profile, Secret(settings.client_secret))
+        # the demo's jobs stay out of the history
+        return run_console(api, history_settings=False, **options)

@@ -68,7 +68,8 @@ class Profile:
 def check_profile(profile: Profile) -> None:
     """Raise ``ValueError`` with one sentence naming the first field that breaks a rule."""
     if not is_profile_name(profile.name):
-        raise ValueError(f"Profile name must start with a letter or digit and use only {NAME_CHARACTERS}.")
+        raise ValueError("Profile name must start with a letter or digit and use only "
+                         f"{NAME_CHARACTERS}.")
     for key, label in (*REQUIRED_FIELDS, ("sandbox", "Sandbox")):
         if not getattr(profile, key).strip():
             raise ValueError(f"{label} is required.")

@@ -19,9 +19,9 @@ FINAL_STATUSES = frozenset({SUCCEEDED, FAILED})
 
 
 def check_status(status: str | None, *, any_case: bool = False) -> str | None:
-    """``status`` as a server-side filter: one of :data:`KNOWN_STATUSES` in its exact spelling (or in
-    any case with ``any_case``, returned upper-cased); ``None`` stays ``None``. Anything else is a
-    :class:`UsageError` naming the four."""
+    """``status`` as a server-side filter: one of :data:`KNOWN_STATUSES` in its exact spelling
+    (or in any case with ``any_case``, returned upper-cased); ``None`` stays ``None``. Anything
+    else is a :class:`UsageError` naming the four."""
     if status is None:
         return None
     candidate = status.upper() if any_case else status
@@ -29,4 +29,5 @@ def check_status(status: str | None, *, any_case: bool = False) -> str | None:
         return candidate
     upper = status.strip().upper()
     hint = f" (did you mean {upper}?)" if upper in KNOWN_STATUSES else ""
-    raise UsageError(f"Unknown status {sanitise(status)[:40]!r}{hint}: use one of {', '.join(KNOWN_STATUSES)}.")
+    raise UsageError(f"Unknown status {sanitise(status)[:40]!r}{hint}: "
+                     f"use one of {', '.join(KNOWN_STATUSES)}.")
