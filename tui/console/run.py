@@ -68,14 +68,20 @@ def demo_profile(base_url: str, settings: Any) -> Profile:
 
 def run_demo(**options: Any) -> int:
     """The console on a fresh in-process emulator (``aepx --demo``, or no profile yet)."""
+    import tempfile
+    from pathlib import Path
+
     from tui.api.client import PlatformClient
+    from tui.core.config import HistorySettings
     from tui.core.secret import Secret
     from tui.emulator.server import EmulatorServer
     from tui.emulator.settings import EmulatorSettings
 
     settings = EmulatorSettings(port=0, speed=DEMO_SPEED)
-    with EmulatorServer(settings) as server:
+    # A scratch history for this run: Pulse and the baselines work in the demo, and the
+    # emulator's jobs never mix into the real history file.
+    with tempfile.TemporaryDirectory(prefix="aepx-demo-") as scratch, EmulatorServer(settings) as server:
         profile = demo_profile(server.base_url, settings)
         api = PlatformClient(profile, Secret(settings.client_secret))
-        # the demo's jobs stay out of the history
-        return run_console(api, history_settings=False, **options)
+        history = HistorySettings(enabled=True, path=Path(scratch) / "history.sqlite3")
+        return run_console(api, history_settings=history, **options)

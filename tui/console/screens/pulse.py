@@ -118,7 +118,7 @@ class PulseScreen(Screen[None]):
                                ("p95", "p95 total")):
                 with Horizontal(classes="spark-row"):
                     yield Static(Text(label), classes="spark-label")
-                    yield Sparkline([0], summary_function=max, id=f"spark-{key}")
+                    yield Sparkline([], summary_function=max, id=f"spark-{key}")
                     yield Static(Text(""), id=f"range-{key}", classes="spark-range")
             yield Static(Text("Phases over 7 days (p50 / p95)"), classes="section")
             yield Static(Text(""), id="pulse-phases", classes="line")
@@ -254,7 +254,8 @@ class PulseScreen(Screen[None]):
                   "p50": [d["total_time_ms"]["p50"] or 0 for d in days],
                   "p95": [d["total_time_ms"]["p95"] or 0 for d in days]}
         for key, values in series.items():
-            self.query_one(f"#spark-{key}", Sparkline).data = values
+            # A series of zeros would draw full-height bars (the sparkline scales min..max): no bars then.
+            self.query_one(f"#spark-{key}", Sparkline).data = values if any(values) else []
             today = values[-1]
             if key in ("p50", "p95"):
                 raw = days[-1]["total_time_ms"][key]
