@@ -24,6 +24,8 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check tui tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
+	$(BIN)/vulture
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

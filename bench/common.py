@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from tui.emulator.settings import DEFAULT_CLIENT_SECRET, EmulatorSettings
+from tui.emulator.settings import EmulatorSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -130,4 +130,3 @@ async def wait_until(predicate: Any, limit_s: float, step: float = 0.01) -> bool
     return predicate()
 
 
-SECRET_DEFAULT = DEFAULT_CLIENT_SECRET

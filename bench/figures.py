@@ -1,4 +1,4 @@
-"""Each benchmark of issue 8 as a function returning its figures (see ``bench.__main__``)."""
+"""Each benchmark of the console, client and emulator as a function returning its figures (``bench.__main__``)."""
 
 from __future__ import annotations
 

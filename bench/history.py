@@ -1,4 +1,4 @@
-"""The history store's figures (issue 11), each a function returning its figures.
+"""The history store's figures, each a function returning its figures.
 
 * ``history_upsert_100k_ratio``: ``HistoryStore.upsert`` of 100,000 parsed job records (row building,
   fingerprints, the ON CONFLICT upsert) / a bare ``executemany`` of plain INSERTs of the same rows,

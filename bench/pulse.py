@@ -1,4 +1,4 @@
-"""Pulse's figures (issue 16), each a function returning its figures.
+"""Pulse's figures, each a function returning its figures.
 
 * ``history_stats_100k_ms``: wall time of ``aepx history stats --since 90d --json`` (a new process, to
   /dev/null) over a 100,000-job file spread over 90 days (every job in the window: the worst case).

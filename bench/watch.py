@@ -1,4 +1,4 @@
-"""``aepx watch``'s figures (issue 17): 5 sandboxes × 2,000 jobs at ``refresh_seconds = 15``.
+"""``aepx watch``'s figures: 5 sandboxes × 2,000 jobs at ``refresh_seconds = 15``.
 
 * ``watch_cpu_pct``: CPU time of the ``aepx watch`` process (user + system, /proc) over the measured
   window, as a percentage of one core; the window starts after the first poll of every target (the

@@ -9,7 +9,7 @@ import pytest
 
 from tests.api.platform_double import PROFILE, PlatformDouble, json_response, make_secret, no_sleep, union_dataset
 from tests.fakes import job_record
-from tui.api.client import PlatformClient, parse_next_cursor, payload_matches, validate_status
+from tui.api.client import PlatformClient, parse_next_cursor, payload_matches
 from tui.core.errors import (
     AmbiguousCreateError,
     ApiError,
@@ -26,6 +26,7 @@ from tui.core.errors import (
 from tui.core.models import PROFILE_UNION_SCHEMA, Job
 from tui.core.profile import Profile
 from tui.core.protocol import JobsAPI
+from tui.core.statuses import check_status as validate_status
 
 JOBS = "/data/core/ups/export/jobs"
 PAYLOAD = {"fields": "identities.id, personalEmail.address", "mergePolicy": {"id": "mp-1", "version": 1},
@@ -538,5 +539,14 @@ async def test_list_merge_policies_follows_next_href():
 async def test_aclose_is_idempotent():
     double = PlatformDouble()
     client = client_for(double)
+    closes: list[int] = []
+    close_session = client._session.aclose
+
+    async def counting_close() -> None:
+        closes.append(1)
+        await close_session()
+
+    client._session.aclose = counting_close
     await client.aclose()
     await client.aclose()
+    assert closes == [1]  # the second call closes nothing again

@@ -1,4 +1,4 @@
-"""Every documented error shape (platform-api.md §7, §8) maps to the right error with the server's words."""
+"""Every documented error shape of the Platform and IMS maps to the right error with the server's words."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tui.api.mapping import clean_text, error_from_response, parse_retry_after, request_id_of, server_message
+from tui.api.mapping import error_from_response, parse_retry_after, request_id_of, server_message
 from tui.core.errors import (
     ApiError,
     ApiTimeoutError,
@@ -17,6 +17,7 @@ from tui.core.errors import (
     RateLimitedError,
     ServerError,
 )
+from tui.core.sanitise import one_line
 
 
 def body(data) -> bytes:
@@ -108,7 +109,7 @@ def test_retry_after_forms():
 
 
 def test_server_text_is_flattened_and_bounded():
-    assert clean_text("a\x1b[31mred\x00\nline") == "a␛[31mred␀ line"  # visible, never interpreted
+    assert one_line("a\x1b[31mred\x00\nline") == "a␛[31mred␀ line"  # visible, never interpreted
     long = server_message(("x" * 1000).encode())
     assert long is not None and len(long) <= 300
     assert server_message(b"\xff\xfe garbage") == "\ufffd\ufffd garbage"

@@ -191,12 +191,12 @@ def test_config_init_and_path(tmp_path):
 
 
 def test_config_init_unwritable_location_is_one_line_exit_3(tmp_path, monkeypatch):
-    from tui.core import config as config_module
+    from tui.core import paths
 
     def no_space(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(config_module.tempfile, "mkstemp", no_space)
+    monkeypatch.setattr(paths.tempfile, "mkstemp", no_space)
     path = tmp_path / "new.toml"
     result = run(path, "config", "init", "--name", "prod", "--org-id", "ABC@AdobeOrg", "--client-id", "cid",
                  "--sandbox", "prod")

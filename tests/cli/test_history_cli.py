@@ -194,3 +194,22 @@ def test_export_csv_and_jsonl_one_row_per_job(config_file, tmp_path):  # noqa: F
     assert len(table_rows) == 240 and {r["id"] for r in table_rows} == {r["id"] for r in rows}
     failed = [r for r in table_rows if r["status"] == "FAILED"]
     assert failed and all(r["error_code"] for r in failed)
+
+
+def test_the_demo_uses_a_scratch_history_that_is_gone_after_the_run(monkeypatch):
+    import tui.console.run as console_run
+    from tui.monitor.history.store import default_history_path
+
+    seen = {}
+
+    def fake_run_console(api, *, history_settings=None, **kwargs):
+        seen["path"] = history_settings.path
+        seen["enabled"] = history_settings.enabled
+        seen["existed"] = history_settings.path.parent.is_dir()
+        return 0
+
+    monkeypatch.setattr(console_run, "run_console", fake_run_console)
+    assert console_run.run_demo() == 0
+    assert seen["enabled"] and seen["existed"]
+    assert seen["path"] != default_history_path() and seen["path"].name == "history.sqlite3"
+    assert not seen["path"].parent.exists()  # removed with the run

@@ -1,4 +1,4 @@
-"""Console test helpers: SVG snapshots through syrupy (engineering-notes §3.3 option b), a fixed clock
+"""Console test helpers: SVG snapshots through syrupy, a fixed clock
 and an app factory over ``FakeJobsAPI``."""
 
 from __future__ import annotations
@@ -43,13 +43,13 @@ def make_app():
     """``make_app(api=None, **kwargs)``: an ``AepxApp`` on a fake API, a fixed clock and a refresh
     interval so long that no timer fires during a test (tests refresh with ctrl+r)."""
     from tests.fakes import FakeJobsAPI
-    from tui.console.app import AepxApp
+    from tui.console.run import make_console
     from tui.core.config import ConsoleSettings
 
     def factory(api=None, **kwargs):
         kwargs.setdefault("settings", ConsoleSettings(refresh_seconds=3600))
         kwargs.setdefault("clock", fixed_clock)
-        return AepxApp(api if api is not None else FakeJobsAPI(), **kwargs)
+        return make_console(api if api is not None else FakeJobsAPI(), **kwargs)
 
     return factory
 

@@ -1,4 +1,4 @@
-"""Pilot tests of quick cancellation (issue 7)."""
+"""Pilot tests of quick cancellation."""
 
 from __future__ import annotations
 

@@ -497,6 +497,10 @@ class ScreenHost(App[None]):
     def __init__(self, api: FakeJobsAPI, rec: dict, **kwargs) -> None:
         super().__init__()
         self.api, self.rec, self.kwargs = api, rec, kwargs
+        self.refreshed: list[Job] = []
+
+    def on_job_detail_job_refreshed(self, event: JobDetail.JobRefreshed) -> None:
+        self.refreshed.append(event.job)
 
     def on_mount(self) -> None:
         self.push_screen(DetailScreen(self.api, job(self.rec), clock=Clock(T0), poll_seconds=1000,
@@ -506,9 +510,8 @@ class ScreenHost(App[None]):
 async def test_detail_screen_forwards_refresh_cancel_and_escape_pops():
     rec = job_record(24, "PROCESSING")
     api = FakeJobsAPI([rec])
-    refreshed: list[Job] = []
     cancelled: list[Job] = []
-    app = ScreenHost(api, rec, on_refresh=refreshed.append, on_cancel=cancelled.append,
+    app = ScreenHost(api, rec, on_cancel=cancelled.append,
                      dataset_names={"ds-1": "Target"})
     async with app.run_test() as pilot:
         await pilot.pause()
@@ -519,7 +522,7 @@ async def test_detail_screen_forwards_refresh_cancel_and_escape_pops():
         api.records["24"]["updateTime"] = T0 + 5
         await screen.detail.poll_once()
         await pilot.pause()
-        assert [j.id for j in refreshed] == ["24"]
+        assert [j.id for j in app.refreshed] == ["24"]  # the message bubbles past the pushed screen
         await pilot.press("ctrl+d")
         assert [j.id for j in cancelled] == ["24"]
         await pilot.press("escape")

@@ -134,6 +134,26 @@ async def test_pulse_without_history_says_so(make_app, wait):
         screen = await open_pulse(app, pilot, wait)
         assert "No job history in this session" in text_of(screen, "#pulse-window")
         assert "PROCESSING 1" in text_of(screen, "#pulse-now")
+        from textual.widgets import Sparkline
+
+        assert all(not spark.data for spark in screen.query(Sparkline))  # no data: no (full-height) bars
+
+
+async def test_a_series_of_zeros_draws_no_bars(make_app, wait, tmp_path):
+    from textual.widgets import Sparkline
+
+    store = store_with_history(tmp_path)
+    app = make_app(FakeJobsAPI(live_records()), history=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_pulse(app, pilot, wait)
+        days = screen.data["days"]
+        assert any(d["jobs"] for d in days)
+        assert screen.query_one("#spark-jobs", Sparkline).data == [d["jobs"] for d in days]
+        screen.data = {**screen.data, "days": [{**d, "counts": {**d["counts"], "FAILED": 0}} for d in days]}
+        screen.render_history()
+        assert screen.query_one("#spark-failed", Sparkline).data == []  # fourteen zeros: no bars at all
+        assert screen.query_one("#spark-jobs", Sparkline).data == [d["jobs"] for d in days]
+    store.close()
 
 
 async def test_hostile_error_codes_are_inert(make_app, wait, tmp_path):

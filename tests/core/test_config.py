@@ -8,7 +8,7 @@ import platformdirs
 import pytest
 import tomli_w
 
-from tui.core import config as config_module
+from tui.core import paths
 from tui.core.config import (
     DEFAULT_PAGE_SIZE,
     DEFAULT_REFRESH,
@@ -243,7 +243,7 @@ def test_atomic_write_keeps_old_file_when_replace_fails(tmp_path, monkeypatch):
     def fail_replace(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(config_module.os, "replace", fail_replace)
+    monkeypatch.setattr(paths.os, "replace", fail_replace)
     with pytest.raises(OSError):
         save_config(Config(path=path))
     assert path.read_bytes() == before

@@ -169,7 +169,7 @@ def test_mistyped_backend_module(monkeypatch):
     def broken():
         raise ModuleNotFoundError("No module named 'keyring.backends.Typo'")
 
-    monkeypatch.setattr(credentials.keyring, "get_keyring", broken)
+    monkeypatch.setattr(keyring, "get_keyring", broken)
     status = keyring_status()
     assert not status.usable and "could not be loaded" in status.reason and "Typo" in status.reason
 
@@ -191,16 +191,16 @@ def _duck(name: str, priority: float) -> object:
     ],
 )
 def test_recommended_rule(backend, recommended):
-    assert (credentials._rejection(backend) is None) is recommended
+    assert (credentials.backends._rejection(backend) is None) is recommended
 
 
 def test_chainer_is_judged_by_its_members(monkeypatch):
     monkeypatch.setattr(chainer.ChainerBackend, "backends", [MemoryKeyring(), MemoryKeyring()])
-    assert credentials._rejection(chainer.ChainerBackend()) is None
+    assert credentials.backends._rejection(chainer.ChainerBackend()) is None
     monkeypatch.setattr(chainer.ChainerBackend, "backends", [MemoryKeyring(), _duck("PlaintextKeyring", 0.5)])
-    assert "non-recommended" in credentials._rejection(chainer.ChainerBackend())
+    assert "non-recommended" in credentials.backends._rejection(chainer.ChainerBackend())
     monkeypatch.setattr(chainer.ChainerBackend, "backends", [])
-    assert credentials._rejection(chainer.ChainerBackend()) is not None
+    assert credentials.backends._rejection(chainer.ChainerBackend()) is not None
 
 
 def test_why_no_keyring_names_each_candidate(no_dbus):

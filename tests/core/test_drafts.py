@@ -49,7 +49,7 @@ def test_failed_write_keeps_previous_draft_and_leaves_no_temp(tmp_path, monkeypa
     def boom(*_a, **_k):
         raise OSError("disk full")
 
-    monkeypatch.setattr("tui.core.config.os.replace", boom)
+    monkeypatch.setattr("tui.core.paths.os.replace", boom)
     with pytest.raises(OSError):
         drafts.save_draft("new", path)
     assert drafts.load_draft(path) == "good"

@@ -16,11 +16,11 @@ from tui.core.format import (
     offset,
     plural,
     relative_time,
-    safe_text,
     short_id,
     status_label,
     time_pair,
 )
+from tui.core.sanitise import sanitise
 
 T = 1_764_000_000_000  # 2025-11-24T16:00:00Z
 
@@ -82,22 +82,22 @@ def test_status_label_known_and_unknown():
     assert status_label("") == "? UNKNOWN"
 
 
-def test_safe_text_neutralises_control_and_bidi_but_keeps_markup_literal():
+def test_sanitise_neutralises_control_and_bidi_but_keeps_markup_literal():
     text = "a\x1b[31mred\x1b[0m [bold]x[/bold] \x07\x9b\u202eevil\x7f"
-    out = safe_text(text)
+    out = sanitise(text)
     assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out and "\u202e" not in out
     assert "\x7f" not in out
     assert out.startswith("a␛[31mred␛[0m [bold]x[/bold] ␇")
     assert "\\x9b" in out and "\\u202e" in out and out.endswith("evil␡")
 
 
-def test_safe_text_newlines_and_tabs():
-    assert safe_text("a\nb") == "a␊b"
-    assert safe_text("a\r\nb", keep_newlines=True) == "a\nb"
-    assert safe_text("a\tb") == "a    b"
-    assert safe_text(None) == ""
-    assert safe_text(42) == "42"
-    assert safe_text("Ünïcode ✔ 日本") == "Ünïcode ✔ 日本"
+def test_sanitise_newlines_and_tabs():
+    assert sanitise("a\nb") == "a␊b"
+    assert sanitise("a\r\nb", keep_newlines=True) == "a\nb"
+    assert sanitise("a\tb") == "a    b"
+    assert sanitise(None) == ""
+    assert sanitise(42) == "42"
+    assert sanitise("Ünïcode ✔ 日本") == "Ünïcode ✔ 日本"
 
 
 def test_plural():

@@ -12,8 +12,9 @@ from click.testing import CliRunner
 
 from tui.cli import _register, cli
 from tui.core import drafts
-from tui.core.config import ensure_private_dir, write_profile
+from tui.core.config import write_profile
 from tui.core.logging import try_install_logging
+from tui.core.paths import ensure_private_dir
 from tui.core.profile import Profile
 
 
@@ -84,9 +85,9 @@ def test_unwritable_state_dir_gives_one_warning_not_a_traceback(unwritable_state
 
 
 def test_console_start_with_an_unwritable_state_dir(unwritable_state, monkeypatch):
-    import tui.cli.console as console
+    import tui.console.run as run
 
-    monkeypatch.setattr(console, "run_on_emulator", lambda **kwargs: 0)
+    monkeypatch.setattr(run, "run_demo", lambda **kwargs: 0)
     _register()
     result = CliRunner().invoke(cli, [], catch_exceptions=False)
     assert result.exit_code == 0, result.stderr

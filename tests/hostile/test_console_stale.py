@@ -1,5 +1,5 @@
-"""Item 6 of issue 21 in the console: a Platform that trickles its answer makes the header STALE within the
-request timeout, and polling goes on (it used to show "refreshing…" forever and never poll again)."""
+"""In the console, a Platform that trickles its answer makes the header STALE within the request timeout,
+and polling goes on (never "refreshing…" forever with no further poll)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 
 from tests.hostile.server import JOBS_PATH
 from tui.api.client import PlatformClient
-from tui.console.app import AepxApp
+from tui.console.run import make_console
 from tui.console.widgets.header import header_text
 from tui.core.config import ConsoleSettings
 
@@ -25,7 +25,7 @@ async def until(pilot, predicate, limit: float = 20.0) -> bool:
 async def test_trickling_platform_makes_the_console_stale_and_it_keeps_polling(hostile, profile, secret):
     hostile.scenario("trickle", pause=0.2)  # each byte well inside a read timeout
     api = PlatformClient(profile, secret, timeout=0.5)
-    app = AepxApp(api, settings=ConsoleSettings(refresh_seconds=1))
+    app = make_console(api, settings=ConsoleSettings(refresh_seconds=1))
     async with app.run_test(size=(100, 30)) as pilot:
         assert await until(pilot, lambda: app.poll.stale)
         text = header_text(app.header_state()).plain

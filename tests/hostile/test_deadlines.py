@@ -1,4 +1,4 @@
-"""Item 6 of issue 21: every attempt has a whole-response deadline (connect + headers + body) and a size
+"""Every attempt has a whole-response deadline (connect + headers + body) and a size
 cap; each failure is one sentence; the retry policy's deadline bounds all attempts. Real loopback server."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Items 13 and 14 of issue 21: a job is addressed by the id asked for (never the record's ``id``), a record
+"""A job is addressed by the id asked for (never the record's ``id``), a record
 naming another job is refused; ``jobs create --wait`` stops on any status but NEW/PROCESSING, and
 ``--timeout`` bounds it."""
 

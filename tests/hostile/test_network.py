@@ -1,4 +1,4 @@
-"""Item 19 of issue 21: a host name that does not resolve fails at once (no retries), and IMS and Platform
+"""A host name that does not resolve fails at once (no retries), and IMS and Platform
 both honour HTTP(S)_PROXY / NO_PROXY exactly as a plain httpx client does. The hostile server plays the
 proxy (it answers absolute-form request targets)."""
 

@@ -1,4 +1,4 @@
-"""Items 7 (first half), 8 and 9 of issue 21: a page larger than asked for is cut to the limit with a warning
+"""A page larger than asked for is cut to the limit with a warning
 (memory bounded by the body cap); server-requested waits are capped and the real wait is said; link.next
 paging de-duplicates by id, stops when a page brings nothing new and warns at the page limit."""
 

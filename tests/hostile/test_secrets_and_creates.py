@@ -1,4 +1,4 @@
-"""Items 4 and 12 of issue 21: the registered secret and tokens are masked in every sentence a user can see
+"""The registered secret and tokens are masked in every sentence a user can see
 (IMS and Platform error bodies that echo them, a token that cannot be a header, proxy pages), and a create
 POST is never resent after a 401 (only after a 429)."""
 

@@ -161,7 +161,7 @@ def run(hostile: Hostile, *args: str, input: str | None = None):
                               catch_exceptions=False)
 
 
-def assert_inert(result, *, expect_markup: bool = True) -> None:
+def assert_inert(result) -> None:
     for name, text in (("stdout", result.stdout), ("stderr", result.stderr)):
         found = R.forbidden_in(text)
         assert not found, f"{name} carries {found}: {text[:400]!r}"

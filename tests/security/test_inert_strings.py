@@ -37,11 +37,11 @@ def assert_inert(text: str) -> None:
 
 
 async def test_table_and_notification_show_hostile_strings_as_text():
-    from tui.console.app import AepxApp
+    from tui.console.run import make_console
     from tui.console.widgets.job_table import JobTable
 
     api = FakeJobsAPI([job_record(1, "PROCESSING", dataset=HOSTILE)])
-    app = AepxApp(api, settings=ConsoleSettings(refresh_seconds=3600))
+    app = make_console(api, settings=ConsoleSettings(refresh_seconds=3600))
     async with app.run_test(size=(200, 40)) as pilot:  # 200: the dataset column is shown
         await until(lambda: app.poll.last_ok is not None)
         await pilot.pause()

@@ -203,11 +203,11 @@ def screen_text(app) -> str:
 
 
 async def test_console_error_states_show_no_secret(server):
-    from tui.console.app import AepxApp
+    from tui.console.run import make_console
     from tui.core.config import ConsoleSettings
 
     for make in (lambda: client(server, "wrong-secret"), lambda: client(server, ims_url="http://127.0.0.1:9")):
-        app = AepxApp(make(), settings=ConsoleSettings(refresh_seconds=3600))
+        app = make_console(make(), settings=ConsoleSettings(refresh_seconds=3600))
         async with app.run_test(size=(120, 40)) as pilot:
             await until(lambda a=app: a.poll.error is not None)
             await pilot.pause()
@@ -215,7 +215,7 @@ async def test_console_error_states_show_no_secret(server):
             assert_clean(screen_text(app) + str(app.poll.error), server, "the console's error state")
 
     api = client(server)
-    app = AepxApp(api, settings=ConsoleSettings(refresh_seconds=3600))
+    app = make_console(api, settings=ConsoleSettings(refresh_seconds=3600))
     async with app.run_test(size=(120, 40)) as pilot:
         await until(lambda: app.poll.last_ok is not None)
         await pilot.pause()
@@ -231,11 +231,11 @@ async def test_console_error_states_show_no_secret(server):
 async def crash_console(server) -> tuple[str, str]:
     """Crash AepxApp from a handler with a Secret and the revealed token as locals; returns the text
     Textual would print (its exit renderables) and the token."""
-    from tui.console.app import AepxApp
+    from tui.console.run import make_console
     from tui.core.config import ConsoleSettings
 
     api = client(server)
-    app = AepxApp(api, settings=ConsoleSettings(refresh_seconds=3600))
+    app = make_console(api, settings=ConsoleSettings(refresh_seconds=3600))
     captured: list = []
     fatal = app._fatal_error
 

@@ -11,7 +11,6 @@ from typing import Any
 _LAZY = {
     "PlatformClient": "tui.api.client",
     "parse_next_cursor": "tui.api.client",
-    "validate_status": "tui.api.client",
     "ImsAuth": "tui.api.auth",
     "MemoryTokenStore": "tui.api.auth",
     "TokenStore": "tui.api.auth",

@@ -1,7 +1,7 @@
 """Adobe IMS OAuth server-to-server (client credentials) as an ``httpx.Auth``.
 
 * The token request goes through a separate, small ``AsyncClient`` with its own timeout: requests made
-  inside an auth flow carry no timeout otherwise (engineering-notes §2.3).
+  inside an auth flow carry no timeout otherwise.
 * The token is cached with its expiry and refreshed ahead of it (300 s, or 10 % of the lifetime for
   short-lived tokens); one fetch at a time (``asyncio.Lock``, never held across a ``yield``).
 * On a 401 the token is refreshed once, and only if the token that failed is still the current one
@@ -27,10 +27,11 @@ from typing import Any, Protocol, runtime_checkable
 import httpx
 
 from tui.api.calllog import CallObserver, notify, record_for
-from tui.api.mapping import clean_text, decode_json, request_id_of, server_message
+from tui.api.mapping import decode_json, request_id_of, server_message
 from tui.api.transport import SMALL_CAP, TOKEN_PATH, client_options, fetch_capped
 from tui.core.errors import AepxError, AuthError, ServerError
 from tui.core.logging import register_secret
+from tui.core.sanitise import one_line
 from tui.core.secret import Secret
 
 REFRESH_AHEAD = 300.0
@@ -144,11 +145,6 @@ class ImsAuth(httpx.Auth):
                 return self._token
             return await self._fetch()
 
-    def invalidate(self) -> None:
-        """Forget the cached token (the next request fetches a new one)."""
-        self._token = None
-        self._refresh_at = 0.0
-
     @property
     def expires_at(self) -> float:
         return self._expires_at
@@ -215,7 +211,7 @@ class ImsAuth(httpx.Auth):
             return token, _ttl_seconds(payload.get("expires_in"))
         request_id = request_id_of(headers, body)
         described = server_message(body)
-        error = clean_text(str(payload.get("error", ""))) if payload.get("error") else ""
+        error = one_line(str(payload.get("error", ""))) if payload.get("error") else ""
         kw: dict[str, Any] = {"status": status, "request_id": request_id, "server_message": described}
         if status >= 500:
             raise ServerError(f"Getting an access token from IMS failed because of an IMS server error "

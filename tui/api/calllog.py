@@ -17,8 +17,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from tui.api.mapping import clean_text, request_id_of
+from tui.api.mapping import request_id_of
 from tui.core.logging import MASK, redact
+from tui.core.sanitise import one_line
 
 __all__ = [
     "ATTEMPT",
@@ -95,7 +96,7 @@ def safe_path(url: str) -> str:
             shown = MASK if key.lower() in _SECRET_PARAMS else quote(value, safe=",:@")
             pairs.append(f"{quote(key, safe='')}={shown}")
         path += "?" + "&".join(pairs)
-    return clean_text(redact(path), 400)
+    return one_line(redact(path), 400)
 
 
 def record_for(method: str, url: str, *, status: int | None, started: float, headers: Mapping[str, str] | None = None,
@@ -104,7 +105,7 @@ def record_for(method: str, url: str, *, status: int | None, started: float, hea
     """A record for an attempt that began at ``started`` (``time.monotonic``). The body is read for its
     request id only (never stored)."""
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
-    kept = {k: clean_text(redact(lowered[k]), 80) for k in KEPT_HEADERS if lowered.get(k)}
+    kept = {k: one_line(redact(lowered[k]), 80) for k in KEPT_HEADERS if lowered.get(k)}
     # A body is searched for a request id only when it is small (error bodies, IMS answers): a 16 MiB
     # page without an x-request-id header is not parsed a second time just for the log.
     request_id = request_id_of(lowered, body if len(body) <= BODY_SCAN_LIMIT else b"") if (lowered or body) else None

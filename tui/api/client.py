@@ -4,6 +4,9 @@ Idempotent calls (GET, and DELETE of a job) are retried by ``tui.api.retry``. Th
 is sent once (a refused connection, which never reached the server, is the only thing resent); if its
 answer is lost, the client lists the newest jobs to find the job it may have created and says honestly
 what it knows (``CreateResult(reconciled=True)`` or ``AmbiguousCreateError``).
+
+One module because every Platform call shares one request path (deadline, size cap, retry policy,
+error mapping); Data Access, with its own paging and downloads, is ``data_access.py``.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from tui.api.auth import ImsAuth, TokenStore
 from tui.api.calllog import CallObserver
-from tui.api.mapping import ConnectFailed, ConnectTimedOut, clean_text, error_from_response
+from tui.api.mapping import ConnectFailed, ConnectTimedOut, error_from_response
 from tui.api.retry import RetryPolicy, Sleep, call_with_retries, is_retryable, is_retryable_idempotent
 from tui.api.transport import HttpSession, RawResponse
 from tui.core.errors import (
@@ -36,7 +39,6 @@ from tui.core.errors import (
     UsageError,
 )
 from tui.core.models import (
-    KNOWN_STATUSES,
     PROFILE_UNION_SCHEMA,
     CancelResult,
     CreateResult,
@@ -45,16 +47,19 @@ from tui.core.models import (
     MergePolicy,
     Page,
     Target,
+    destination_dataset,
     to_int,
 )
 from tui.core.profile import Profile
+from tui.core.protocol import JOBS_PATH
 from tui.core.sandboxes import SandboxInfo, SandboxKind, kind_of
+from tui.core.sanitise import one_line
 from tui.core.secret import Secret
+from tui.core.statuses import check_status
 
 if TYPE_CHECKING:
     import httpx
 
-JOBS_PATH = "/data/core/ups/export/jobs"
 DATASETS_PATH = "/data/foundation/catalog/dataSets"
 MERGE_POLICIES_PATH = "/data/core/ups/config/mergePolicies"
 SEGMENT_DEFINITIONS_PATH = "/data/core/ups/segment/definitions"
@@ -68,16 +73,7 @@ RECONCILE_PAGES = 2
 RECONCILE_PAGE_SIZE = 100
 _DATASET_REF = re.compile(r"^@/data[sS]ets/(?P<id>[^/?#]+)$")
 
-__all__ = ["PlatformClient", "parse_next_cursor", "payload_matches", "same_job_id", "validate_status"]
-
-
-def validate_status(status: str | None) -> str | None:
-    """The status filter if it is one of NEW, PROCESSING, SUCCEEDED, FAILED (exact spelling)."""
-    if status is None or status in KNOWN_STATUSES:
-        return status
-    hint = f" (did you mean {status.strip().upper()}?)" if status.strip().upper() in KNOWN_STATUSES else ""
-    raise UsageError(f"The status filter {clean_text(str(status), 40)!r} is not a job status{hint}; use one "
-                     f"of {', '.join(KNOWN_STATUSES)}.")
+__all__ = ["PlatformClient", "parse_next_cursor", "payload_matches", "same_job_id"]
 
 
 def parse_next_cursor(link: str | None) -> str | None:
@@ -86,6 +82,16 @@ def parse_next_cursor(link: str | None) -> str | None:
         return None
     values = parse_qs(urlsplit(link.strip()).query).get("offset")
     return values[0] if values and values[0] else None
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """``value`` when the server sent an object there, else an empty one."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def _text(value: Any) -> str:
+    """``value`` when the server sent a string there, else ``""``."""
+    return value if isinstance(value, str) else ""
 
 
 def _query_of(href: str) -> dict[str, str]:
@@ -102,7 +108,7 @@ def payload_matches(job: Job, payload: Mapping[str, Any]) -> bool:
     """Whether ``job`` looks like the one ``payload`` would create: dataset, schema, fields, merge policy."""
     dest = payload.get("destination")
     dest = dest if isinstance(dest, Mapping) else {}
-    dataset = dest.get("datasetId", dest.get("dataSetId"))
+    dataset = destination_dataset(dest)
     if str(dataset or "") != job.dataset_id:
         return False
     schema = payload.get("schema")
@@ -231,7 +237,7 @@ class PlatformClient:
     async def list_jobs(self, *, cursor: str | None = None, limit: int = 100,
                         status: str | None = None) -> Page:
         """One page of jobs, newest first. ``cursor`` is the previous page's ``next_cursor``."""
-        validate_status(status)
+        check_status(status)
         if limit < 1:
             raise UsageError(f"The page size must be at least 1, not {limit}; pass a positive --limit.")
         params: dict[str, Any] = {"limit": limit}
@@ -253,9 +259,9 @@ class PlatformClient:
                         "are shown.",)
             records = records[:limit]  # parsed and kept: only what was asked for
         jobs = tuple(Job.parse(r) for r in records) if isinstance(records, list) else ()
-        page = body.get("page") if isinstance(body.get("page"), Mapping) else {}
-        link = body.get("link") if isinstance(body.get("link"), Mapping) else {}
-        next_link = link.get("next") if isinstance(link.get("next"), str) else ""
+        page = _mapping(body.get("page"))
+        link = _mapping(body.get("link"))
+        next_link = _text(link.get("next"))
         next_cursor = parse_next_cursor(next_link)
         if next_cursor is not None and (next_cursor == cursor or not jobs):
             next_cursor = None  # a link that does not advance would loop forever
@@ -303,27 +309,27 @@ class PlatformClient:
         """The job ``job_id``, addressed by that id whatever the record says: a record without an ``id`` gets
         it, and a record whose ``id`` names another job is refused (nothing may be done to that job)."""
         asked = str(job_id).strip()
-        what = f"Reading export job {clean_text(asked, 60)}"
+        what = f"Reading export job {one_line(asked, 60)}"
         response = await self._idempotent("GET", f"{JOBS_PATH}/{_segment(job_id)}", what=what)
         job = Job.parse(self._json(response, what))
         answered = job.raw.get("id") if isinstance(job.raw, Mapping) else None
         if answered is not None and answered != "" and not same_job_id(answered, asked):
             raise ApiError(f"{what} failed because the Platform answered with job "
-                           f"{clean_text(str(answered), 60)} instead; nothing was done to either job, so check "
+                           f"{one_line(str(answered), 60)} instead; nothing was done to either job, so check "
                            "the id and report it if it persists.", status=response.status,
                            request_id=response.headers.get("x-request-id"))
         return job if job.id == asked else dataclasses.replace(job, id=asked)
 
     async def cancel_job(self, job_id: str) -> CancelResult:
         """DELETE is idempotent here: a 404 (also after a retry) means the job is already gone."""
-        what = f"Cancelling export job {clean_text(str(job_id), 60)}"
+        what = f"Cancelling export job {one_line(str(job_id), 60)}"
         response = await self._idempotent("DELETE", f"{JOBS_PATH}/{_segment(job_id)}", what=what,
                                           ok_statuses=frozenset({404}))
         if response.status == 404:
             return CancelResult(job_id=str(job_id), already_gone=True)
         data = response.json()
         if isinstance(data, Mapping):
-            message = clean_text(str(data.get("message") or ""))
+            message = one_line(str(data.get("message") or ""))
             if data.get("status") is False:
                 raise ApiError(f"{what} failed because the Platform declined it"
                                f"{' (' + message + ')' if message else ''}; check the job's state with "
@@ -375,8 +381,8 @@ class PlatformClient:
             matches = [job for job in await self._find_recent(payload, since_ms) if job.id not in existing]
         except AepxError as error:
             raise AmbiguousCreateError(
-                f"Creating the export job may or may not have succeeded ({clean_text(cause.message, 160)}), "
-                f"and checking failed too ({clean_text(error.message, 160)}); run `aepx jobs list` to look "
+                f"Creating the export job may or may not have succeeded ({one_line(cause.message, 160)}), "
+                f"and checking failed too ({one_line(error.message, 160)}); run `aepx jobs list` to look "
                 "for the job before creating it again.", status=cause.status, request_id=cause.request_id,
                 server_message=cause.server_message) from None
         if len(matches) == 1:
@@ -387,7 +393,7 @@ class PlatformClient:
         else:
             detail = "no matching job was found yet"
         raise AmbiguousCreateError(
-            f"Creating the export job may or may not have succeeded ({clean_text(cause.message, 160)}) and "
+            f"Creating the export job may or may not have succeeded ({one_line(cause.message, 160)}) and "
             f"{detail}; run `aepx jobs list` to check before creating it again.", status=cause.status,
             request_id=cause.request_id, server_message=cause.server_message)
 
@@ -408,7 +414,7 @@ class PlatformClient:
     # --- datasets and merge policies ----------------------------------------------------------------
     async def create_dataset(self, name: str) -> str:
         """A dataset on the profile union schema (parquet), as the export guide shows. Returns its id."""
-        what = f"Creating dataset {clean_text(name, 80)!r}"
+        what = f"Creating dataset {one_line(name, 80)!r}"
         body = {"name": name,
                 "schemaRef": {"id": PROFILE_UNION_SCHEMA, "contentType": "application/vnd.adobe.xed+json;version=1"},
                 "fileDescription": {"persisted": True, "containerFormat": "parquet", "format": "parquet"}}
@@ -419,7 +425,7 @@ class PlatformClient:
             if not _ambiguous(error):
                 raise
             raise AmbiguousCreateError(
-                f"{what} may or may not have succeeded ({clean_text(error.message, 160)}); run `aepx datasets "
+                f"{what} may or may not have succeeded ({one_line(error.message, 160)}); run `aepx datasets "
                 "list` to check before creating it again.", status=error.status, request_id=error.request_id,
                 server_message=error.server_message) from None
         data = self._json(response, what)
@@ -464,9 +470,7 @@ class PlatformClient:
             for raw in children if isinstance(children, list) else []:
                 policy = MergePolicy.parse(raw)
                 policies.setdefault(policy.id, policy)
-            links = body.get("_links") if isinstance(body.get("_links"), Mapping) else {}
-            nxt = links.get("next") if isinstance(links.get("next"), Mapping) else {}
-            href = nxt.get("href") if isinstance(nxt.get("href"), str) else ""
+            href = _text(_mapping(_mapping(body.get("_links")).get("next")).get("href"))
             params = _query_of(href) if href else {}
             if not params or tuple(sorted(params.items())) in seen:
                 break
@@ -508,7 +512,7 @@ class PlatformClient:
     # --- single lookups (the preflight's GETs) --------------------------------------------------------
     async def get_dataset(self, dataset_id: str) -> Dataset:
         """``GET /dataSets/{id}`` (Catalog answers ``{id: dataset}``); NotFoundError when it does not exist."""
-        what = f"Reading dataset {clean_text(str(dataset_id), 60)}"
+        what = f"Reading dataset {one_line(str(dataset_id), 60)}"
         data = self._json(await self._idempotent("GET", f"{DATASETS_PATH}/{_segment(dataset_id)}", what=what),
                           what)
         body = data if isinstance(data, Mapping) else {}
@@ -518,7 +522,7 @@ class PlatformClient:
 
     async def get_merge_policy(self, policy_id: str) -> MergePolicy:
         """``GET /config/mergePolicies/{id}``; NotFoundError when it does not exist."""
-        what = f"Reading merge policy {clean_text(str(policy_id), 60)}"
+        what = f"Reading merge policy {one_line(str(policy_id), 60)}"
         data = self._json(await self._idempotent("GET", f"{MERGE_POLICIES_PATH}/{_segment(policy_id)}",
                                                  what=what), what)
         return MergePolicy.parse(data)
@@ -526,7 +530,7 @@ class PlatformClient:
     async def get_segment_definition(self, segment_id: str) -> Mapping[str, Any] | None:
         """``GET /segment/definitions/{id}``: the definition, ``None`` when the service says there is no
         such segment, ``EndpointUnavailable`` when the route itself answers 404 (no UPS error body)."""
-        what = f"Reading segment definition {clean_text(str(segment_id), 60)}"
+        what = f"Reading segment definition {one_line(str(segment_id), 60)}"
         response = await self._idempotent("GET", f"{SEGMENT_DEFINITIONS_PATH}/{_segment(segment_id)}", what=what,
                                           ok_statuses=frozenset({404}))
         if response.status == 404:

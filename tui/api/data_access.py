@@ -11,6 +11,8 @@
   the size matches the listing; a rerun resumes from the ``.part`` size.
 * ``peek_parquet``: the footer only: one suffix ``Range`` of 64 KiB (a second one if the footer is
   larger), parsed with pyarrow. ``first_rows`` adds one ``Range`` for the first row group.
+
+One module because all of it is the Data Access API of one batch, on the client's session.
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
-from tui.api.mapping import clean_text, error_from_response
+from tui.api.mapping import error_from_response
 from tui.api.retry import is_retryable_idempotent
 from tui.core.errors import AepxError, ApiError, ApiTimeoutError, NotFoundError, UsageError
 from tui.core.models import to_int
 from tui.core.output import Batch, BatchFile, listing_item, origin_of, safe_file_name, same_origin
 from tui.core.parquet import NotParquetError, ParquetInfo, first_rows, first_rows_range, footer_length, parse_footer
+from tui.core.sanitise import one_line
 
 if TYPE_CHECKING:
     from tui.api.client import PlatformClient
@@ -92,11 +95,11 @@ class DataAccess:
 
     # --- Catalog -----------------------------------------------------------------------------------
     async def get_batch(self, batch_id: str) -> Batch:
-        what = f"Reading batch {clean_text(batch_id, 60)}"
+        what = f"Reading batch {one_line(batch_id, 60)}"
         try:
             response = await self.client._idempotent("GET", f"{CATALOG_BATCHES}/{_seg(batch_id)}", what=what)
         except NotFoundError as exc:
-            raise NotFoundError(f"Batch {clean_text(batch_id, 60)} was not found in sandbox "
+            raise NotFoundError(f"Batch {one_line(batch_id, 60)} was not found in sandbox "
                                 f"{self.client.profile.sandbox}; check the id (`aepx jobs show JOB_ID` names it).",
                                 status=404, request_id=exc.request_id) from None
         return Batch.parse(batch_id.strip(), self.client._json(response, what))
@@ -104,7 +107,7 @@ class DataAccess:
     # --- files -------------------------------------------------------------------------------------
     async def iter_batch_files(self, batch_id: str) -> AsyncIterator[dict[str, Any]]:
         """Every listing item (string numbers turned into ints), page after page."""
-        what = f"Listing the files of batch {clean_text(batch_id, 60)}"
+        what = f"Listing the files of batch {one_line(batch_id, 60)}"
         url: str = f"{EXPORT}/batches/{_seg(batch_id)}/files?{urlencode({'start': 0, 'limit': self.page_size})}"
         seen: set[str] = set()
         for _ in range(MAX_PAGES):
@@ -131,13 +134,13 @@ class DataAccess:
         """The link to follow: relative ones are resolved on the platform URL; absolute ones must be on it."""
         if origin_of(href) is None and not href.startswith("//"):  # "//host/x" names a host: not relative
             if not href.startswith("/"):
-                raise ForeignLinkError(f"{what} stopped because the next page link {clean_text(href, 80)!r} is "
+                raise ForeignLinkError(f"{what} stopped because the next page link {one_line(href, 80)!r} is "
                                        "not a URL; report it to Adobe support.")
             return href
         if not same_origin(href, self.base):
             origin = origin_of(href)
             shown = f"{origin[0]}://{origin[1]}:{origin[2]}" if origin else href.split("/", 3)[2] or href
-            raise ForeignLinkError(f"{what} stopped because the next page link points to {clean_text(shown, 80)}, "
+            raise ForeignLinkError(f"{what} stopped because the next page link points to {one_line(shown, 80)}, "
                                    f"not the configured platform_url {self.base}; aepx never sends your token "
                                    "to another host, so check platform_url.")
         return href
@@ -152,7 +155,7 @@ class DataAccess:
 
     async def _entries(self, item: dict[str, Any], depth: int) -> list[BatchFile]:
         file_id = item["file_id"]
-        what = f"Reading file entry {clean_text(file_id, 80)}"
+        what = f"Reading file entry {one_line(file_id, 80)}"
         response = await self.client._idempotent("GET", f"{EXPORT}/files/{_seg(file_id)}", what=what)
         body = self.client._json(response, what)
         data = body.get("data") if isinstance(body, Mapping) else None
@@ -230,7 +233,7 @@ class DataAccess:
         return (await self._footer(file))[0]
 
     async def _footer(self, file: BatchFile) -> tuple[PeekResult, bytes]:
-        what = f"Reading the footer of {clean_text(file.name, 80)}"
+        what = f"Reading the footer of {one_line(file.name, 80)}"
         before = self.requests
         tail, response = await self._fetch(file, f"bytes=-{FOOTER_PROBE}", what, FOOTER_PROBE)
         size = _total(response.headers) or file.size or len(tail)
@@ -262,7 +265,7 @@ class DataAccess:
         names = [c.name for c in peek.info.columns]
         if rows <= 0 or peek.info.num_rows == 0:
             return peek, names, []
-        what = f"Reading the first rows of {clean_text(file.name, 80)}"
+        what = f"Reading the first rows of {one_line(file.name, 80)}"
         size = peek.info.size
         try:
             start, end = first_rows_range(tail, size, rows)
@@ -282,7 +285,7 @@ class DataAccess:
         name = safe_file_name(file.name)
         final = directory / name
         part = directory / f"{name}.part"
-        what = f"Downloading {clean_text(name, 80)}"
+        what = f"Downloading {one_line(name, 80)}"
         expected = file.size
         try:
             opened = _prepare(directory, final, part, expected)
@@ -412,8 +415,8 @@ def _disk_sentence(what: str, exc: OSError, part: Path) -> str:
     if exc.errno == errno.ENOSPC:
         return (f"{what} failed because the disk is full; free some space and run the download again: it "
                 f"resumes from the bytes kept in {part.name}.")
-    reason = clean_text(exc.strerror or str(exc), 120)
-    return f"{what} failed because writing to {clean_text(str(part.parent), 160)} failed ({reason}); fix that " \
+    reason = one_line(exc.strerror or str(exc), 120)
+    return f"{what} failed because writing to {one_line(str(part.parent), 160)} failed ({reason}); fix that " \
            "and run the download again to resume."
 
 

@@ -1,7 +1,7 @@
 """Turn an HTTP error answer from any AEP service into one error of ``tui.core.errors``.
 
 Pure functions (no ``httpx``): the input is the status, the headers and the body bytes. Every
-documented error shape is read (``platform-api.md`` §7 and §8): the gateway's ``error_code``/``message``,
+documented error shape is read: the gateway's ``error_code``/``message``,
 problem details (``type``/``title``/``status``/``detail``), UPS ``{requestId, errors: {"404": [...]}}``,
 the Schema Registry ``report``, Profile ``{message, statusCode}``, the 429 array with ``retryAfterMs``,
 OAuth ``{error, error_description}``, plain text and empty bodies. The server's words are kept as
@@ -30,8 +30,10 @@ from tui.core.errors import (
     ServerError,
 )
 from tui.core.models import to_int
-from tui.core.sanitise import MAX_SERVER_TEXT  # noqa: F401  - re-exported
-from tui.core.sanitise import one_line as clean_text  # the one sanitiser; the old name kept for callers
+from tui.core.sanitise import (
+    MAX_SERVER_TEXT,  # noqa: F401  - re-exported
+    one_line,
+)
 
 #: The longest server-requested wait (Retry-After, retryAfterMs) that aepx honours as it is; longer ones
 #: are capped at the backoff maximum (the retry policy's and the console's) and said as capped.
@@ -147,10 +149,10 @@ def server_message(body: bytes) -> str | None:
         if text.lstrip().startswith("<"):  # an HTML error page: its title at most
             match = re.search(r"<title>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
             text = match.group(1) if match else ""
-        cleaned = clean_text(text)
+        cleaned = one_line(text)
         return cleaned or None
     message = _from_any(data)
-    return clean_text(message) if message else None
+    return one_line(message) if message else None
 
 
 def request_id_of(headers: Mapping[str, str], body: bytes) -> str | None:
@@ -158,17 +160,17 @@ def request_id_of(headers: Mapping[str, str], body: bytes) -> str | None:
     lowered = {k.lower(): v for k, v in headers.items()}
     for name in ("x-request-id", "x-requestid", "x-amzn-requestid"):
         if lowered.get(name):
-            return clean_text(lowered[name], 120)
+            return one_line(lowered[name], 120)
     data = decode_json(body)
     items = data if isinstance(data, list) else [data]
     for item in items:
         if isinstance(item, Mapping):
             for key in ("requestId", "request_id"):
                 if item.get(key):
-                    return clean_text(_text(item[key]), 120)
+                    return one_line(_text(item[key]), 120)
             report = item.get("report")
             if isinstance(report, Mapping) and report.get("registryRequestId"):
-                return clean_text(_text(report["registryRequestId"]), 120)
+                return one_line(_text(report["registryRequestId"]), 120)
     return None
 
 

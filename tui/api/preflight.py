@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from tui.api.mapping import clean_text
 from tui.core.errors import AepxError, ForbiddenError, NotFoundError
 from tui.core.fingerprint import active_duplicates
 from tui.core.models import Job
@@ -29,6 +28,7 @@ from tui.core.preflight import (
     merge_policy_of,
     segment_ids_of,
 )
+from tui.core.sanitise import one_line
 
 DUPLICATE_PAGES = 2
 DUPLICATE_PAGE_SIZE = 100
@@ -36,7 +36,7 @@ Cache = dict[tuple[str, str], Lookup]
 
 
 def _short(error: AepxError) -> str:
-    return clean_text(error.message, 160).rstrip(".")
+    return one_line(error.message, 160).rstrip(".")
 
 
 async def _lookup(fetch: Callable[[str], Awaitable[Any]] | None, key: str) -> Lookup:

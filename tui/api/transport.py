@@ -3,7 +3,7 @@ uses ``httpx``. ``client.py`` sees only ``RawResponse`` and the errors of ``tui.
 
 * One long-lived ``AsyncClient`` per profile; timeouts explicit; pool limits and TLS verification set
   on the client and no transport built (an explicit transport ignores client-level limits and switches
-  httpx's environment proxies off, engineering-notes §2.1): IMS and Platform both honour
+  httpx's environment proxies off): IMS and Platform both honour
   ``HTTPS_PROXY``/``NO_PROXY`` exactly as a plain httpx client does.
 * Every attempt has a whole-response deadline (connect, headers and body: ``request_timeout``) and a
   body cap (16 MiB for a page, 1 MiB for a token or an error body).
@@ -25,8 +25,9 @@ from typing import Any
 import httpx
 
 from tui.api.calllog import CallObserver, notify, record_for
-from tui.api.mapping import ConnectFailed, ConnectTimedOut, NameNotResolved, clean_text, decode_json
+from tui.api.mapping import ConnectFailed, ConnectTimedOut, NameNotResolved, decode_json
 from tui.core.errors import AepxError, ApiError, ApiTimeoutError, ConfigError, NetworkError
+from tui.core.sanitise import one_line
 
 LIMITS = httpx.Limits(max_connections=10, max_keepalive_connections=5, keepalive_expiry=30.0)
 CONNECT_TIMEOUT = 10.0
@@ -122,10 +123,10 @@ def _reason(exc: Exception) -> str:
                                   "name resolution", "no address associated")):
         return UNRESOLVED
     if any(isinstance(e, ssl.SSLError) for e in chain) or "certificate" in lowered or "ssl" in lowered:
-        return f"the TLS connection failed ({clean_text(text, 120)})"
+        return f"the TLS connection failed ({one_line(text, 120)})"
     if "reset" in lowered:
         return "the connection was reset"
-    return clean_text(text, 120) or type(exc).__name__
+    return one_line(text, 120) or type(exc).__name__
 
 
 def map_transport_error(exc: httpx.HTTPError, *, what: str, timeout: float) -> AepxError:
@@ -147,7 +148,7 @@ def map_transport_error(exc: httpx.HTTPError, *, what: str, timeout: float) -> A
         kind = NameNotResolved if reason == UNRESOLVED else ConnectFailed
         return kind(f"Could not reach {origin}: {reason}. Check {setting} and your network.")
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        return ConfigError(f"{what} failed because the URL {clean_text(str(url), 200)} is not usable; "
+        return ConfigError(f"{what} failed because the URL {one_line(str(url), 200)} is not usable; "
                            f"fix {setting} in the profile.")
     if isinstance(exc, httpx.ProxyError):
         return NetworkError(f"{what} failed because the proxy refused the connection to {origin}; check "
@@ -295,7 +296,7 @@ class HttpSession:
         body = b""
         started = time.monotonic()
         size = 0
-        response = None
+        response: httpx.Response | None = None
         try:
             async with self._client.stream(method, url, headers=headers) as response:
                 if 200 <= response.status_code < 300:
@@ -321,6 +322,7 @@ class HttpSession:
                 origin=_origin(full), error=str(failure) if failure is not None else None))
         if failure is not None:
             raise failure
+        assert response is not None  # no failure recorded: the stream opened
         return RawResponse(status=response.status_code,
                            headers={k.lower(): v for k, v in response.headers.items()},
                            body=body, url=str(response.url.copy_with(query=None)))

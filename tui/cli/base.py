@@ -20,7 +20,6 @@ from tui.core.errors import AepxError, ConfigError
 from tui.core.sanitise import json_text, sanitise
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CREDENTIALS = 0, 1, 2, 3
-STATUSES = ("NEW", "PROCESSING", "SUCCEEDED", "FAILED")
 
 
 # --- plumbing ------------------------------------------------------------------------------------
@@ -69,9 +68,9 @@ def verbose_printer(level: int):
         return None
 
     def show(record) -> None:
-        from tui.core.format import safe_text
+        from tui.core.sanitise import sanitise
 
-        err(safe_text(record.line(verbose=level)))
+        err(sanitise(record.line(verbose=level)))
 
     return show
 
@@ -102,11 +101,6 @@ def err(message: str) -> None:
 def out(message: str) -> None:
     """One line of text output on stdout, through the one sanitiser."""
     click.echo(sanitise(message, keep_newlines=True))
-
-
-def clean(text: object) -> str:
-    """Server text on one line, through the one sanitiser (kept for the commands that call it)."""
-    return sanitise(text)
 
 
 def confirm(question: str) -> bool:

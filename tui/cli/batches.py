@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from tui.cli.base import EXIT_FAILED, EXIT_OK, Context, clean, cli, emit_json, err, run_async
+from tui.cli.base import EXIT_FAILED, EXIT_OK, Context, cli, emit_json, err, run_async
 from tui.core.errors import ApiError
+from tui.core.sanitise import sanitise
 
 
 @cli.group()
@@ -45,19 +46,19 @@ def batch_lines(batch, file_count: int | None = None) -> list[tuple[str, str]]:
 
 def print_lines(lines: list[tuple[str, str]]) -> None:
     for label, value in lines:
-        click.echo(f"{label:<16}{clean(value)}")
+        click.echo(f"{label:<16}{sanitise(value)}")
 
 
 def require_files(batch) -> None:
     """One sentence (exit 1) when the batch cannot have files: failed, or not written yet."""
     if batch.succeeded:
         return
-    name = clean(batch.id)
+    name = sanitise(batch.id)
     if batch.failed:
-        detail = f" ({clean(batch.errors[0])})" if batch.errors else ""
+        detail = f" ({sanitise(batch.errors[0])})" if batch.errors else ""
         raise ApiError(f"Batch {name} failed{detail}, so it has no files; the export job's errors say why "
                        "(`aepx jobs show JOB_ID`).")
-    raise ApiError(f"Batch {name} is {clean(batch.status)}, not success, so its files are not readable yet; try "
+    raise ApiError(f"Batch {name} is {sanitise(batch.status)}, not success, so its files are not readable yet; try "
                    "again once the export job has SUCCEEDED.")
 
 
@@ -81,6 +82,6 @@ async def batches_show(obj: Context, batch_id: str, as_json: bool) -> int:
     else:
         print_lines(batch_lines(batch))
     if batch.failed:
-        err(f"Batch {clean(batch.id)} failed; the export job's errors say why (`aepx jobs show JOB_ID`).")
+        err(f"Batch {sanitise(batch.id)} failed; the export job's errors say why (`aepx jobs show JOB_ID`).")
         return EXIT_FAILED
     return EXIT_OK

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from tui.cli.base import EXIT_CREDENTIALS, EXIT_OK, Context, cli, err, guarded, out
-from tui.core.errors import ConfigError
+from tui.core.errors import ConfigError, UsageError
 
 
 @cli.group()
@@ -52,13 +52,17 @@ def config_init(obj: Context, name: str, org_id: str, client_id: str, sandbox: s
                 ims_url: str, scopes: str, make_default: bool) -> int:
     """Write a profile to the config file (atomically, mode 0600). Then run `aepx login`."""
     from tui.core.config import config_path, write_profile
-    from tui.core.profile import Profile
+    from tui.core.profile import Profile, check_profile
 
     if not org_id.endswith("@AdobeOrg"):
         err("warning: IMS org ids usually end with @AdobeOrg.")
     profile = Profile(name=name, org_id=org_id.strip(), client_id=client_id.strip(), sandbox=sandbox.strip().lower(),
                       platform_url=platform_url.rstrip("/"), ims_url=ims_url.rstrip("/"),
                       scopes=tuple(s.strip() for s in scopes.split(",") if s.strip()))
+    try:
+        check_profile(profile)  # the rules the config reader applies: never write a file it would refuse
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     path = config_path(obj.config_arg)
     try:
         write_profile(path, profile, make_default=make_default)

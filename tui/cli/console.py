@@ -1,11 +1,11 @@
-"""Starting the full-screen console from the command line (the console itself is tui.console)."""
+"""Starting the full-screen console from the command line: which console to run, from the config and
+the flags. The console is assembled in ``tui/console/run.py``; this module adds only what needs the
+CLI's Context (the client for a profile, the Overview's client source)."""
 
 from __future__ import annotations
 
 from tui.cli.base import Context, client_for, err
 from tui.core.errors import AepxError, CredentialsError
-
-DEMO_SPEED = 30.0
 
 
 def start_console(context: Context, *, demo: bool, read_only: bool) -> int:
@@ -29,8 +29,10 @@ def start_console(context: Context, *, demo: bool, read_only: bool) -> int:
     if demo or not cfg.profiles:
         notice = None if demo else (
             f"No config found at {setup_path}: running on the built-in emulator. Press F2 to set up a real profile.")
-        return run_on_emulator(settings=settings, keymap=keymap, read_only=read_only, notice=notice,
-                               setup_path=setup_path, launch=launch, safety=cfg.safety)
+        from tui.console.run import run_demo
+
+        return run_demo(settings=settings, keymap=keymap, read_only=read_only, notice=notice,
+                        setup_path=setup_path, launch=launch, safety=cfg.safety)
     try:
         api = context.client()
     except CredentialsError as exc:
@@ -40,7 +42,7 @@ def start_console(context: Context, *, demo: bool, read_only: bool) -> int:
     except AepxError as exc:
         err(f"aepx: {exc}")
         return exc.exit_code
-    from tui.console.app import run_console
+    from tui.console.run import run_console
 
     return run_console(api, settings=settings, keymap=keymap, read_only=read_only, setup_path=setup_path,
                        api_factory=make_api_factory(context), launch=launch, history_settings=history,
@@ -74,29 +76,9 @@ def make_api_factory(context: Context):
 
 def run_with_prompted_secret(context, problem: CredentialsError, **kwargs) -> int:
     """No secret anywhere: the console asks for one and keeps it in memory for this run only."""
-    from tui.console.app import run_console_with_secret_prompt
+    from tui.console.run import run_console_with_secret_prompt
 
     _, profile = context.profile()
     return run_console_with_secret_prompt(profile, str(problem), api_factory=make_api_factory(context), **kwargs)
-
-
-def demo_profile(base_url: str, settings):
-    from tui.core.profile import Profile
-
-    return Profile(name="emulator", org_id=settings.org, client_id=settings.client_id, sandbox=settings.sandbox,
-                   platform_url=base_url, ims_url=base_url, is_emulator=True)
-
-
-def run_on_emulator(**kwargs) -> int:
-    from tui.api.client import PlatformClient
-    from tui.console.app import run_console
-    from tui.core.secret import Secret
-    from tui.emulator.server import EmulatorServer
-    from tui.emulator.settings import EmulatorSettings
-
-    settings = EmulatorSettings(port=0, speed=DEMO_SPEED)
-    with EmulatorServer(settings) as server:
-        api = PlatformClient(demo_profile(server.base_url, settings), Secret(settings.client_secret))
-        return run_console(api, history_settings=False, **kwargs)  # the demo's jobs stay out of the history
 
 

@@ -8,11 +8,12 @@ from typing import Any
 
 import click
 
-from tui.cli.base import EXIT_FAILED, EXIT_OK, Context, clean, cli, emit_json, err, run_async, table
+from tui.cli.base import EXIT_FAILED, EXIT_OK, Context, cli, emit_json, err, run_async, table
 from tui.cli.batches import batch_lines, human_bytes, require_files
 from tui.cli.jobs import jobs
 from tui.core.errors import AepxError, UsageError
 from tui.core.output import cell_text
+from tui.core.sanitise import sanitise
 
 
 @cli.group()
@@ -28,7 +29,7 @@ async def _files_of(api, batch_id: str):
     require_files(batch)
     found = await da.list_files(batch_id)
     if not found:
-        err(f"Batch {clean(batch_id)} has no files (its record count is {batch.record_count or 0}).")
+        err(f"Batch {sanitise(batch_id)} has no files (its record count is {batch.record_count or 0}).")
     return da, batch, found
 
 
@@ -50,8 +51,8 @@ async def files_list(obj: Context, batch_id: str, as_json: bool) -> int:
         return EXIT_OK
     if found:
         table(["NAME", "SIZE", "RECORDS", "VALID", "FILE ID"],
-              [[clean(f.name), human_bytes(f.size), "" if f.records is None else f"{f.records:,}",
-                "yes" if f.is_valid else "NO", clean(f.file_id)] for f in found])
+              [[sanitise(f.name), human_bytes(f.size), "" if f.records is None else f"{f.records:,}",
+                "yes" if f.is_valid else "NO", sanitise(f.file_id)] for f in found])
         err(f"{len(found)} file(s), {human_bytes(sum(f.size or 0 for f in found))}")
     return EXIT_OK
 
@@ -81,7 +82,7 @@ async def files_download(obj: Context, batch_id: str, to_dir: Path | None, only:
         if only:
             missing = [n for n in only if n not in {f.name for f in found}]
             if missing:
-                raise UsageError(f"Batch {clean(batch_id)} has no file named {clean(missing[0])!r}; "
+                raise UsageError(f"Batch {sanitise(batch_id)} has no file named {sanitise(missing[0])!r}; "
                                  "`aepx files list` shows the names.")
             found = [f for f in found if f.name in only]
         failed: list[str] = []
@@ -100,7 +101,7 @@ async def files_download(obj: Context, batch_id: str, to_dir: Path | None, only:
             if bar:
                 bar.render_finish()
     if failed:
-        err(f"aepx: {len(failed)} of {len(found)} file(s) failed: {', '.join(clean(n) for n in failed)}; run the "
+        err(f"aepx: {len(failed)} of {len(found)} file(s) failed: {', '.join(sanitise(n) for n in failed)}; run the "
             "same command again to resume.")
         return EXIT_FAILED
     return EXIT_OK
@@ -163,17 +164,17 @@ async def files_peek(obj: Context, batch_id: str, rows: int, as_json: bool) -> i
     else:
         for p in peeks:
             if p.info is None:
-                click.echo(f"{clean(p.file.name)}: {p.problem}")
+                click.echo(f"{sanitise(p.file.name)}: {p.problem}")
                 continue
-            click.echo(f"{clean(p.file.name)}: {p.info.num_rows:,} rows in {p.info.row_groups} row group(s), "
+            click.echo(f"{sanitise(p.file.name)}: {p.info.num_rows:,} rows in {p.info.row_groups} row group(s), "
                        f"{human_bytes(p.info.compressed_size)} compressed")
             for col in p.info.columns:
-                click.echo(f"  {clean(col.name):<40} {clean(col.type)}")
+                click.echo(f"  {sanitise(col.name):<40} {sanitise(col.type)}")
         if sample is not None and sample[1]:
             click.echo("")
-            table([clean(n) for n in sample[0]], [[clean(cell_text(v)) for v in r] for r in sample[1]])
+            table([sanitise(n) for n in sample[0]], [[sanitise(cell_text(v)) for v in r] for r in sample[1]])
     if bad:
-        err(f"aepx: {len(bad)} file(s) could not be read as Parquet: {', '.join(clean(p.file.name) for p in bad)}.")
+        err(f"aepx: {len(bad)} file(s) could not be read as Parquet: {', '.join(sanitise(p.file.name) for p in bad)}.")
         return EXIT_FAILED
     return EXIT_OK
 
@@ -222,19 +223,19 @@ async def jobs_verify(obj: Context, job_id: str) -> int:
     checks: list[tuple[bool, str]] = []
     async with obj.client() as api:
         job = await api.get_job(job_id)
-        checks.append((job.status == "SUCCEEDED", f"job {clean(job.id)} is {clean(job.status)}"))
+        checks.append((job.status == "SUCCEEDED", f"job {sanitise(job.id)} is {sanitise(job.status)}"))
         refs = job_batches(job) if job.status == "SUCCEEDED" else []
         if job.status == "SUCCEEDED":
             checks.append((bool(refs), f"the job names {len(refs)} batch(es)"))
         da = DataAccess(api)
         for ref in refs:
-            label = f"batch {clean(ref.batch_id)}"
+            label = f"batch {sanitise(ref.batch_id)}"
             try:
                 batch = await da.get_batch(ref.batch_id)
             except AepxError as exc:
                 checks.append((False, f"{label}: {exc}"))
                 continue
-            checks.append((batch.succeeded, f"{label} status is {clean(batch.status)}"))
+            checks.append((batch.succeeded, f"{label} status is {sanitise(batch.status)}"))
             if not batch.succeeded:
                 continue
             try:
@@ -247,7 +248,7 @@ async def jobs_verify(obj: Context, job_id: str) -> int:
             for file in found:
                 peek = await da.peek_parquet(file)
                 if peek.info is None or not file.is_valid:
-                    unreadable.append(f"{clean(file.name)} ({peek.problem or 'isValid is false'})")
+                    unreadable.append(f"{sanitise(file.name)} ({peek.problem or 'isValid is false'})")
                 else:
                     rows += peek.info.num_rows
             checks.append((not unreadable, f"{label}: every file is valid Parquet" if not unreadable else

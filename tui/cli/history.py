@@ -10,12 +10,14 @@ import re
 import sys
 import time
 from datetime import UTC, datetime
+from typing import TextIO
 
 import click
 
 from tui.cli.base import EXIT_OK, Context, cli, err, guarded, run_async, table
-from tui.cli.jobs import JOB_HEADERS, check_status, job_row
+from tui.cli.jobs import JOB_HEADERS, job_row
 from tui.core.errors import ConfigError, UsageError
+from tui.core.statuses import check_status
 
 SYNC_PAGE = 100
 REFRESH_ACTIVE = 50  # stored NEW/PROCESSING jobs re-read by a sync when no page showed them
@@ -165,7 +167,7 @@ def history_list(obj: Context, since: str | None, status: str | None, dataset: s
     """
     now = int(time.time() * 1000)
     since_ms = parse_since(since, now)
-    status = check_status(status)
+    status = check_status(status, any_case=True)
     _, profile = obj.profile()
     store = open_store(obj, create=False)
     try:
@@ -237,7 +239,7 @@ def history_stats(obj: Context, since: str, by: str | None, as_json: bool) -> in
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=True))  # ASCII: no control or bidi character
     else:
-        from tui.core.format import safe_text
+        from tui.core.sanitise import sanitise
 
         counts = result["counts"]
         total = result["total_time_ms"]
@@ -255,9 +257,9 @@ def history_stats(obj: Context, since: str, by: str | None, as_json: bool) -> in
                 if by == "payload":
                     key = f"{g['dataset_id'] or '?'} {(g.get('fields') or '')[:30]} #{g['key'][:8]}"
                 c = g["counts"]
-                rows.append([safe_text(key), f"{g['jobs']:,}", f"{c['FAILED']:,}", fmt_rate(g["success_rate"]),
+                rows.append([sanitise(key), f"{g['jobs']:,}", f"{c['FAILED']:,}", fmt_rate(g["success_rate"]),
                              fmt_ms(g["total_time_ms"]["p50"]), fmt_ms(g["total_time_ms"]["p95"]),
-                             safe_text(g["newest_job_id"] or "")])
+                             sanitise(g["newest_job_id"] or "")])
             table([_BY_HEADER[by], "JOBS", "FAILED", "SUCCESS", "P50", "P95", "NEWEST"], rows)
     err(f"From the history of org {org}, sandbox {sandbox}, {_age(synced, now)}; "
         f"times in {result['timezone']}.")
@@ -266,13 +268,13 @@ def history_stats(obj: Context, since: str, by: str | None, as_json: bool) -> in
 
 def _cell(value: object) -> object:
     """A CSV cell: server text made inert; a leading = + - @ (a spreadsheet formula) gets a quote."""
-    from tui.core.format import safe_text
+    from tui.core.sanitise import sanitise
 
     if value is None:
         return ""
     if not isinstance(value, str):
         return value
-    text = safe_text(value)
+    text = sanitise(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
@@ -303,6 +305,7 @@ def history_export(obj: Context, since: str | None, fmt: str, output: str | None
     count = 0
     try:
         org, sandbox = profile.org_id, profile.sandbox
+        stream: TextIO
         if output:
             try:
                 fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

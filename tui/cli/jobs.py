@@ -11,7 +11,6 @@ import click
 from tui.cli.base import (
     EXIT_FAILED,
     EXIT_OK,
-    STATUSES,
     Context,
     cli,
     confirm,
@@ -24,6 +23,7 @@ from tui.cli.base import (
 )
 from tui.core.errors import UsageError
 from tui.core.sanitise import sanitise
+from tui.core.statuses import check_status
 
 
 def remember(obj: Context, target, found) -> None:
@@ -50,15 +50,6 @@ def job_row(job, now_ms: int) -> list[str]:
 JOB_HEADERS = ["ID", "STATUS", "CREATED", "UPDATED", "DURATION", "PHASE", "DATASET", "BATCH", "ERRORS"]
 
 
-def check_status(status: str | None) -> str | None:
-    if status is None:
-        return None
-    upper = status.upper()
-    if upper not in STATUSES:
-        raise UsageError(f"Unknown status '{status}': use one of {', '.join(STATUSES)}.")
-    return upper
-
-
 @jobs.command("list")
 @click.option("--status", metavar="S", help="Only jobs in this status: NEW, PROCESSING, SUCCEEDED, FAILED.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True, help="Page size.")
@@ -74,7 +65,7 @@ async def jobs_list(obj: Context, status: str | None, limit: int, all_pages: boo
     """
     from tui.core.models import now_ms
 
-    status = check_status(status)
+    status = check_status(status, any_case=True)
     async with obj.client() as api:
         found = []
         more = False

@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
-from tui.cli.base import EXIT_FAILED, EXIT_OK, Context, clean, cli, emit_json, err, run_async, table
+from tui.cli.base import EXIT_FAILED, EXIT_OK, Context, cli, emit_json, err, run_async, table
 from tui.core.errors import ConfigError
+from tui.core.sanitise import sanitise
 
 POLL_DEADLINE_S = 10.0  # a target that does not answer within this (per call) is a row that says why, not a hang
 POLL_WAIT_CAP_S = 2.0
@@ -55,7 +56,7 @@ async def build_overview_apis(cfg: Any, chosen: list[Any], *,
 
     shared: dict[Any, Any] = auths if auths is not None else {}
     apis: list[Any] = []
-    auths: list[Any] = []
+    made: list[Any] = []
     for profile in chosen:
         try:
             clients, created = await build_clients(cfg, [profile], deadline=POLL_DEADLINE_S,
@@ -65,8 +66,8 @@ async def build_overview_apis(cfg: Any, chosen: list[Any], *,
                                             profile.client_id, profile.is_emulator), exc))
             continue
         apis += clients
-        auths += created
-    return apis, auths
+        made += created
+    return apis, made
 
 
 @cli.command("overview")
@@ -121,7 +122,7 @@ async def overview(obj: Context, profiles: tuple[str, ...], sandboxes: tuple[str
     else:
         _print_rows(rows)
         for note in dict.fromkeys(notes):
-            err(f"warning: {clean(note)}")
+            err(f"warning: {sanitise(note)}")
     return EXIT_OK if all(row.ok for row in rows) else EXIT_FAILED
 
 
@@ -136,9 +137,9 @@ def _print_rows(rows: list[Any]) -> None:
             numbers = [str(row.counts["NEW"]), str(row.counts["PROCESSING"]), str(row.stuck), str(row.failed_24h),
                        relative_time(row.last_success_ms, now_ms) if row.last_success_ms else "never"]
         else:
-            state = clean(row.error or "not reached")
+            state = sanitise(row.error or "not reached")
             numbers = ["-"] * 5
-        body.append([clean(row.profile), clean(row.sandbox), row.type, *numbers, state])
+        body.append([sanitise(row.profile), sanitise(row.sandbox), row.type, *numbers, state])
     table(["PROFILE", "SANDBOX", "TYPE", "NEW", "PROCESSING", "STUCK", "FAILED 24H", "LAST SUCCESS", "STATE"], body)
 
 

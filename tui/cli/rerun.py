@@ -13,10 +13,10 @@ from typing import Any
 
 import click
 
-from tui.cli.base import EXIT_OK, EXIT_USAGE, Context, clean, err, run_async
+from tui.cli.base import EXIT_OK, EXIT_USAGE, Context, err, run_async
 from tui.cli.jobs import jobs
 from tui.core.errors import UsageError
-from tui.core.sanitise import json_source
+from tui.core.sanitise import json_source, sanitise
 
 
 def read_payload_text(path: Path) -> str:
@@ -45,7 +45,7 @@ async def cloned_request(api, job_id: str) -> dict[str, Any]:
     job = await api.get_job(job_id)
     request, missing = request_from_record(job.raw)
     if missing:
-        err(f"warning: job {clean(str(job_id))}'s record lacks {', '.join(missing)}; cloned what exists, "
+        err(f"warning: job {sanitise(str(job_id))}'s record lacks {', '.join(missing)}; cloned what exists, "
             "add the rest before launching.")
     return request
 
@@ -56,7 +56,7 @@ def _print_findings(issues, *, source: str = "") -> None:
     prefix = f"{source}: " if source else ""
     labels = {"error": "error", "warning": "warning", "unchecked": "not checked"}
     for issue in issues:
-        err(f"{labels.get(issue.severity, issue.severity)}: {prefix}{clean(finding_line(issue, tag=False))}")
+        err(f"{labels.get(issue.severity, issue.severity)}: {prefix}{sanitise(finding_line(issue, tag=False))}")
 
 
 async def check_payload(api, payload: dict[str, Any], text: str, *, max_event_age_days: int,
@@ -106,7 +106,7 @@ async def prepare_create(obj: Context, api, *, payload_file: Path | None, from_j
         source = str(payload_file)
     else:
         payload = await cloned_request(api, str(from_job))
-        text, source = "", f"job {clean(str(from_job))}"
+        text, source = "", f"job {sanitise(str(from_job))}"
     for assignment in assignments:
         set_path(payload, assignment)
     if not text:  # cloned or --set: validate the payload that will be sent
@@ -175,13 +175,13 @@ async def jobs_diff(obj: Context, job_a: str, job_b: str) -> int:
     async with obj.client() as api:
         a = await cloned_request(api, job_a)
         b = await cloned_request(api, job_b)
-    lines = diff_lines(a, b, a_name=f"job {clean(job_a)}", b_name=f"job {clean(job_b)}")
+    lines = diff_lines(a, b, a_name=f"job {sanitise(job_a)}", b_name=f"job {sanitise(job_b)}")
     if not lines:
-        err(f"Jobs {clean(job_a)} and {clean(job_b)} have the same payload.")
+        err(f"Jobs {sanitise(job_a)} and {sanitise(job_b)} have the same payload.")
         return EXIT_OK
     colour = stdout_is_tty()
     for line in lines:
-        text = clean(line)
+        text = sanitise(line)
         if colour and line.startswith(("+++", "---")):
             text = click.style(text, bold=True)
         elif colour and line.startswith("+"):

@@ -67,7 +67,8 @@ def targets_for(context: Context, profiles: tuple[str, ...], sandboxes: tuple[st
         raise ConfigError(f"No profile is configured in {cfg.path}. Run `aepx config init` (or `aepx emulator` "
                           "to rehearse locally).")
     # `aepx -p a watch -p b` watches both; no -p at all: the default profile
-    names = list(dict.fromkeys([*([context.profile_name] if context.profile_name else []), *profiles])) or [None]
+    names: list[str | None] = [*dict.fromkeys([*([context.profile_name] if context.profile_name else []), *profiles])]
+    names = names or [None]
     from tui.monitor.targets import expand_targets
 
     chosen = expand_targets([cfg.profile(name) for name in names], sandboxes)

@@ -9,6 +9,9 @@ overlapping: a re-armed one-shot timer plus an in-flight guard), ``cancel`` and 
 cancelled by polling), ``switch`` (profile or sandbox). ONE handler, ``on_worker_state_changed``,
 turns any worker failure into one sentence (a notification, and the header's stale state for
 fetches) and re-arms the poll timer with backoff. The app never crashes on an API error.
+
+One module because every worker, timer and app-level action meets in this class; screens, widgets and the
+composition root (``tui/console/run.py``) live in their own modules.
 """
 
 from __future__ import annotations
@@ -43,7 +46,6 @@ from tui.console.widgets.header import HeaderState
 from tui.core.cancel import cancel_many, refusal
 from tui.core.config import ConsoleSettings, LaunchSettings, SafetySettings
 from tui.core.errors import AuthError
-from tui.core.format import safe_text
 from tui.core.logging import redact
 from tui.core.models import Job, Page
 from tui.core.protocol import JobsAPI
@@ -57,7 +59,7 @@ from tui.monitor.schedule import PollState
 ApiFactory = Callable[[str | None, str | None], JobsAPI]
 CONSOLE_ATTEMPTS = 2  # per call: the poll itself is the retry loop
 CONSOLE_DEADLINE_SECONDS = 20.0
-__all__ = ["AepxApp", "FetchIntent", "error_sentence", "run_console"]
+__all__ = ["AepxApp", "FetchIntent", "error_sentence"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +152,6 @@ class AepxApp(App[int]):
         self._toasts: dict[str, Notification] = {}  # the one toast showing per kind
         self._keymap = dict(keymap or {})
         self._timer: Timer | None = None
-        self._fetch_gen = 0
         self._notified_error: str | None = None
         self._quit_warned = False
         #: Secrets entered in F2 that the keyring could not store, by profile: used for this run only.
@@ -164,14 +165,14 @@ class AepxApp(App[int]):
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         else:
-            self.say(f"Unknown theme {safe_text(self.settings.theme)!r} in [console] theme; using {self.theme}. "
+            self.say(f"Unknown theme {sanitise(self.settings.theme)!r} in [console] theme; using {self.theme}. "
                      f"Known themes: {', '.join(sorted(self.available_themes))}.", "warning", timeout=15)
         if self._keymap:
             from tui.console.bindings import unknown_keymap_ids
 
             if unknown := unknown_keymap_ids(self._keymap):
                 self.say(f"Unknown key binding id{'s' if len(unknown) > 1 else ''} in [keymap]: "
-                         f"{', '.join(safe_text(u) for u in unknown)} (ignored); ? lists every id.", "warning",
+                         f"{', '.join(sanitise(u) for u in unknown)} (ignored); ? lists every id.", "warning",
                          timeout=15)
             self.set_keymap(self._keymap)
         self._start_fetch(FetchIntent("first"))
@@ -253,7 +254,7 @@ class AepxApp(App[int]):
         return self.monitor.baseline_for(job) if job is not None else None
 
     def job_flags(self, job: Job) -> frozenset[str]:
-        """The row markers (Pulse, issue 16): ``stuck`` (running > stuck_factor × its baseline) and
+        """The row markers: ``stuck`` (running > stuck_factor × its baseline) and
         ``slow`` (over a history p95). A finished job is compared with the cached p95 of every stored
         run of its payload / dataset / sandbox (one query per payload a minute, not one per row)."""
         from tui.monitor.history.baselines import is_slow, is_stuck
@@ -364,7 +365,7 @@ class AepxApp(App[int]):
         key = (api.target.org_id, api.target.sandbox)
         if kind.note and key not in self._kind_noted:
             self._kind_noted.add(key)
-            self.say(safe_text(kind.note), "warning", timeout=12)
+            self.say(sanitise(kind.note), "warning", timeout=12)
 
     @property
     def jobs_screen(self) -> JobsScreen | None:
@@ -412,14 +413,13 @@ class AepxApp(App[int]):
         else:
             self.workers.cancel_group(self, "fetch")
             self.poll.in_flight = True
-        self._fetch_gen += 1
         self._cancel_timer()
         self.post_poll_state()
-        self._fetch(intent, self._fetch_gen)
+        self._fetch(intent)
 
     @work(group="fetch", exit_on_error=False, description="refreshing the job list")
-    async def _fetch(self, intent: FetchIntent, generation: int) -> int:
-        """Fetch per ``intent`` through the monitor and apply it to the model; returns ``generation``.
+    async def _fetch(self, intent: FetchIntent) -> None:
+        """Fetch per ``intent`` through the monitor and apply it to the model.
 
         A poll lists the page on screen (the newest one when every page is loaded) and the monitor
         refreshes the followed jobs beyond it; transitions come back as monitor events."""
@@ -453,7 +453,6 @@ class AepxApp(App[int]):
             model.replace_page(page, None)
         monitor.view = ListQuery(None if model.all_loaded else model.cursor, limit, status)
         self.post_model(intent.select)
-        return generation
 
     async def _fetch_all(self, limit: int, status: str | None) -> list[Page]:
         pages: list[Page] = []
@@ -742,8 +741,7 @@ class AepxApp(App[int]):
         """Narrow terminals: the detail takes the screen; ``esc`` returns, ``ctrl+d`` cancels there."""
         from tui.console.screens.detail import DetailScreen
 
-        # Its JobDetail's JobRefreshed messages bubble up to this app (on_job_detail_job_refreshed),
-        # so no on_refresh callback: it would merge every refreshed record twice.
+        # Its JobDetail's JobRefreshed messages bubble up to this app (on_job_detail_job_refreshed).
         self.push_screen(DetailScreen(
             self.api, job, baseline=self.baseline_for(job),
             poll_seconds=self.settings.refresh_seconds, stuck_factor=self.settings.stuck_factor,
@@ -969,33 +967,3 @@ def cancel_summary(outcomes: list[Any], refused: int = 0) -> str:
         parts.append(f"{refused} refused")
     return ", ".join(parts) + " (see M)"
 
-
-def run_console(api: JobsAPI, *, history_settings: Any = None, **kwargs: Any) -> int:
-    """Run the console until it exits; returns the process exit code. ``history_settings`` (the
-    config's ``[history]``) opens the job history; ``False`` runs without one (the demo)."""
-    store = None
-    if history_settings is not False and "history" not in kwargs:
-        from tui.monitor.history.store import open_configured
-
-        store, problem = open_configured(history_settings)
-        kwargs.update(history=store, history_problem=problem)
-    app = AepxApp(api, **kwargs)
-    try:
-        app.run()
-    finally:
-        if store is not None:
-            store.close()
-    return app.return_code or 0
-
-
-def run_console_with_secret_prompt(profile: Any, problem: str, **kwargs: Any) -> int:
-    """No secret anywhere: ask for it in a small prompt, then run the console with it in memory only."""
-    from tui.console.screens.secret_prompt import SecretPromptApp
-
-    secret = SecretPromptApp(profile.name, problem).run()
-    if secret is None:
-        print(f"aepx: {problem}", file=sys.stderr)
-        return 3
-    from tui.api.client import PlatformClient
-
-    return run_console(PlatformClient(profile, secret), **kwargs)

@@ -6,14 +6,15 @@ can remap it (``cancel = "ctrl+k"``) through ``App.set_keymap``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 MUTATING = frozenset({"cancel", "launch", "setup", "clone"})
 
-APP_BINDINGS = [
+APP_BINDINGS: list[BindingType] = [
     Binding("q", "quit", "Quit", id="quit"),
     Binding("ctrl+c", "quit", "Quit", id="quit-ctrl-c", show=False),
     Binding("question_mark,f1", "help", "Keys", id="help", key_display="?"),
@@ -29,7 +30,7 @@ APP_BINDINGS = [
             tooltip="Enter the client secret again (after the Platform refused it), for this run only"),
 ]
 
-JOBS_BINDINGS = [
+JOBS_BINDINGS: list[BindingType] = [
     Binding("question_mark,f1", "app.help", "Keys", id="help", key_display="?"),
     Binding("n", "launch", "New", id="launch", tooltip="New export job (payload editor)"),
     Binding("R", "app.clone", "Rerun", id="clone", key_display="R", show=False,
@@ -72,7 +73,7 @@ JOBS_BINDINGS = [
 # The job table's enter opens the detail; in the palette it runs the jobs screen's open_detail.
 JOB_TABLE_OPEN = Binding("enter", "open_detail", "Detail", id="detail", tooltip="Open the highlighted job's detail")
 
-OVERVIEW_BINDINGS = [
+OVERVIEW_BINDINGS: list[BindingType] = [
     Binding("enter", "switch_target", "Switch", id="overview-switch", tooltip="Switch the console to this target"),
     Binding("a", "add_sandbox", "Add sandbox", id="overview-add",
             tooltip="Add one of the profile's available sandboxes (this run only)"),
@@ -105,10 +106,10 @@ def _palette_actions() -> list[tuple[str, str, str]]:
     jobs screen, or ``app.`` for the app; title; help: the tooltip, the key and the binding id)."""
     entries: list[tuple[str, str, str]] = []
     seen: set[str] = set()
-    on_jobs = [(b, b.action) for b in [*JOBS_BINDINGS, JOB_TABLE_OPEN]]
-    on_app = [(b, "app." + b.action) for b in APP_BINDINGS]
+    on_jobs = [(b, b.action) for b in [*JOBS_BINDINGS, JOB_TABLE_OPEN] if isinstance(b, Binding)]
+    on_app = [(b, "app." + b.action) for b in APP_BINDINGS if isinstance(b, Binding)]
     for binding, action in [*on_jobs, *on_app]:
-        if binding.id in _NOT_IN_PALETTE or action in seen:
+        if (binding.id or "") in _NOT_IN_PALETTE or action in seen:
             continue
         seen.add(action)
         key = binding.key_display or binding.key.split(",")[0]
@@ -116,6 +117,7 @@ def _palette_actions() -> list[tuple[str, str, str]]:
         about = f"{binding.tooltip} · " if binding.tooltip and binding.tooltip != title else ""
         entries.append((action, title, f"{about}key {key} · id {binding.id}"))
     return entries + _PALETTE_EXTRA
+
 
 def binding_sources() -> dict[str, list[Any]]:
     """Where the console's bindings live: ``{"app" or class name: its BINDINGS}``. Screens are
@@ -157,7 +159,7 @@ def catalogue() -> dict[str, list[tuple[str, Binding]]]:
     return result
 
 
-def unknown_keymap_ids(keymap: dict[str, str]) -> list[str]:
+def unknown_keymap_ids(keymap: Mapping[str, str]) -> list[str]:
     """The ``[keymap]`` ids that name no binding (each would be ignored silently by Textual)."""
     known = catalogue()
     return [name for name in keymap if name not in known]

@@ -1,14 +1,12 @@
 """Messages between the app (which owns the API, the model and the workers) and its screens.
 
 Attributes go down, messages come up: the app posts ``ModelChanged``/``PollStateChanged`` to the jobs
-screen after each load; screens and widgets post requests (``CancelRequested``) up to the app.
+screen after each load.
 """
 
 from __future__ import annotations
 
 from textual.message import Message
-
-from tui.core.models import Job
 
 
 class ModelChanged(Message):
@@ -22,10 +20,3 @@ class ModelChanged(Message):
 class PollStateChanged(Message):
     """Refresh state changed (last good refresh, stale reason, paused, next retry)."""
 
-
-class CancelRequested(Message):
-    """Cancel these jobs (after confirmation). Posted by screens; handled by the app."""
-
-    def __init__(self, jobs: list[Job]) -> None:
-        super().__init__()
-        self.jobs = jobs

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from tui.core import drafts
 from tui.core.fingerprint import render_request, request_from_record
-from tui.core.format import safe_text
 from tui.core.models import Job
+from tui.core.sanitise import sanitise
 
 if TYPE_CHECKING:
     from tui.console.app import AepxApp
@@ -26,7 +26,7 @@ def clone_title(job: Job) -> str:
             day = f", {datetime.fromtimestamp(job.created_ms / 1000, tz=UTC).astimezone():%Y-%m-%d}"
         except (OverflowError, OSError, ValueError):
             day = ""
-    return f"cloned from job {safe_text(job.id)} ({safe_text(job.status) or 'UNKNOWN'}{day})"
+    return f"cloned from job {sanitise(job.id)} ({sanitise(job.status) or 'UNKNOWN'}{day})"
 
 
 def clone_text(job: Job) -> tuple[str, str]:
@@ -34,7 +34,7 @@ def clone_text(job: Job) -> tuple[str, str]:
     request, missing = request_from_record(job.raw)
     note = ""
     if missing:
-        note = (f"Job {safe_text(job.id)}'s record lacks {', '.join(missing)}: cloned what exists; add the "
+        note = (f"Job {sanitise(job.id)}'s record lacks {', '.join(missing)}: cloned what exists; add the "
                 "rest before launching.")
     return render_request(request).rstrip("\n"), note
 

@@ -21,8 +21,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from tui.core.models import FAILED, NEW, PROCESSING, SUCCEEDED, Job, Page
+from tui.core.models import Job, Page
+from tui.core.statuses import FAILED, NEW, PROCESSING, SUCCEEDED
 
 SORT_KEYS = ("status", "created", "updated", "duration", "id")
 STATUS_CYCLE: tuple[str | None, ...] = (None, NEW, PROCESSING, SUCCEEDED, FAILED)
@@ -210,7 +212,7 @@ class JobListModel:
             self._haystacks[job.id] = text
         return text
 
-    def _sort_func(self) -> Callable[[Job], object]:
+    def _sort_func(self) -> Callable[[Job], Any]:
         key = self.sort_key
         if key == "status":
             return lambda j: (_STATUS_RANK.get(j.status, 4), j.status, -(j.created_ms or 0))
@@ -250,10 +252,6 @@ class JobListModel:
         if flag == "failed":
             return job.status == "FAILED"
         return flag in self.flags(job)
-
-    def invalidate(self) -> None:
-        """Recompute order next time (running durations changed with the clock)."""
-        self._order = None
 
     # --- the visible window -----------------------------------------------------------------------
     def local_pages(self) -> int:
@@ -344,5 +342,3 @@ class JobListModel:
     def is_cancelling(self, job_id: str) -> bool:
         return job_id in self.pending_cancel
 
-    def active_jobs(self) -> list[Job]:
-        return [j for j in self.jobs.values() if j.is_active]

@@ -5,30 +5,41 @@ Read with ``tomllib``, strictly: unknown keys, wrong types and secret-looking ke
 atomically (temporary file in the same directory, fsync, ``os.replace``), file 0600, directory 0700.
 The config never holds a secret: those live in the keyring, the environment, or the opt-in plaintext
 credentials file, which is a separate file so that a config can be attached to a bug report.
+
+One module because reading and writing share one schema: each table's reader and writer sit in the same
+file so that a new key is added to both at once.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import re
 import stat
-import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 import tomli_w
 
 from tui.core.errors import ConfigError
-from tui.core.profile import DEFAULT_IMS_URL, DEFAULT_PLATFORM_URL, DEFAULT_REQUEST_TIMEOUT, DEFAULT_SCOPES, Profile
+from tui.core.paths import atomic_write, config_dir
+from tui.core.profile import (
+    DEFAULT_IMS_URL,
+    DEFAULT_PLATFORM_URL,
+    DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_SCOPES,
+    NAME_CHARACTERS,
+    REQUIRED_FIELDS,
+    Profile,
+    is_http_url,
+    is_profile_name,
+)
+from tui.core.sandboxes import CONFIRM_MODES, CONFIRM_TYPE_NAME
 from tui.core.sanitise import is_clean, sanitise
 
-APP_NAME = "aepx"
 CONFIG_ENV = "AEPX_CONFIG"
 DEFAULT_PAGE_SIZE = 100
 DEFAULT_REFRESH = 5.0
@@ -43,7 +54,6 @@ SECRET_KEYS = frozenset(
      "api_secret"}
 )
 
-_PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -106,7 +116,7 @@ class SafetySettings:
     """``[safety]``: ``confirm_production`` = ``"type-name"`` (type the sandbox name to cancel or launch in a
     production sandbox) or ``"yes"`` (the plain y/n confirmation everywhere)."""
 
-    confirm_production: str = "type-name"
+    confirm_production: str = CONFIRM_TYPE_NAME
 
 
 @dataclass
@@ -157,10 +167,6 @@ class Config:
 
 
 # --- location ------------------------------------------------------------------------------------
-def default_config_dir() -> Path:
-    return platformdirs.user_config_path(APP_NAME)
-
-
 def config_path(explicit: str | Path | None = None) -> Path:
     """``explicit`` (``--config``), else ``$AEPX_CONFIG``, else the user config dir's config.toml."""
     if explicit is not None and str(explicit) != "":
@@ -168,7 +174,7 @@ def config_path(explicit: str | Path | None = None) -> Path:
     from_env = os.environ.get(CONFIG_ENV, "").strip()
     if from_env:
         return Path(from_env).expanduser()
-    return default_config_dir() / "config.toml"
+    return config_dir() / "config.toml"
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -266,7 +272,7 @@ class _Reader:
         if not is_clean(text) or any(c.isspace() for c in text):
             raise self.fail(key, "must be a URL without spaces or control characters (the value is not shown: "
                                  "it may be a secret pasted into the wrong line)")
-        if not re.match(r"^https?://[^\s/]+", text):
+        if not is_http_url(text):
             raise self.fail(key, f"must be an http(s) URL such as {DEFAULT_PLATFORM_URL}; the value given "
                                  f"({len(text)} characters) is not one and is not shown, as it may be a secret")
         return text.rstrip("/")
@@ -346,7 +352,7 @@ def _build_config(path: Path, data: dict[str, Any]) -> Config:
         reader.only(table, "safety", ("confirm_production",))
         if "confirm_production" in table:
             mode = reader.string(table["confirm_production"], "safety.confirm_production")
-            if mode not in ("type-name", "yes"):
+            if mode not in CONFIRM_MODES:
                 raise reader.fail("safety.confirm_production", f'must be "type-name" or "yes", not {mode!r}')
             config.safety.confirm_production = mode
     if "profiles" in data:
@@ -458,11 +464,11 @@ def _read_credentials(reader: _Reader, table: dict[str, Any]) -> str | None:
 
 def _read_profile(reader: _Reader, name: str, value: Any) -> Profile:
     prefix = f"profiles.{name}"
-    if not _PROFILE_NAME.match(name):
-        raise reader.fail(prefix, "has an invalid name (use letters, digits, '.', '_' and '-')")
+    if not is_profile_name(name):
+        raise reader.fail(prefix, f"has an invalid name (use {NAME_CHARACTERS})")
     table = reader.table(value, prefix)
     reader.only(table, prefix, _PROFILE_KEYS)
-    for required in ("org_id", "client_id"):
+    for required, _label in REQUIRED_FIELDS:
         if required not in table:
             raise reader.fail(f"{prefix}.{required}", "is required")
     sandboxes: tuple[str, ...] = ()
@@ -636,62 +642,3 @@ def _clean(value: Any, key: str) -> Any:
     if isinstance(value, Path):
         return str(value)
     return value
-
-
-def atomic_write(path: Path, payload: bytes) -> None:
-    """Replace ``path`` with ``payload``: temp file in the same dir (0600), fsync, ``os.replace``.
-
-    A symlinked file is written through to its target, so a dotfiles symlink survives.
-    """
-    target = path.resolve() if path.is_symlink() else path
-    ensure_private_dir(target.parent)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(target.parent)
-
-
-def ensure_private_dir(directory: Path) -> None:
-    """Create ``directory`` and every missing parent as 0700 (as the XDG spec asks), and tighten every
-    existing aepx directory on the way (``…/aepx`` and below it) to 0700.
-
-    ``mkdir(parents=True)`` would create the parents with the umask's mode (0755): the data dir
-    ``~/.local/share/aepx`` was world-readable although its ``drafts`` child was private.
-    """
-    directory = Path(directory)
-    missing: list[Path] = []
-    probe = directory
-    while not probe.exists() and probe != probe.parent:
-        missing.append(probe)
-        probe = probe.parent
-    for path in reversed(missing):
-        with contextlib.suppress(FileExistsError):
-            path.mkdir(mode=0o700)
-        os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask
-    parts = directory.parts
-    if APP_NAME in parts:  # ours: from the (last) aepx component down to the directory itself
-        first = len(parts) - parts[::-1].index(APP_NAME)
-        for depth in range(first, len(parts) + 1):
-            path = Path(*parts[:depth])
-            with contextlib.suppress(OSError):
-                if stat.S_IMODE(path.stat().st_mode) & 0o077:
-                    os.chmod(path, 0o700)
-
-
-def _fsync_dir(directory: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-

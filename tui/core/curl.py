@@ -13,13 +13,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from tui.core.models import Target
+from tui.core.protocol import JOBS_PATH
 
-EXPORT_JOBS_PATH = "/data/core/ups/export/jobs"
 TOKEN_PLACEHOLDER = "$ACCESS_TOKEN"
 
 
 def export_jobs_url(target: Target) -> str:
-    return target.platform_url.rstrip("/") + EXPORT_JOBS_PATH
+    return target.platform_url.rstrip("/") + JOBS_PATH
 
 
 def as_curl(target: Target, payload: Mapping[str, Any], *, api_key: str) -> str:

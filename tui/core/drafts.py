@@ -13,16 +13,14 @@ import os
 import time
 from pathlib import Path
 
-import platformdirs
-
-from tui.core.config import atomic_write
+from tui.core.paths import atomic_write, data_dir, ensure_private_dir
 
 DRAFT_FORMAT = 1
 
 
 def default_draft_path() -> Path:
     """``<user data dir>/aepx/drafts/launch.json`` (XDG_DATA_HOME on Linux)."""
-    return platformdirs.user_data_path("aepx") / "drafts" / "launch.json"
+    return data_dir() / "drafts" / "launch.json"
 
 
 def _resolve(path: Path | None) -> Path:
@@ -95,8 +93,6 @@ class DraftLock:
         except ImportError:  # not POSIX: no locking, the draft is shared as before
             return None
         try:
-            from tui.core.config import ensure_private_dir
-
             ensure_private_dir(self.path.parent)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError:

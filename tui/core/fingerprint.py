@@ -17,10 +17,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from tui.core.models import destination_dataset
+
 # The request fields of CreateExportJobRequest, in the order a person writes them.
 REQUEST_FIELDS = ("fields", "mergePolicy", "additionalFields", "filter", "destination", "schema")
 # What a request's destination may hold; the record adds batchId and batches.
-DESTINATION_FIELDS = ("datasetId", "segmentPerBatch")
 MERGE_POLICY_FIELDS = ("id", "version")
 FINGERPRINT_LENGTH = 16
 
@@ -62,7 +63,7 @@ def request_from_record(record: Mapping[str, Any]) -> tuple[dict[str, Any], list
 def _destination(value: Any) -> dict[str, Any] | None:
     if not isinstance(value, Mapping):
         return None
-    dataset = value.get("datasetId", value.get("dataSetId"))
+    dataset = destination_dataset(value)
     if not isinstance(dataset, str) or not dataset:
         return None
     out: dict[str, Any] = {"datasetId": dataset}
@@ -178,7 +179,7 @@ def active_duplicates(jobs: Any, payload: Mapping[str, Any]) -> list[Any]:
     seen: set[str] = set()
     found = []
     for job in jobs:
-        if job.status not in ("NEW", "PROCESSING") or job.id in seen:
+        if not job.is_active or job.id in seen:
             continue
         if fingerprint(job.raw) == wanted:
             seen.add(job.id)
@@ -191,7 +192,7 @@ def duplicate_sentence(job: Any, *, tz: Any = None) -> str:
     """``job 25577 with the same payload is PROCESSING since 14:02``."""
     from datetime import UTC, datetime
 
-    from tui.core.format import safe_text
+    from tui.core.sanitise import sanitise
 
     since = ""
     if job.created_ms is not None:
@@ -200,4 +201,4 @@ def duplicate_sentence(job: Any, *, tz: Any = None) -> str:
             since = f" since {moment:%H:%M}"
         except (OverflowError, OSError, ValueError):
             since = ""
-    return f"job {safe_text(job.id)} with the same payload is {safe_text(job.status)}{since}"
+    return f"job {sanitise(job.id)} with the same payload is {sanitise(job.status)}{since}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
 
-from tui.core.sanitise import sanitise as safe_text  # the one sanitiser; the old name kept for callers
+from tui.core.sanitise import sanitise
 
 PLACEHOLDER = "—"
 
@@ -140,7 +140,7 @@ def status_glyph(status: str) -> str:
 
 def status_label(status: str) -> str:
     """Glyph and word, readable without colour: ``✔ SUCCEEDED``; ``? WEIRD`` for unknown ones."""
-    return f"{status_glyph(status)} {safe_text(status) or 'UNKNOWN'}"
+    return f"{status_glyph(status)} {sanitise(status) or 'UNKNOWN'}"
 
 
 def plural(count: int, word: str, plural_word: str | None = None) -> str:

@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import stat
 import threading
 from pathlib import Path
 
-import platformdirs
+from tui.core.paths import create_private_file, state_dir
 
 MASK = "***"
 _MIN_SECRET_LENGTH = 4  # shorter values would blank out ordinary words
@@ -106,7 +104,7 @@ class RedactingFilter(logging.Filter):
 
 
 def default_log_path() -> Path:
-    return platformdirs.user_state_path("aepx") / "aepx.log"
+    return state_dir() / "aepx.log"
 
 
 _HANDLER_MARK = "_aepx_handler"
@@ -118,7 +116,7 @@ def install_logging(path: Path | None = None, level: int = logging.INFO) -> Path
     Idempotent: a second call replaces the handler installed by the first. Returns the log path.
     """
     path = path or default_log_path()
-    _prepare_private_file(path)
+    create_private_file(path)
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, _HANDLER_MARK, False):
@@ -149,12 +147,3 @@ def try_install_logging(path: Path | None = None, level: int = logging.INFO) -> 
         return None, (f"the log file {target} cannot be written ({reason}); aepx continues without a log. "
                       "Fix the permissions of that directory (or set XDG_STATE_HOME) to get one.")
 
-
-def _prepare_private_file(path: Path) -> None:
-    from tui.core.config import ensure_private_dir
-
-    ensure_private_dir(path.parent)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    os.close(fd)
-    if stat.S_IMODE(path.stat().st_mode) != 0o600:
-        os.chmod(path, 0o600)

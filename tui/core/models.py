@@ -7,31 +7,23 @@ fields stay in ``raw`` (the record exactly as received, for display and ``--json
 
 from __future__ import annotations
 
-import statistics
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-NEW = "NEW"
-PROCESSING = "PROCESSING"
-SUCCEEDED = "SUCCEEDED"
-FAILED = "FAILED"
-KNOWN_STATUSES = (NEW, PROCESSING, SUCCEEDED, FAILED)
-ACTIVE_STATUSES = frozenset({NEW, PROCESSING})
-FINAL_STATUSES = frozenset({SUCCEEDED, FAILED})
+from tui.core.statuses import ACTIVE_STATUSES, FAILED, FINAL_STATUSES, NEW, PROCESSING, SUCCEEDED
 
 PROFILE_UNION_SCHEMA = "https://ns.adobe.com/xdm/context/profile__union"
 
-# Metrics phases in timeline order: (API key, human label).
-PHASES = (
-    ("profileExportTime", "profile export"),
-    ("aCPDatasetWriteTime", "dataset write"),
-)
-
-
 def now_ms() -> int:
     return int(time.time() * 1000)
+
+
+def destination_dataset(destination: Mapping[str, Any]) -> Any:
+    """The dataset id of a ``destination`` object as sent: ``datasetId`` (how a request spells it),
+    else ``dataSetId`` (how the create and get responses spell it)."""
+    return destination.get("datasetId", destination.get("dataSetId"))
 
 
 def to_int(value: Any) -> int | None:
@@ -182,7 +174,7 @@ class Job:
             job_type=s(get("jobType")),
             created_ms=n(get("creationTime")),
             updated_ms=n(get("updateTime")),
-            dataset_id=s(dest.get("datasetId", dest.get("dataSetId"))),
+            dataset_id=s(destination_dataset(dest)),
             batch_id=s(dest.get("batchId")),
             request_id=s(get("requestId")),
             profile_instance_id=s(get("profileInstanceId")),
@@ -255,12 +247,6 @@ class Job:
     @property
     def error_text(self) -> str:
         return " ".join(f"{e.code} {e.msg}" for e in self.errors)
-
-
-def median_duration_ms(jobs: Iterable[Job]) -> int | None:
-    """Median total time of the SUCCEEDED jobs among ``jobs`` (``None`` if there are none)."""
-    values = [d for j in jobs if j.status == SUCCEEDED and (d := j.duration_ms()) is not None]
-    return int(statistics.median(values)) if values else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """What an export job produced: its batches (Catalog) and their files (Data Access), as parsed records.
 
-Shapes (``data-access.md``): a Catalog GET is keyed by id (``{"<id>": {...}}``; ``?aggregate=true``
+Shapes: a Catalog GET is keyed by id (``{"<id>": {...}}``; ``?aggregate=true``
 puts the fields at the root); counts come as ``recordCount`` or ``metrics.recordsWritten``; Data
 Access numbers (``records``, ``size``, ``length``, ``created``) are strings. Parsers never raise.
 """

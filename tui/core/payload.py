@@ -3,6 +3,9 @@
 ``validate_text`` reports JSON syntax errors with 1-based line and column and a hint of what is
 probably wrong, then runs ``validate_payload``, whose issues carry the line of the offending key.
 Neither function raises: every problem comes back as an :class:`Issue`.
+
+One module because every rule of the request's shape is here, with the locator that points the editor
+at each problem: one place to read what the API accepts.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.errors import PayloadError
+
+_DECODER = json.JSONDecoder()  # raw_decode at a quote: (the string, the index past it)
 
 PROFILE_SCHEMA = "_xdm.context.profile"
 SEGMENT_STATUSES = ("realized", "existing", "exited")
@@ -229,7 +234,7 @@ class _Locator:
         if char == "[":
             return self._scan_array(pos, path)
         if char == '"':
-            return json.decoder.scanstring(self.text, pos + 1)[1]
+            return _DECODER.raw_decode(self.text, pos)[1]
         end = pos
         while end < len(self.text) and self.text[end] not in ",]} \t\r\n":
             end += 1
@@ -239,7 +244,7 @@ class _Locator:
         pos = self._skip(pos + 1)
         while self.text[pos] != "}":
             key_pos = pos
-            key, pos = json.decoder.scanstring(self.text, pos + 1)
+            key, pos = _DECODER.raw_decode(self.text, pos)
             child = f"{path}.{key}" if path else key
             self.positions.setdefault(child, key_pos)
             pos = self._skip(self._skip(pos) + 1)  # past the colon

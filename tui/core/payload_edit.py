@@ -13,6 +13,8 @@ from typing import Any
 
 from tui.core.errors import UsageError
 
+_DECODER = json.JSONDecoder()  # raw_decode at a quote: (the string, the index past it)
+
 _INDEX = re.compile(r"^(?P<key>[^\[\]]*)\[(?P<index>\d+)\]$")
 
 
@@ -98,7 +100,7 @@ class _Spans:
                 index += 1
             return pos + 1
         if char == '"':
-            return json.decoder.scanstring(self.text, pos + 1)[1]
+            return _DECODER.raw_decode(self.text, pos)[1]
         end = pos
         while end < len(self.text) and self.text[end] not in ",]} \t\r\n":
             end += 1
@@ -108,7 +110,7 @@ class _Spans:
         pos = self._skip(start + 1)
         while self.text[pos] != "}":
             key_start = pos
-            key, pos = json.decoder.scanstring(self.text, pos + 1)
+            key, pos = _DECODER.raw_decode(self.text, pos)
             key_end = pos
             child = f"{path}.{key}" if path else key
             pos = self._skip(self._skip(pos) + 1)  # past the colon

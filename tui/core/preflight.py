@@ -14,13 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from tui.core.models import PROFILE_UNION_SCHEMA, destination_dataset
 from tui.core.payload import Issue, _Locator
 
 DEFAULT_MAX_EVENT_AGE_DAYS = 90
-PROFILE_UNION_SCHEMA = "https://ns.adobe.com/xdm/context/profile__union"
 DAY_MS = 86_400_000
 
 FOUND, MISSING, SKIPPED, FAILED = "found", "missing", "skipped", "failed"
@@ -95,7 +95,7 @@ def _map(value: Any) -> Mapping[str, Any]:
 
 def dataset_id_of(payload: Mapping[str, Any]) -> str:
     dest = _map(payload.get("destination"))
-    value = dest.get("datasetId", dest.get("dataSetId"))
+    value = destination_dataset(dest)
     return value if isinstance(value, str) else ""
 
 
@@ -334,5 +334,3 @@ def finding_line(issue: Issue, *, tag: bool = True) -> str:
     return f"{where}{message} ({label})" if tag else f"{where}{message}"
 
 
-def now_utc_ms() -> int:
-    return int(datetime.now(UTC).timestamp() * 1000)

@@ -12,6 +12,9 @@ from typing import Any, Protocol, runtime_checkable
 
 from tui.core.models import CancelResult, CreateResult, Dataset, Job, MergePolicy, Page, Target
 
+#: The export-jobs endpoint: the HTTP client calls it, ``tui.core.curl`` shows it.
+JOBS_PATH = "/data/core/ups/export/jobs"
+
 
 @runtime_checkable
 class JobsAPI(Protocol):

@@ -27,12 +27,9 @@ from typing import Any
 
 MAX_SERVER_TEXT = 300
 
-# The bidirectional formatting controls (the "Trojan Source" set) and the Unicode line/paragraph
-# separators (a line break in disguise for some terminals and most pagers).
-BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_SEPARATORS = frozenset("\u2028\u2029")
-
-# Everything that must never reach a terminal raw: C0, DEL, C1, bidi, separators, surrogates.
+# Everything that must never reach a terminal raw: C0, DEL, C1, the bidirectional formatting controls
+# (the "Trojan Source" set), the Unicode line/paragraph separators (a line break in disguise for some
+# terminals and most pagers) and lone surrogates.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
 # The same, for JSON text: json.dumps already escapes C0, '"' and '\\'; the rest is escaped here.
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
@@ -79,7 +76,7 @@ def sanitise(value: object, *, keep_newlines: bool = False, limit: int | None = 
     """
     text = _as_text(value)
     cut = limit is not None and len(text) > limit
-    if cut:
+    if limit is not None and cut:
         text = text[: max(0, limit - 1)]
 
     def replace(match: re.Match[str]) -> str:

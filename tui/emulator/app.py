@@ -2,6 +2,9 @@
 Catalog batches and Data Access files (``data_routes``).
 
 ``create_app(settings, clock=...)`` returns the app; its state is ``app.state.store``.
+
+One module because these routes share the gateway checks and the request-body rules; the Data Access
+and sandbox routes, which share less, have their own modules.
 """
 
 from __future__ import annotations
@@ -159,7 +162,7 @@ def _int_param(request: Request, name: str, bad: Callable[[str], Response], *, m
         return None
     text = raw.strip()
     # ASCII digits only, and few of them: "²" or "٢" are str.isdigit() (int() then fails or aliases), and
-    # int() refuses 5,000 digits; either was a 500.
+    # int() refuses 5,000 digits; either would be a 500.
     if (not ASCII_NUMBER.fullmatch(text) or int(text) < minimum
             or (maximum is not None and int(text) > maximum)):
         upper = f" and {maximum}" if maximum is not None else ""
@@ -363,8 +366,7 @@ async def list_datasets(request: Request, ctx: Context) -> Response:
         items = list(ctx.tenant.datasets.items())
     items.sort(key=lambda kv: kv[0])
     for direction, name in reversed(order):  # stable sorts, last key first: the first key wins
-        items.sort(key=lambda kv, name=name: (kv[1].get(name) is None, kv[1].get(name) or 0)
-                   if name != "name" else str(kv[1].get("name", "")), reverse=direction == "desc")
+        items.sort(key=_dataset_sort_key(name), reverse=direction == "desc")
     filters = list(q.getlist("property"))
     for key in ("name", "schemaRef.id"):
         if q.get(key) is not None:
@@ -374,6 +376,13 @@ async def list_datasets(request: Request, ctx: Context) -> Response:
     page = items[start:start + limit]
     body = {k: ({p: v[p] for p in properties if p in v} if properties else v) for k, v in page}
     return JSONResponse(body)
+
+
+def _dataset_sort_key(name: str) -> Callable[[tuple[str, dict[str, Any]]], Any]:
+    """The sort key of ``(id, dataset)`` items by one field: names as text, other fields missing last."""
+    if name == "name":
+        return lambda kv: str(kv[1].get("name", ""))
+    return lambda kv: (kv[1].get(name) is None, kv[1].get(name) or 0)
 
 
 def _dataset_order(text: str) -> list[tuple[str, str]]:
@@ -415,7 +424,8 @@ def _dataset_body_error(body: dict[str, Any]) -> str | None:
             expected = _FILE_DESCRIPTION_TYPES.get(key)
             if expected is None:
                 return f"fileDescription.{key} is not a known field."
-            if not isinstance(value, expected) or (expected is list and not all(isinstance(v, str) for v in value)):
+            strings = not isinstance(value, list) or all(isinstance(v, str) for v in value)
+            if not isinstance(value, expected) or not strings:
                 return f"fileDescription.{key} has the wrong type."
     if "tags" in body:
         tags = body["tags"]

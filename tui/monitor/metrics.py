@@ -30,7 +30,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, writ
 from prometheus_client.exposition import start_http_server
 
 from tui.api.calllog import CallRecord
-from tui.core.models import FAILED, KNOWN_STATUSES, PROCESSING, SUCCEEDED, Job, Target
+from tui.core.models import Job, Target
+from tui.core.statuses import FAILED, KNOWN_STATUSES, PROCESSING, SUCCEEDED
 from tui.monitor import events as ev
 
 LABELS = ("org", "sandbox")

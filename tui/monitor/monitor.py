@@ -22,8 +22,9 @@ from dataclasses import dataclass
 
 from tui.core.errors import AepxError, NotFoundError, RateLimitedError
 from tui.core.fingerprint import fingerprint
-from tui.core.models import FAILED, NEW, PROCESSING, SUCCEEDED, Job, Page
+from tui.core.models import Job, Page
 from tui.core.protocol import JobsAPI
+from tui.core.statuses import FAILED, NEW, PROCESSING, SUCCEEDED
 from tui.monitor import events as ev
 from tui.monitor.history import baselines
 from tui.monitor.history.baselines import Baseline

@@ -70,7 +70,7 @@ class _Entry:
 class Overview:
     def __init__(self, apis: Sequence[JobsAPI], *, max_parallel: int = 4, clock: Callable[[], float] | None = None,
                  store: HistoryStore | None = None, stuck_factor: float = 3.0,
-                 on_row: Callable[[int, OverviewRow], None] | None = None) -> None:
+                 on_row: Callable[[int, OverviewRow], object] | None = None) -> None:
         self.clock = clock or time.time
         self.store = store
         self.stuck_factor = stuck_factor
@@ -195,5 +195,5 @@ class Overview:
         row.stuck = sum(1 for job in new + processing
                         if is_stuck(job, monitor.baseline_for(job), self.stuck_factor, now_ms))
         row.failed_24h = sum(1 for job in failed if (job.updated_ms or job.created_ms or 0) >= cutoff)
-        ends = [j.updated_ms or j.created_ms for j in succeeded.jobs if (j.updated_ms or j.created_ms)]
+        ends = [end for j in succeeded.jobs if (end := j.updated_ms or j.created_ms)]
         row.last_success_ms = max(ends) if ends else row.last_success_ms

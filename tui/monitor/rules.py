@@ -22,8 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from tui.core.format import human_duration, safe_text
-from tui.core.models import FAILED, NEW, SUCCEEDED, Job, Target
+from tui.core.format import human_duration
+from tui.core.models import Job, Target
+from tui.core.sanitise import sanitise
+from tui.core.statuses import FAILED, NEW, SUCCEEDED
 from tui.monitor import events as ev
 from tui.monitor.history import baselines as baselines_mod
 from tui.monitor.history.baselines import Baseline
@@ -101,7 +103,7 @@ class Alert:
 
     @property
     def message(self) -> str:
-        """The human line (already sanitised: server strings passed :func:`safe_text` on the way in)."""
+        """The human line (already sanitised: server strings passed :func:`sanitise` on the way in)."""
         where = f"sandbox {self.sandbox} (profile {self.profile})"  # the org is in the structured fields
         if self.job_id is None:
             return f"{self.title}: {where}: {self.detail}".rstrip(": ")
@@ -177,7 +179,7 @@ def outage_start(key: str) -> int | None:
 
 
 def clip(value: object, limit: int = _MAX_TEXT) -> str:
-    text = safe_text(value).strip()
+    text = sanitise(value).strip()
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 

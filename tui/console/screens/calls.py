@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Footer, Static
 from tui.api.calllog import CallLog, CallRecord
 from tui.console.widgets.header import AppHeader
 from tui.core.curl import request_as_curl
-from tui.core.format import safe_text
+from tui.core.sanitise import sanitise
 
 
 def _status_text(record: CallRecord) -> Text:
@@ -75,8 +75,8 @@ class CallLogScreen(Screen[None]):
         for index, r in enumerate(self._shown):
             table.add_row(time.strftime("%H:%M:%S", time.localtime(r.at)),
                           Text(("IMS " if r.is_ims else "") + r.method),
-                          Text(safe_text(r.path)), _status_text(r), f"{r.latency_ms:.0f}", str(r.attempt),
-                          Text(safe_text(r.request_id or "")), f"{r.bytes:,}", key=str(index))
+                          Text(sanitise(r.path)), _status_text(r), f"{r.latency_ms:.0f}", str(r.attempt),
+                          Text(sanitise(r.request_id or "")), f"{r.bytes:,}", key=str(index))
         if self._shown:
             table.move_cursor(row=min(max(row, 0), len(self._shown) - 1))
         self.query_one("#calls-count", Static).update(
@@ -112,7 +112,7 @@ class CallLogScreen(Screen[None]):
             self.notify("This call has no request id.", markup=False)
             return
         self.app.copy_to_clipboard(record.request_id)
-        self.notify(f"Copied request id {safe_text(record.request_id)}", markup=False)
+        self.notify(f"Copied request id {sanitise(record.request_id)}", markup=False)
 
     def action_close(self) -> None:
         self.dismiss()

@@ -16,17 +16,18 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from tui.core.format import PLACEHOLDER, relative_time, safe_text, status_label
+from tui.core.format import PLACEHOLDER, relative_time, status_label
 from tui.core.models import Job
+from tui.core.sanitise import sanitise
 
 
 def job_line(job: Job, now_ms: int) -> Text:
     """``123  ⟳ PROCESSING  started 5m ago  dataset ds-1``."""
     return Text("  ".join((
-        safe_text(job.id),
+        sanitise(job.id),
         status_label(job.status),
         f"created {relative_time(job.created_ms, now_ms)}",
-        f"dataset {safe_text(job.dataset_id) or PLACEHOLDER}",
+        f"dataset {sanitise(job.dataset_id) or PLACEHOLDER}",
     )))
 
 
@@ -101,12 +102,12 @@ class ConfirmScreen(TypedName, ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(safe_text(self._title)), id="confirm-title")
+            yield Label(Text(sanitise(self._title)), id="confirm-title")
             with VerticalScroll():
                 for job in self._jobs:
                     yield Static(job_line(job, self._now_ms), classes="confirm-job")
             if self._note:
-                yield Static(Text(safe_text(self._note, keep_newlines=True)), id="confirm-note")
+                yield Static(Text(sanitise(self._note, keep_newlines=True)), id="confirm-note")
             yield from self.typed_name_widgets()
             with Horizontal():
                 yield Button("No (n, esc)", id="no", variant="primary")

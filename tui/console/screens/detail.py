@@ -1,8 +1,7 @@
 """Full-screen job detail for narrow terminals: ``esc`` returns to the list.
 
 Messages posted on a pushed screen never reach the screen under it; ``JobDetail.JobRefreshed`` still
-bubbles up to the App, which is how AepxApp keeps its list current. ``on_refresh`` (called with every
-fresher copy of the job) is for hosts that do not handle that message; ``on_cancel`` (unless
+bubbles up to the App, which is how AepxApp keeps its list current. ``on_cancel`` (unless
 read-only) is called when the operator presses ``ctrl+d`` here: the host owns the confirmation.
 """
 
@@ -10,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -18,9 +16,9 @@ from textual.widgets import Footer
 
 from tui.console.widgets.detail import JobDetail
 from tui.console.widgets.header import AppHeader
-from tui.core.format import safe_text
 from tui.core.models import Job
 from tui.core.protocol import JobsAPI
+from tui.core.sanitise import sanitise
 from tui.monitor.history.baselines import Baseline
 
 
@@ -44,7 +42,6 @@ class DetailScreen(Screen[None]):
         stuck_factor: float = 3.0,
         dataset_names: Mapping[str, str] | None = None,
         clock: Callable[[], float] | None = None,
-        on_refresh: Callable[[Job], None] | None = None,
         on_cancel: Callable[[Job], None] | None = None,
     ) -> None:
         super().__init__()
@@ -52,11 +49,10 @@ class DetailScreen(Screen[None]):
         self._initial_job = job
         self._median_ms = median_ms
         self._baseline = baseline
-        self._on_refresh = on_refresh
         self._on_cancel = on_cancel
         self._detail_kwargs = {"poll_seconds": poll_seconds, "stuck_factor": stuck_factor, "clock": clock,
                                "dataset_names": dataset_names}
-        self.sub_title = f"job {safe_text(job.id)}"
+        self.sub_title = f"job {sanitise(job.id)}"
 
     @property
     def detail(self) -> JobDetail:
@@ -75,14 +71,6 @@ class DetailScreen(Screen[None]):
     def on_mount(self) -> None:
         self.detail.show(self._initial_job, self._median_ms, baseline=self._baseline)
         self.query_one("#detail-body").focus()
-
-    def set_dataset_names(self, names: Mapping[str, str]) -> None:
-        self.detail.set_dataset_names(names)
-
-    @on(JobDetail.JobRefreshed)
-    def _forward_refresh(self, event: JobDetail.JobRefreshed) -> None:
-        if self._on_refresh is not None:
-            self._on_refresh(event.job)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_job":  # otherwise the app's ctrl+d says why not (finished job, read-only)

@@ -1,7 +1,7 @@
 """``=``: two marked jobs' payloads side by side (their requests rebuilt from the records).
 
 Equal lines are dim, changed lines are coloured on both sides, a line only one job has leaves the
-other side blank. Every string passes ``safe_text`` and is shown as ``Text`` (never markup).
+other side blank. Every string passes ``sanitise`` and is shown as ``Text`` (never markup).
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from textual.widgets import Footer, Label, Static
 
 from tui.console.widgets.header import AppHeader
 from tui.core.fingerprint import fingerprint, request_from_record, side_by_side
-from tui.core.format import safe_text
 from tui.core.models import Job
+from tui.core.sanitise import sanitise
 
 STYLES = {"equal": "dim", "replace": "bold yellow", "delete": "bold red", "insert": "bold green"}
 
 
 def job_heading(job: Job) -> str:
-    return f"job {safe_text(job.id)} ({safe_text(job.status) or 'UNKNOWN'})"
+    return f"job {sanitise(job.id)} ({sanitise(job.status) or 'UNKNOWN'})"
 
 
 def diff_table(a: Job, b: Job) -> Table:
@@ -34,8 +34,8 @@ def diff_table(a: Job, b: Job) -> Table:
     table.add_column(Text(job_heading(b)), ratio=1, overflow="fold")
     for lval, rval, tag in side_by_side(left, right):
         style = STYLES.get(tag, "")
-        table.add_row(Text(safe_text(lval) if lval is not None else "", style=style),
-                      Text(safe_text(rval) if rval is not None else "", style=style))
+        table.add_row(Text(sanitise(lval) if lval is not None else "", style=style),
+                      Text(sanitise(rval) if rval is not None else "", style=style))
     return table
 
 

@@ -29,11 +29,6 @@ def _rank(screen: Screen, node: object, action: str) -> int:
     return 2
 
 
-def key_rows(screen: Screen) -> list[tuple[str, str]]:
-    """``(keys, description)`` for each enabled binding of ``screen`` (its focus chain and the app)."""
-    return [(keys, label) for keys, label, _ in key_rows_with_ids(screen)]
-
-
 def key_rows_with_ids(screen: Screen) -> list[tuple[str, str, str]]:
     """``(keys, description, binding ids)``: the ids are what ``[keymap]`` rebinds."""
     seen: dict[str, list[str]] = {}

@@ -19,8 +19,8 @@ from tui.console.messages import ModelChanged, PollStateChanged
 from tui.console.widgets.detail import JobDetail
 from tui.console.widgets.header import AppHeader
 from tui.console.widgets.job_table import SORT_COLUMN, JobTable
-from tui.core.format import safe_text
 from tui.core.models import Job
+from tui.core.sanitise import sanitise
 
 if TYPE_CHECKING:
     from tui.console.app import AepxApp
@@ -39,7 +39,7 @@ class JobsScreen(Screen[None]):
             hide_mutating(self._bindings)
         self._read_only_marks_said = False
         self._notice = notice
-        self._detail: JobDetail | None = None
+        self._detail: JobDetail  # made in compose()
         self._detail_job: Job | None = None
 
     @property
@@ -50,7 +50,7 @@ class JobsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield AppHeader(id="header")
         if self._notice:
-            yield Static(Text(safe_text(self._notice, keep_newlines=True)), id="notice")
+            yield Static(Text(sanitise(self._notice, keep_newlines=True)), id="notice")
         with Horizontal(id="body"):
             yield JobTable(id="jobs")
             self._detail = self._new_detail()
@@ -117,7 +117,7 @@ class JobsScreen(Screen[None]):
         table.show_jobs(model.visible(), now_ms=model.now_ms(), marks=model.marks,
                         cancelling=model.pending_cancel, select=select, flags=model.flags)
         table.set_sort_marker(model.sort_key, model.sort_reverse)
-        self.query_one("#status-line", Static).update(Text(safe_text(model.status_line(self.aepx.api.target.sandbox))))
+        self.query_one("#status-line", Static).update(Text(sanitise(model.status_line(self.aepx.api.target.sandbox))))
         self._follow_detail()
 
     @on(ModelChanged)

@@ -7,6 +7,9 @@ ctrl+a/e/d/k/u/w/x/c/v/z/y, f6, f7, ...).
 The editor's text is saved as a draft while typing (debounced, atomic) and restored next time, so a
 crash, a kill or a dropped SSH session loses at most the last fraction of a second of typing.
 The screen dismisses with the created ``Job``, or ``None`` when left with esc.
+
+One module: the editor, its confirmation and the draft share one payload, one validation result and
+one preflight cache; the rules themselves live in ``tui.core.payload``, ``payload_edit`` and ``preflight``.
 """
 
 from __future__ import annotations
@@ -52,8 +55,7 @@ from tui.core import drafts, templates
 from tui.core.curl import as_curl
 from tui.core.errors import AepxError, AmbiguousCreateError, PayloadError
 from tui.core.fingerprint import active_duplicates, duplicate_sentence
-from tui.core.format import safe_text
-from tui.core.models import Dataset, Job, MergePolicy, Target
+from tui.core.models import Dataset, Job, MergePolicy, Target, destination_dataset
 from tui.core.payload import MAX_PAYLOAD_BYTES, Issue, ValidationResult, read_payload_text, validate_text
 from tui.core.payload_edit import replace_dataset_id
 from tui.core.preflight import DEFAULT_MAX_EVENT_AGE_DAYS, UNCHECKED, Report, event_window, preflight
@@ -87,7 +89,7 @@ def export_summary(payload: Mapping[str, Any], datasets: list[Dataset],
                    policies: list[MergePolicy], now_ms: int | None = None) -> list[tuple[str, str]]:
     """(label, value) rows describing what the payload exports, for the confirmation."""
     dest = _as_map(payload.get("destination"))
-    ds_id = str(dest.get("datasetId", dest.get("dataSetId", "")) or "")
+    ds_id = str(destination_dataset(dest) or "")
     ds_name = next((d.name for d in datasets if d.id == ds_id and d.name), "")
     events = _as_map(_as_map(payload.get("additionalFields")).get("eventList"))
     segments = _as_map(payload.get("filter")).get("segments")
@@ -239,8 +241,8 @@ class ConfirmDataset(ModalScreen[bool]):
     def question(self) -> str:
         t = self._target
         env = " (EMULATOR)" if t.is_emulator else ""
-        return (f"Create dataset “{safe_text(self._name)}” in org {safe_text(t.org_id)}, sandbox "
-                f"{safe_text(t.sandbox)}{env}? Only its id is written into the payload.")
+        return (f"Create dataset “{sanitise(self._name)}” in org {sanitise(t.org_id)}, sandbox "
+                f"{sanitise(t.sandbox)}{env}? Only its id is written into the payload.")
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -529,7 +531,7 @@ class LaunchScreen(Screen[Job | None]):
         self._draft_dirty = True
         self._draft_timer = self._restart(self._draft_timer, self._draft_delay, self.flush_draft)
 
-    def _restart(self, timer: Timer | None, delay: float, callback: Callable[[], None]) -> Timer:
+    def _restart(self, timer: Timer | None, delay: float, callback: Callable[[], object]) -> Timer:
         if timer is not None:
             timer.stop()
         return self.set_timer(delay, callback)
@@ -920,7 +922,7 @@ class LaunchScreen(Screen[Job | None]):
             return
         except AepxError as exc:
             self._launch_settled(created=False)
-            self._server_refusal = (safe_text(exc.with_request_id()), self.editor.text)
+            self._server_refusal = (sanitise(exc.with_request_id()), self.editor.text)
             self._after_failure(f"The job was not created: {exc.with_request_id()}", "")
             self._validate_now(schedule=False)  # the panel now says why, until the payload changes
             return

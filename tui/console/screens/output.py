@@ -3,7 +3,7 @@ first 50 rows, and ``d`` to download every file with a progress bar. ``esc`` ret
 
 Fetching happens in this screen's workers through an :class:`OutputSource` (``tui.api.data_access.
 DataAccess`` in production); the ``show_*`` methods only render what they are given. Every server or
-file string passes ``safe_text`` and is wrapped in ``rich.text.Text`` (never read as markup).
+file string passes ``sanitise`` and is wrapped in ``rich.text.Text`` (never read as markup).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from tui.console.widgets.header import AppHeader
 from tui.core.errors import AepxError
-from tui.core.format import absolute_time, safe_text
+from tui.core.format import absolute_time
 from tui.core.models import Job
 from tui.core.output import (
     Batch,
@@ -33,6 +33,7 @@ from tui.core.output import (
     exported_profiles,
     job_batches,
 )
+from tui.core.sanitise import sanitise
 
 PREVIEW_ROWS = 50
 CELL_WIDTH = 40
@@ -101,18 +102,18 @@ class OutputScreen(Screen[None]):
         self.job = job
         self.refs: list[BatchRef] = job_batches(job)
         self.index = 0
-        self.batch: Batch | None = None
+        self.shown_batch: Batch | None = None
         self.files: list[BatchFile] = []
         self._previews: dict[str, tuple[Any, list[str], list[list[Any]]]] = {}
         self._download_dir = download_dir
         self.downloading = False
-        self.sub_title = f"output of job {safe_text(job.id)}"
+        self.sub_title = f"output of job {sanitise(job.id)}"
 
     def compose(self) -> ComposeResult:
         yield AppHeader(f"jobs › {self.job.id} › output")
         with Vertical():
             yield Static(Text("Loading the batch…"), id="output-facts")
-            files = DataTable(id="output-files", cursor_type="row", zebra_stripes=True)
+            files: DataTable[Text] = DataTable(id="output-files", cursor_type="row", zebra_stripes=True)
             files.add_columns("name", "size", "records", "valid")
             yield files
             yield Static(Text(""), id="output-schema")
@@ -125,7 +126,7 @@ class OutputScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#output-files", DataTable).focus()
         if not self.refs:
-            self.show_message(f"Job {safe_text(self.job.id)} names no batch (destination.batchId is empty), so "
+            self.show_message(f"Job {sanitise(self.job.id)} names no batch (destination.batchId is empty), so "
                               "there is nothing to show.")
             return
         self._load(self.index)
@@ -174,26 +175,26 @@ class OutputScreen(Screen[None]):
         if failed:
             text = f"{len(failed)} of {len(files)} file(s) failed ({last_error}) Press d to resume."
             self.show_status(text)
-            self.app.notify(safe_text(text), severity="error", markup=False)
+            self.app.notify(sanitise(text), severity="error", markup=False)
         else:
             text = f"Downloaded {len(files)} file(s) to {directory}"
             self.show_status(text)
-            self.app.notify(safe_text(text), markup=False)
+            self.app.notify(sanitise(text), markup=False)
 
     # --- rendering (what the workers give) ---------------------------------------------------------
     def show_message(self, text: str) -> None:
-        self.query_one("#output-facts", Static).update(Text(safe_text(text)))
+        self.query_one("#output-facts", Static).update(Text(sanitise(text)))
 
     def show_status(self, text: str) -> None:
-        self.query_one("#output-status", Static).update(Text(safe_text(text)))
+        self.query_one("#output-status", Static).update(Text(sanitise(text)))
 
     def show_schema_text(self, text: str) -> None:
-        self.query_one("#output-schema", Static).update(Text(safe_text(text)))
+        self.query_one("#output-schema", Static).update(Text(sanitise(text)))
 
     def show_batch(self, batch: Batch, files: list[BatchFile]) -> None:
-        self.batch, self.files = batch, files
+        self.shown_batch, self.files = batch, files
         ref = self.refs[self.index]
-        lines = [f"batch {safe_text(batch.id)} · {safe_text(batch.status)}"]
+        lines = [f"batch {sanitise(batch.id)} · {sanitise(batch.status)}"]
         second = []
         if batch.record_count is not None:
             second.append(f"{batch.record_count:,} records")
@@ -203,18 +204,18 @@ class OutputScreen(Screen[None]):
         if len(self.refs) > 1:
             second.append(f"batch {self.index + 1} of {len(self.refs)} ([ ] to switch)")
         if ref.segment_id:
-            second.append(f"segment {safe_text(ref.segment_id)}")
+            second.append(f"segment {sanitise(ref.segment_id)}")
         if batch.completed_ms:
             second.append(f"completed {absolute_time(batch.completed_ms)}")
         if exported_profiles(self.job):
-            second.append(f"job exported {safe_text(exported_profiles(self.job))} profiles")
+            second.append(f"job exported {sanitise(exported_profiles(self.job))} profiles")
         if second:
             lines.append(" · ".join(second))
         if batch.failed:
-            reason = f": {safe_text(batch.errors[0])}" if batch.errors else ""
+            reason = f": {sanitise(batch.errors[0])}" if batch.errors else ""
             lines.append(f"The batch failed{reason}; it has no files. The job's errors say why.")
         elif not batch.succeeded:
-            lines.append(f"The batch is {safe_text(batch.status)}: its files are readable once it succeeds.")
+            lines.append(f"The batch is {sanitise(batch.status)}: its files are readable once it succeeds.")
         elif not files:
             lines.append("The batch has no files.")
         self.query_one("#output-facts", Static).update(Text("\n".join(lines)))
@@ -222,7 +223,7 @@ class OutputScreen(Screen[None]):
         table.clear()
         name_width = max(24, self.size.width - 36)
         for k, f in enumerate(files):
-            table.add_row(Text(middle_ellipsis(safe_text(f.name), name_width)),
+            table.add_row(Text(middle_ellipsis(sanitise(f.name), name_width)),
                           Text(human_bytes(f.size), justify="right"),
                           Text("" if f.records is None else f"{f.records:,}", justify="right"),
                           Text("yes" if f.is_valid else "NO"), key=f"{k}")
@@ -245,9 +246,9 @@ class OutputScreen(Screen[None]):
         self.show_schema_text(f"{info.num_rows:,} rows · {info.row_groups} row group(s) · schema: {schema}"
                               + (f" · {problem}" if problem else ""))
         for name in names:
-            preview.add_column(Text(safe_text(name)[:CELL_WIDTH]))
+            preview.add_column(Text(sanitise(name)[:CELL_WIDTH]))
         for row in rows:
-            preview.add_row(*[Text(safe_text(cell_text(v, CELL_WIDTH))) for v in row])
+            preview.add_row(*[Text(sanitise(cell_text(v, CELL_WIDTH))) for v in row])
 
     # --- events and actions ------------------------------------------------------------------------
     @on(DataTable.RowHighlighted, "#output-files")
@@ -263,11 +264,11 @@ class OutputScreen(Screen[None]):
         if self.downloading:
             self.app.notify("A download is already running.", severity="warning")
             return
-        if self.batch is None or not self.files:
+        if self.shown_batch is None or not self.files:
             self.app.notify("There are no files to download.", severity="warning")
             return
-        directory = batch_download_dir(self._download_dir, self.batch.id)
-        self._download(self.batch, list(self.files), directory)
+        directory = batch_download_dir(self._download_dir, self.shown_batch.id)
+        self._download(self.shown_batch, list(self.files), directory)
 
     def _switch(self, step: int) -> None:
         if len(self.refs) < 2 or self.downloading:

@@ -21,7 +21,8 @@ from textual.widgets import DataTable, Footer, Static
 
 from tui.console.bindings import OVERVIEW_BINDINGS
 from tui.console.widgets.header import AppHeader, clock_time
-from tui.core.format import relative_time, safe_text
+from tui.core.format import relative_time
+from tui.core.sanitise import sanitise
 from tui.monitor.overview import Overview, OverviewRow
 
 if TYPE_CHECKING:
@@ -62,13 +63,13 @@ def row_cells(row: OverviewRow, now_ms: int) -> list[Text]:
     if row.in_flight and row.ok is None:
         state = Text("refreshing…")
     elif row.ok is False:
-        state = Text(safe_text(row.error or "not reached"), style="bold")
+        state = Text(sanitise(row.error or "not reached"), style="bold")
     elif row.in_flight:
         state = Text("ok · refreshing…")
     else:
         state = Text("ok" if row.ok else "waiting")
     stuck = Text(numbers[2], style="bold reverse" if known and row.stuck else "")
-    return [Text(safe_text(row.profile)), Text(safe_text(row.sandbox)), kind, Text(numbers[0]), Text(numbers[1]),
+    return [Text(sanitise(row.profile)), Text(sanitise(row.sandbox)), kind, Text(numbers[0]), Text(numbers[1]),
             stuck, Text(numbers[3]), Text(success), Text(refreshed), state]
 
 
@@ -122,7 +123,7 @@ class OverviewScreen(Screen[None]):
                               on_row=lambda index, _row: self.post_message(RowChanged(index)))
         self._render_all()
         for note in dict.fromkeys(await self.board.learn_types()):
-            self.aepx.say(safe_text(note), "warning", timeout=12)
+            self.aepx.say(sanitise(note), "warning", timeout=12)
         self._render_all()
         self.refresh_rows()
 
@@ -165,13 +166,13 @@ class OverviewScreen(Screen[None]):
         row = self.highlighted_row()
         text = Text()
         if row is not None:
-            text.append(f"{safe_text(row.profile)}/{safe_text(row.sandbox)}: ", style="bold")
+            text.append(f"{sanitise(row.profile)}/{sanitise(row.sandbox)}: ", style="bold")
             if row.ok is False:
-                text.append(safe_text(row.error or "not reached"))
+                text.append(sanitise(row.error or "not reached"))
             else:
                 text.append(row.kind.label if row.kind is not None else "type not known yet")
                 if row.kind is not None and row.kind.note:
-                    text.append(f" · {safe_text(row.kind.note)}")
+                    text.append(f" · {sanitise(row.kind.note)}")
         self.query_one("#overview-state", Static).update(text)
 
     # --- actions ---------------------------------------------------------------------------------------
@@ -210,12 +211,12 @@ class OverviewScreen(Screen[None]):
         offered = self.board.offered(row.profile)
         from tui.console.screens.pickers import FilterPicker
 
-        items = [(f"{safe_text(s.name)}  {s.type}  {safe_text(s.title)}", s.name) for s in offered]
+        items = [(f"{sanitise(s.name)}  {s.type}  {sanitise(s.title)}", s.name) for s in offered]
         hint = ("The Sandbox API listed no other sandbox for this profile."
                 if self.board.available.get(row.profile) is not None
                 else "The Sandbox API did not answer for this profile; no sandbox to offer.")
         profile = row.profile
-        self.app.push_screen(FilterPicker(f"Add a sandbox of profile {safe_text(profile)} (this run only)", items,
+        self.app.push_screen(FilterPicker(f"Add a sandbox of profile {sanitise(profile)} (this run only)", items,
                                           empty_hint=hint), lambda name: self._add(profile, name))
 
     def _add(self, profile: str, name: str | None) -> None:

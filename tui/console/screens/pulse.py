@@ -4,7 +4,7 @@ Every figure comes from :mod:`tui.monitor.history.stats` (one definition each, R
 in a thread worker; the "now" line comes from the monitor's jobs in memory. Monitor events re-render
 the "now" line at once; a job that finished re-reads the history at most every
 :data:`REREAD_SECONDS` (never on every poll). Sections stack in one scroll (80×24 works), no mouse
-needed, NO_COLOR keeps every figure (glyphs and words, not colour). Server strings pass ``safe_text``.
+needed, NO_COLOR keeps every figure (glyphs and words, not colour). Server strings pass ``sanitise``.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Sparkline, Static
 
 from tui.console.widgets.header import AppHeader
-from tui.core.format import human_duration, safe_text, short_id
+from tui.core.format import human_duration, short_id
 from tui.core.models import Job
+from tui.core.sanitise import sanitise
 from tui.monitor import events as monitor_events
 from tui.monitor.history.stats import fmt_ms, fmt_rate, pulse
 
@@ -42,9 +43,9 @@ def _when(ms: int | None, timezone: str) -> str:
 
 def payload_label(group: dict[str, Any], width: int = 28) -> str:
     """``dataset id · first fields``: the dataset and a short field list (both server text)."""
-    fields = safe_text(group.get("fields") or "").replace(",", ", ")
-    dataset = short_id(safe_text(group.get("dataset_id") or "") or "?", 9)
-    label = f"{dataset} · {fields}" if fields else f"{dataset} · #{safe_text(group['key'])[:8]}"
+    fields = sanitise(group.get("fields") or "").replace(",", ", ")
+    dataset = short_id(sanitise(group.get("dataset_id") or "") or "?", 9)
+    label = f"{dataset} · {fields}" if fields else f"{dataset} · #{sanitise(group['key'])[:8]}"
     return label if len(label) <= width else label[:width - 1] + "…"
 
 
@@ -119,7 +120,7 @@ class PulseScreen(Screen[None]):
                                ("p95", "p95 total")):
                 with Horizontal(classes="spark-row"):
                     yield Static(Text(label), classes="spark-label")
-                    yield Sparkline([0], summary_function=max, id=f"spark-{key}")
+                    yield Sparkline([], summary_function=max, id=f"spark-{key}")
                     yield Static(Text(""), id=f"range-{key}", classes="spark-range")
             yield Static(Text("Phases over 7 days (p50 / p95)"), classes="section")
             yield Static(Text(""), id="pulse-phases", classes="line")
@@ -132,7 +133,7 @@ class PulseScreen(Screen[None]):
     def _title(self) -> str:
         target = self.aepx.api.target
         zone = "local time" if self.timezone == "local" else "UTC"
-        return f"Pulse · org {safe_text(target.org_id)} · sandbox {safe_text(target.sandbox)} · {zone}"
+        return f"Pulse · org {sanitise(target.org_id)} · sandbox {sanitise(target.sandbox)} · {zone}"
 
     def on_mount(self) -> None:
         payloads = self.query_one("#pulse-payloads", DataTable)
@@ -229,7 +230,7 @@ class PulseScreen(Screen[None]):
         parts = [f"NEW {new}", f"PROCESSING {len(active) - new}", f"⚠ possibly stuck {stuck}"]
         oldest = active[0] if active else None
         if oldest is not None:
-            parts.append(f"oldest running: job {safe_text(oldest.id)}, {human_duration(oldest.duration_ms(now_ms))} "
+            parts.append(f"oldest running: job {sanitise(oldest.id)}, {human_duration(oldest.duration_ms(now_ms))} "
                          "(o opens)")
         else:
             parts.append("nothing running")
@@ -255,7 +256,8 @@ class PulseScreen(Screen[None]):
                   "p50": [d["total_time_ms"]["p50"] or 0 for d in days],
                   "p95": [d["total_time_ms"]["p95"] or 0 for d in days]}
         for key, values in series.items():
-            self.query_one(f"#spark-{key}", Sparkline).data = values
+            # A series of zeros would draw full-height bars (the sparkline scales min..max): no bars then.
+            self.query_one(f"#spark-{key}", Sparkline).data = values if any(values) else []
             today = values[-1]
             if key in ("p50", "p95"):
                 raw = days[-1]["total_time_ms"][key]
@@ -282,8 +284,8 @@ class PulseScreen(Screen[None]):
         failures = self.query_one("#pulse-failures", DataTable)
         failures.clear()
         for g in data["errors"]:
-            failures.add_row(Text(safe_text(g["key"]) or "(no code)"), f"{g['jobs']:,}",
-                             Text(safe_text(g["newest_job_id"] or "")), _when(g["last_created_ms"], self.timezone),
+            failures.add_row(Text(sanitise(g["key"]) or "(no code)"), f"{g['jobs']:,}",
+                             Text(sanitise(g["newest_job_id"] or "")), _when(g["last_created_ms"], self.timezone),
                              key=str(g["newest_job_id"]))
         if not data["errors"]:
             failures.add_row(Text("no failures in 7 days ✔"), "", "", "")
@@ -311,7 +313,7 @@ class PulseScreen(Screen[None]):
         job_id = self.data["errors"][index]["newest_job_id"]
         job = self.job_from_history(job_id)
         if job is None:
-            self.aepx.say(f"Job {safe_text(job_id)} is no longer in the history.", "warning")
+            self.aepx.say(f"Job {sanitise(job_id)} is no longer in the history.", "warning")
             return
         self.aepx.open_detail_screen(job)
 

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from tui.core.format import safe_text
+from tui.core.sanitise import sanitise
 from tui.core.secret import Secret
 
 
@@ -33,9 +33,9 @@ class SecretPromptScreen(ModalScreen[Secret | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(safe_text(f"Client secret for profile {self._profile_name}")), id="secret-title")
+            yield Label(Text(sanitise(f"Client secret for profile {self._profile_name}")), id="secret-title")
             if self._reason:
-                yield Static(Text(safe_text(self._reason, keep_newlines=True)), id="secret-reason")
+                yield Static(Text(sanitise(self._reason, keep_newlines=True)), id="secret-reason")
             yield Static("It is kept in memory for this run only. Enter confirms, esc aborts.")
             yield Input(password=True, placeholder="client secret", id="secret")
 

@@ -9,7 +9,6 @@ in memory for this run only (never written in plain text silently).
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,12 +21,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from tui.core.errors import AepxError
-from tui.core.format import safe_text
-from tui.core.profile import DEFAULT_IMS_URL, DEFAULT_PLATFORM_URL, DEFAULT_SCOPES, Profile
+from tui.core.profile import DEFAULT_IMS_URL, DEFAULT_PLATFORM_URL, DEFAULT_SCOPES, Profile, check_profile
+from tui.core.sanitise import sanitise
 from tui.core.secret import Secret
-
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_URL = re.compile(r"^https?://[^\s/]+")
 
 FIELDS: tuple[tuple[str, str, str], ...] = (
     ("name", "Profile name", ""),
@@ -50,20 +46,15 @@ class SetupResult:
 
 def profile_from_form(values: dict[str, str]) -> Profile:
     """Validate the form; raises ``ValueError`` with one sentence naming the field."""
-    name = values.get("name", "").strip()
-    if not _NAME.match(name):
-        raise ValueError("Profile name must start with a letter or digit and use only letters, digits, "
-                         "'.', '_' and '-'.")
-    for key, label in (("org_id", "IMS org id"), ("client_id", "Client id"), ("sandbox", "Sandbox")):
-        if not values.get(key, "").strip():
-            raise ValueError(f"{label} is required.")
-    for key, label in (("platform_url", "Platform URL"), ("ims_url", "IMS URL")):
-        if not _URL.match(values.get(key, "").strip()):
-            raise ValueError(f"{label} must be an http(s) URL such as {DEFAULT_PLATFORM_URL}.")
-    scopes = tuple(s.strip() for s in values.get("scopes", "").split(",") if s.strip())
-    return Profile(name=name, org_id=values["org_id"].strip(), client_id=values["client_id"].strip(),
-                   sandbox=values["sandbox"].strip().lower(), platform_url=values["platform_url"].strip(),
-                   ims_url=values["ims_url"].strip(), scopes=scopes or DEFAULT_SCOPES)
+    def field(key: str) -> str:
+        return values.get(key, "").strip()
+
+    scopes = tuple(s.strip() for s in field("scopes").split(",") if s.strip())
+    profile = Profile(name=field("name"), org_id=field("org_id"), client_id=field("client_id"),
+                      sandbox=field("sandbox").lower(), platform_url=field("platform_url"), ims_url=field("ims_url"),
+                      scopes=scopes or DEFAULT_SCOPES)
+    check_profile(profile)
+    return profile
 
 
 def save_profile(path: Path | None, profile: Profile, *, make_default: bool) -> None:
@@ -76,10 +67,8 @@ def save_profile(path: Path | None, profile: Profile, *, make_default: bool) -> 
 
 def store(profile: Profile, secret: Secret) -> tuple[bool, str]:
     """Store the secret in the keyring; ``(False, why)`` when no keyring is usable."""
-    try:
-        from tui.core.credentials import store_secret
-    except ImportError:
-        return False, "The credentials module is not available in this build; the secret is kept for this run only."
+    from tui.core.credentials import store_secret
+
     try:
         where = store_secret(profile, secret)
     except AepxError as exc:
@@ -164,7 +153,7 @@ class SetupScreen(ModalScreen[SetupResult | None]):
         try:
             profile = profile_from_form(self.values())
         except ValueError as exc:
-            error.update(Text(safe_text(str(exc))))
+            error.update(Text(sanitise(str(exc))))
             return
         error.update("")
         raw = self.query_one("#field-secret", Input).value.strip()
@@ -176,10 +165,10 @@ class SetupScreen(ModalScreen[SetupResult | None]):
         try:
             await asyncio.to_thread(save_profile, self._path, profile, make_default=make_default)
         except AepxError as exc:
-            error.update(Text(safe_text(str(exc))))
+            error.update(Text(sanitise(str(exc))))
             return
         except OSError as exc:
-            error.update(Text(safe_text(f"Could not write the config file: {exc.strerror or exc}.")))
+            error.update(Text(sanitise(f"Could not write the config file: {exc.strerror or exc}.")))
             return
         stored, message = (False, "No secret given: set AEPX_CLIENT_SECRET or run `aepx login` later.")
         if secret is not None:

@@ -2,7 +2,9 @@
 
 Hosted beside the job list on wide terminals and by ``DetailScreen`` on narrow ones. Attributes go
 down (``show``), messages go up (``JobRefreshed``, ``RefreshFailed``). Every server string is
-displayed through ``safe_text`` as plain ``Content``, never as markup.
+displayed through ``sanitise`` as plain ``Content``, never as markup.
+
+One module because the summary, timeline, errors and raw JSON render the same record from one refresh.
 """
 
 from __future__ import annotations
@@ -28,16 +30,11 @@ from textual.worker import NoActiveWorker, Worker, get_current_worker
 from tui.console.widgets.errors import ErrorList
 from tui.console.widgets.timeline import UNDISPLAYABLE, PhaseTimeline, possibly_stuck
 from tui.core.errors import AepxError
-from tui.core.format import (
-    PLACEHOLDER,
-    human_duration,
-    plural,
-    safe_text,
-    status_label,
-    time_pair,
-)
-from tui.core.models import FAILED, NEW, PROCESSING, SUCCEEDED, Job
+from tui.core.format import PLACEHOLDER, human_duration, plural, status_label, time_pair
+from tui.core.models import Job
 from tui.core.protocol import JobsAPI
+from tui.core.sanitise import sanitise
+from tui.core.statuses import FAILED, NEW, PROCESSING, SUCCEEDED
 from tui.monitor.history.baselines import Baseline, is_slow
 
 DATA_ACCESS_FILES = "GET /data/foundation/export/batches/{batch}/files"
@@ -70,7 +67,6 @@ SUMMARY_ROWS = (
     ("batch", "Batch id"),
     ("gateway", "Gateway jobs"),
 )
-OPTIONAL_ROWS = frozenset({"event-fields", "ingest", "segments"})
 
 
 def raw_json(job: Job) -> str:
@@ -120,7 +116,7 @@ def raw_json_display(job: Job, max_string: int = MAX_RAW_STRING) -> str:
     ``MAX_RAW_DEPTH`` levels and ``MAX_RAW_ITEMS`` items, so the view stays fast; control characters
     made visible. ``J`` copies the full record (``raw_json``)."""
     clipped = _clip_strings(dict(job.raw), max_string, MAX_RAW_DEPTH, MAX_RAW_ITEMS)
-    return safe_text(json.dumps(clipped, indent=2, ensure_ascii=False, default=str), keep_newlines=True)
+    return sanitise(json.dumps(clipped, indent=2, ensure_ascii=False, default=str), keep_newlines=True)
 
 
 def _ingest_filter(job: Job) -> str:
@@ -416,7 +412,7 @@ class JobDetail(Vertical):
         try:
             status_style = STATUS_STYLES.get(job.status, "$text-muted")
             self._static("#detail-title").update(Content.assemble(
-                "Job ", (safe_text(job.id, limit=MAX_FIELD) or "(no id)", "bold"), "  ",
+                "Job ", (sanitise(job.id, limit=MAX_FIELD) or "(no id)", "bold"), "  ",
                 (status_label(job.status[:MAX_FIELD]), f"bold {status_style}"),
             ))
             self._render_refresh_error()
@@ -435,7 +431,7 @@ class JobDetail(Vertical):
         logging.getLogger("aepx.console").warning("job %s could not be displayed: %r", job.id[:80], exc)
         with contextlib.suppress(Exception):
             self._static("#detail-title").update(Content.assemble(
-                "Job ", (safe_text(job.id, limit=80) or "(no id)", "bold"), "  ",
+                "Job ", (sanitise(job.id, limit=80) or "(no id)", "bold"), "  ",
                 (f"{UNDISPLAYABLE} ({type(exc).__name__})", "bold $text-error")))
 
     def _render_live_parts(self, job: Job) -> None:
@@ -455,7 +451,7 @@ class JobDetail(Vertical):
         self._render_stuck(job, now)
 
     def _set_row(self, row_id: str, value: str | Content, *, optional: bool = False) -> None:
-        content = value if isinstance(value, Content) else Content(safe_text(value, limit=MAX_FIELD) or PLACEHOLDER)
+        content = value if isinstance(value, Content) else Content(sanitise(value, limit=MAX_FIELD) or PLACEHOLDER)
         self._static(f"#val-{row_id}").update(content)
         if optional:
             shown = bool(value.plain if isinstance(value, Content) else value)
@@ -492,7 +488,7 @@ class JobDetail(Vertical):
         widget.set_class(not self._refresh_error, "hidden")
         if self._refresh_error:
             retry = f"; retrying every {human_duration(self.poll_seconds * 1000)}" if self.poll_seconds else ""
-            widget.update(Content(f"refresh failed: {safe_text(self._refresh_error)}{retry}"))
+            widget.update(Content(f"refresh failed: {sanitise(self._refresh_error)}{retry}"))
 
     def set_cancelling(self, cancelling: bool) -> None:
         """A cancel of the shown job is in flight: say so at once (the host refreshes on the answer)."""
@@ -531,8 +527,8 @@ class JobDetail(Vertical):
         widget.set_class(not show, "hidden")
         if not show:
             return
-        batch = safe_text(job.batch_id)
-        dataset = safe_text(self._dataset_label(job.dataset_id)) or "its dataset"
+        batch = sanitise(job.batch_id)
+        dataset = sanitise(self._dataset_label(job.dataset_id)) or "its dataset"
         widget.update(Content.assemble(
             f"Batch {batch} written to dataset {dataset}. Next, list its files with the Data Access API: ",
             (DATA_ACCESS_FILES.format(batch=batch), "bold"), " (b copies the batch id)",
@@ -579,7 +575,7 @@ class JobDetail(Vertical):
     def action_copy_job_id(self) -> None:
         if self._job is None:
             return
-        self._copy(self._job.id, f"job id {safe_text(self._job.id)}")
+        self._copy(self._job.id, f"job id {sanitise(self._job.id)}")
 
     def action_copy_batch_id(self) -> None:
         job = self._job
@@ -587,17 +583,17 @@ class JobDetail(Vertical):
             return
         if not job.batch_id:
             reason = "it gets one when it succeeds" if job.is_active else "it did not write one"
-            self.notify(f"Job {safe_text(job.id)} has no batch id: {reason}.", severity="warning",
+            self.notify(f"Job {sanitise(job.id)} has no batch id: {reason}.", severity="warning",
                         markup=False)
             return
-        self._copy(job.batch_id, f"batch id {safe_text(job.batch_id)}")
+        self._copy(job.batch_id, f"batch id {sanitise(job.batch_id)}")
 
     def action_copy_raw(self) -> None:
         if self._job is None:
             return
         text = raw_json(self._job)
         lines = text.count("\n") + 1
-        self._copy(text, f"the raw JSON of job {safe_text(self._job.id)} ({plural(lines, 'line')})")
+        self._copy(text, f"the raw JSON of job {sanitise(self._job.id)} ({plural(lines, 'line')})")
 
     def raw_text(self) -> str:
         """The raw record as shown and copied (empty without a job)."""

@@ -1,7 +1,7 @@
 """The job's ``errors[]``: code and wrapped message for each, call stack folded in a Collapsible.
 
 A call stack's text is only built when its Collapsible is first expanded, so a job with thirty
-errors or a 5,000-line stack mounts quickly. Every server string goes through ``safe_text`` and is
+errors or a 5,000-line stack mounts quickly. Every server string goes through ``sanitise`` and is
 shown as plain ``Content`` (never markup).
 """
 
@@ -15,8 +15,9 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Collapsible, Static
 
-from tui.core.format import plural, safe_text
+from tui.core.format import plural
 from tui.core.models import JobError
+from tui.core.sanitise import sanitise
 
 MAX_STACK_LINES = 1000
 MAX_LINE_CHARS = 2_000  # per call-stack line, cut before any work on it (a hostile one may be 100 MB)
@@ -28,7 +29,7 @@ def stack_content(call_stack: str, max_lines: int = MAX_STACK_LINES) -> Content:
     """The call stack as plain text, cut at ``max_lines`` with a note saying how to get the rest."""
     parts = call_stack.split("\n", max_lines)  # only the shown lines are worked on
     rest = parts[max_lines] if len(parts) > max_lines else None
-    shown = [safe_text(line.rstrip("\r"), limit=MAX_LINE_CHARS) for line in parts[:max_lines]]
+    shown = [sanitise(line.rstrip("\r"), limit=MAX_LINE_CHARS) for line in parts[:max_lines]]
     text = Content("\n".join(shown))
     if rest is not None:
         more = rest.count("\n") + 1
@@ -39,7 +40,7 @@ def stack_content(call_stack: str, max_lines: int = MAX_STACK_LINES) -> Content:
 
 
 def error_heading(index: int, count: int, error: JobError) -> Content:
-    code = safe_text(error.code, limit=200) or "no code"
+    code = sanitise(error.code, limit=200) or "no code"
     return Content.assemble(("✖ ", "$text-error"), (code, "bold $text-error"),
                             (f"  {index}/{count}", "$text-muted"))
 
@@ -85,7 +86,7 @@ class ErrorItem(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(error_heading(self._index, self._count, self.error), classes="error-code")
-        msg = safe_text(self.error.msg, keep_newlines=True, limit=MAX_MESSAGE_CHARS) or "(no message)"
+        msg = sanitise(self.error.msg, keep_newlines=True, limit=MAX_MESSAGE_CHARS) or "(no message)"
         yield Static(Content(msg), classes="error-msg")
         if self.error.call_stack.strip():
             yield CallStack(self.error.call_stack)

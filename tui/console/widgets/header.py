@@ -9,8 +9,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tui.console.polling import PollState
-from tui.core.format import safe_text
 from tui.core.models import Target
+from tui.core.sanitise import sanitise
 
 
 def clock_time(seconds: float | None) -> str:
@@ -35,9 +35,9 @@ def header_text(state: HeaderState, crumb: str = "") -> Text:
     line = Text()
     line.append("aepx", style="bold")
     if crumb:
-        line.append(f" › {safe_text(crumb)}", style="bold")
-    line.append(f" · profile {safe_text(t.profile)} · org {safe_text(t.org_id)} · "
-                f"sandbox {safe_text(t.sandbox)}")
+        line.append(f" › {sanitise(crumb)}", style="bold")
+    line.append(f" · profile {sanitise(t.profile)} · org {sanitise(t.org_id)} · "
+                f"sandbox {sanitise(t.sandbox)}")
     if state.production:  # reverse video: still stands out under NO_COLOR (which drops colours only)
         line.append("  ")
         line.append(" PROD ", style="bold reverse")
@@ -51,7 +51,7 @@ def header_text(state: HeaderState, crumb: str = "") -> Text:
     poll = state.poll
     if poll.stale:
         line.append(" STALE ", style="bold reverse")
-        line.append(f" {safe_text(poll.error)} ")
+        line.append(f" {sanitise(poll.error)} ")
         if poll.paused:  # no retry happens while paused: say so instead of a retry time
             line.append(" PAUSED ", style="reverse")
             line.append(f" (p resumes); last good refresh {clock_time(poll.last_ok)}.")
@@ -95,7 +95,7 @@ class AppHeader(Static):
         if callable(state):
             self.show_state(state())
         else:
-            self.update(Text.assemble(("aepx", "bold"), (f" › {safe_text(self.crumb)}", "bold")))
+            self.update(Text.assemble(("aepx", "bold"), (f" › {sanitise(self.crumb)}", "bold")))
 
     def show_state(self, state: HeaderState) -> None:
         self.update(header_text(state, self.crumb))

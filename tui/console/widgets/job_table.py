@@ -16,18 +16,12 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey
 
-from tui.core.format import (
-    INVALID_TIME,
-    PLACEHOLDER,
-    human_duration,
-    safe_text,
-    sane_time,
-    short_id,
-    status_label,
-)
-from tui.core.models import FAILED, PROCESSING, SUCCEEDED, Job
+from tui.core.format import INVALID_TIME, PLACEHOLDER, human_duration, sane_time, short_id, status_label
+from tui.core.models import Job
+from tui.core.sanitise import sanitise
+from tui.core.statuses import FAILED, PROCESSING, SUCCEEDED
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +104,7 @@ def row_values(job: Job, *, now_ms: int, marked: bool, cancelling: bool,
     try:
         return _row_values(job, now_ms=now_ms, marked=marked, cancelling=cancelling, flags=flags)
     except Exception:  # one broken record never takes the console down
-        return (MARK if marked else " ", safe_text(str(job.id)[:MAX_CELL]), UNDISPLAYABLE,
+        return (MARK if marked else " ", sanitise(str(job.id)[:MAX_CELL]), UNDISPLAYABLE,
                 *([PLACEHOLDER] * (len(COLUMNS) - 3)))
 
 
@@ -123,14 +117,14 @@ def _row_values(job: Job, *, now_ms: int, marked: bool, cancelling: bool,
         duration = f"{SLOW_MARK} {duration}"
     return (
         MARK if marked else " ",
-        safe_text(job.id, limit=MAX_CELL),
+        sanitise(job.id, limit=MAX_CELL),
         CANCELLING if cancelling else status_label(job.status[:MAX_CELL]),
         short_time(job.created_ms),
         short_time(job.updated_ms),
         duration,
-        safe_text(job.current_phase, limit=MAX_CELL),
-        safe_text(job.dataset_id, limit=MAX_CELL) or PLACEHOLDER,
-        short_id(safe_text(job.batch_id, limit=MAX_CELL), 9) or PLACEHOLDER,
+        sanitise(job.current_phase, limit=MAX_CELL),
+        sanitise(job.dataset_id, limit=MAX_CELL) or PLACEHOLDER,
+        short_id(sanitise(job.batch_id, limit=MAX_CELL), 9) or PLACEHOLDER,
         str(len(job.errors)) if job.errors else PLACEHOLDER,
     )
 
@@ -281,10 +275,3 @@ class JobTable(DataTable[Text]):
                 column.label = Text(label)
         self.refresh()
 
-    def clear_rows(self) -> None:
-        self.clear()
-        self._values.clear()
-        self._statuses.clear()
-
-    def row_key_of(self, job_id: str) -> RowKey:
-        return RowKey(job_id)

@@ -26,8 +26,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import httpx
-
+from tui.api.webhook import WebhookClient, WebhookUnreachable
 from tui.core.logging import register_secret
 from tui.monitor.history.store import HistoryStore, HistoryUnavailable
 from tui.monitor.rules import Alert
@@ -73,7 +72,7 @@ def body_for(alert: Alert) -> str:
 class WebhookSink:
     def __init__(self, url: str, store: HistoryStore, *, note: Callable[[str], None],
                  retry_minutes: float = 60.0, clock: Callable[[], float] | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None, timeout: float = TIMEOUT_S) -> None:
+                 transport: Any = None, timeout: float = TIMEOUT_S) -> None:
         register_secret(url)
         path = urlsplit(url).path
         if len(path) > 8:
@@ -86,8 +85,8 @@ class WebhookSink:
         self.retry_ms = int(retry_minutes * 60_000)
         self.clock = clock or time.time
         self.timeout = timeout
-        self._client = httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(timeout),
-                                         follow_redirects=False, headers={"User-Agent": "aepx-watch"})
+        self._client = WebhookClient(timeout=timeout, deadline=DEADLINE_S, body_cap=BODY_CAP,
+                                     user_agent="aepx-watch", transport=transport)
         self._wake = asyncio.Event()
         self._stopped = False
         self._refused_noted = False
@@ -173,25 +172,14 @@ class WebhookSink:
         url = self.url
         for _ in range(MAX_REDIRECTS + 1):
             try:
-                async with asyncio.timeout(DEADLINE_S):
-                    async with self._client.stream("POST", url, content=body.encode("ascii"),
-                                                   headers={"Content-Type": "application/json"}) as response:
-                        read = 0
-                        async for chunk in response.aiter_raw():
-                            read += len(chunk)
-                            if read > BODY_CAP:
-                                break
-            except TimeoutError:
-                raise _Failed(f"no answer within {DEADLINE_S:g} s") from None
-            except httpx.TimeoutException:
-                raise _Failed(f"no answer within {self.timeout:g} s") from None
-            except httpx.HTTPError as exc:
-                raise _Failed(f"{type(exc).__name__}: the connection failed") from None
-            status = response.status_code
+                answer = await self._client.post_json(url, body.encode("ascii"))
+            except WebhookUnreachable as exc:
+                raise _Failed(str(exc)) from None
+            status = answer.status
             if 200 <= status < 300:
                 return
             if status in (307, 308):
-                target = urljoin(url, response.headers.get("location", ""))
+                target = urljoin(url, answer.location)
                 if origin_of(target) == origin_of(url) and urlsplit(target).scheme in ("http", "https"):
                     url = target
                     continue

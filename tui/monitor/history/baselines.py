@@ -16,7 +16,8 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from tui.core.models import SUCCEEDED, Job
+from tui.core.models import Job
+from tui.core.statuses import SUCCEEDED
 
 MIN_SAMPLES = 5
 PAYLOAD, DATASET, SANDBOX, TODAY = "payload", "dataset", "sandbox", "today"
@@ -52,11 +53,6 @@ def nearest_rank(sorted_values: Sequence[int], percent: float, *, min_samples: i
         return None
     rank = max(1, math.ceil(percent / 100.0 * n))
     return int(sorted_values[min(n, rank) - 1])
-
-
-def from_durations(kind: str, sorted_values: Sequence[int]) -> Baseline | None:
-    p95 = nearest_rank(sorted_values, 95)
-    return None if p95 is None else Baseline(kind, p95, len(sorted_values))
 
 
 def today(jobs: Iterable[Job]) -> Baseline | None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from tui.core.models import KNOWN_STATUSES
+from tui.core.statuses import KNOWN_STATUSES
 from tui.monitor.history.baselines import nearest_rank
 
 GROUPINGS = ("dataset", "payload", "error", "day")
@@ -91,8 +91,8 @@ def stats(store: Any, org: str, sandbox: str, since_ms: int, until_ms: int, *, b
     result.update(_figures(overall, top_values, phases))
     if by is not None:
         per_key: dict[Any, list[tuple]] = {}
-        for row in values:
-            per_key.setdefault(row[0], []).append(row)
+        for value in values:
+            per_key.setdefault(value[0], []).append(value)
         extra = _group_extras(store, org, sandbox, params, by, key, where)
         rows = []
         for k, per_counts in counted.items():
@@ -135,7 +135,8 @@ def _group_extras(store: Any, org: str, sandbox: str, params: Sequence[Any], by:
                   where: str) -> dict[Any, tuple]:
     """Per group: newest creation time, that job's id, its dataset and (payloads) its field list.
     (SQLite gives a bare column the values of the row that holds ``max()``.)"""
-    found = {k: (created, job_id, dataset, None, total) for k, created, job_id, dataset, total in store.read(
+    found: dict[Any, tuple[Any, Any, Any, str | None, Any]] = {
+        k: (created, job_id, dataset, None, total) for k, created, job_id, dataset, total in store.read(
         f"SELECT {key}, max(created_ms), job_id, dataset_id, total_ms FROM jobs WHERE {where} GROUP BY 1", params)}
     if by == "payload":
         by_id = {v[1]: k for k, v in found.items()}

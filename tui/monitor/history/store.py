@@ -14,6 +14,8 @@
   batches (one transaction per batch), off the caller's (the UI's) thread. A second process on the
   same file waits on the busy timeout. Disk full or a read-only file turns history off for the run
   with one sentence (:meth:`HistoryStore.take_problem`), never an exception in the caller.
+
+One module because the schema, its migrations and every query on it change together.
 """
 
 from __future__ import annotations
@@ -22,10 +24,8 @@ import contextlib
 import json
 import logging
 import math
-import os
 import queue
 import sqlite3
-import stat
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -33,7 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.fingerprint import fingerprint
-from tui.core.models import SUCCEEDED, Job
+from tui.core.models import Job
+from tui.core.paths import create_private_file, data_dir, tighten
+from tui.core.statuses import SUCCEEDED
 from tui.monitor.history.baselines import DATASET, MIN_SAMPLES, PAYLOAD, SANDBOX, Baseline
 
 log = logging.getLogger("aepx.history")
@@ -105,15 +107,7 @@ class HistoryUnavailable(Exception):
 
 
 def default_history_path() -> Path:
-    import platformdirs
-
-    return platformdirs.user_data_path("aepx") / FILE_NAME
-
-
-def _private_dir(directory: Path) -> None:
-    if not directory.exists():
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(directory, 0o700)
+    return data_dir() / FILE_NAME
 
 
 # ASCII only: no control, C1 or bidi character survives unescaped into the file or `history list --json`.
@@ -203,8 +197,7 @@ class HistoryStore:
                 if not create:
                     raise HistoryUnavailable(f"No job history at {path} yet; run `aepx history sync` or the "
                                              "console to record some.")
-                _private_dir(path.parent)
-                os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+                create_private_file(path, exclusive=True)
             elif not path.is_file():
                 raise HistoryUnavailable(f"History is off for this run: {path} is not a regular file; "
                                          "set [history] path to a file.")
@@ -222,9 +215,7 @@ class HistoryStore:
         except BaseException:
             conn.close()
             raise
-        with contextlib.suppress(OSError):
-            if stat.S_IMODE(path.stat().st_mode) & 0o077:
-                os.chmod(path, 0o600)
+        tighten(path)
         return cls(path, conn)
 
     # --- writing (the writer thread) ------------------------------------------------------------------
