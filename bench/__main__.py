@@ -100,9 +100,13 @@ def main(argv: list[str]) -> int:
         ("watch", lambda: watch.watch_figures(45.0 if quick else 300.0)),
         ("pulse", lambda: pulse.run_all(quick)),
     ]
+    import time
+
     for name, step in steps:
         print(f"running {name}…", file=sys.stderr, flush=True)
+        began = time.perf_counter()
         results.update(step())
+        print(f"  {name}: {time.perf_counter() - began:.1f} s", file=sys.stderr, flush=True)
     if results["load_10k_ratio"] > 1.2:
         print("load_10k_ratio missed its target; cProfile of aepx's load (top functions by own time):",
               file=sys.stderr)

@@ -278,9 +278,13 @@ async def _poll_and_cancel(server: Any, settings: Any, window_s: float) -> dict[
             await pilot.pause()
             if not isinstance(app.screen, ConfirmScreen):
                 raise RuntimeError("the cancel confirmation did not open")
+            typed = app.screen.typed_name  # a production sandbox: the operator types its name first
+            if typed:
+                await pilot.press(*typed)
+                await pilot.pause()
             mark = len(log)
             pressed = time.monotonic()
-            await pilot.press("y")
+            await pilot.press("enter" if typed else "y")  # the confirming key
             found = await wait_until(lambda m=mark: any(r.method == "DELETE" for r in log.snapshot()[m:]), 10,
                                      step=0.001)
             if not found:
