@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -48,9 +48,12 @@ from tui.core.models import Job, Page
 from tui.core.protocol import JobsAPI
 from tui.core.sandboxes import CONFIRM_TYPE_NAME, SandboxKind, kind_of
 from tui.monitor import events as monitor_events
-from tui.monitor.history import Baseline, HistoryStore
+from tui.monitor.history.baselines import Baseline
 from tui.monitor.monitor import ListQuery, Monitor, error_sentence
 from tui.monitor.schedule import PollState
+
+if TYPE_CHECKING:
+    from tui.monitor.history.store import HistoryStore
 
 ApiFactory = Callable[[str | None, str | None], JobsAPI]
 __all__ = ["AepxApp", "FetchIntent", "error_sentence", "run_console"]

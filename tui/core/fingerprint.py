@@ -17,6 +17,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from tui.core.models import plain
+
 # The request fields of CreateExportJobRequest, in the order a person writes them.
 REQUEST_FIELDS = ("fields", "mergePolicy", "additionalFields", "filter", "destination", "schema")
 # What a request's destination may hold; the record adds batchId and batches.
@@ -180,7 +182,7 @@ def active_duplicates(jobs: Any, payload: Mapping[str, Any]) -> list[Any]:
     for job in jobs:
         if job.status not in ("NEW", "PROCESSING") or job.id in seen:
             continue
-        if fingerprint(job.raw) == wanted:
+        if fingerprint(plain(job.raw)) == wanted:
             seen.add(job.id)
             found.append(job)
     found.sort(key=lambda j: j.created_ms or 0, reverse=True)

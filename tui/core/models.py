@@ -7,9 +7,10 @@ fields stay in ``raw`` (the record exactly as received, for display and ``--json
 
 from __future__ import annotations
 
+import marshal
 import statistics
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +82,72 @@ def _map(value: Any) -> Mapping[str, Any]:
 
 def _is_map(value: Any) -> bool:
     return type(value) is dict or isinstance(value, Mapping)
+
+
+class CompactRecord(Mapping[str, Any]):
+    """A decoded JSON record kept as ``marshal`` bytes: about a tenth of the memory of the dict tree
+    (10,000 loaded jobs were most of the console's resident memory), ~1 µs to build, ~2 µs to decode.
+
+    Read-only; every access decodes a fresh copy, so a caller that reads many keys takes
+    :func:`plain` once. Only for this process's memory: never written anywhere (marshal's format
+    belongs to one Python version)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def load(self) -> dict[str, Any]:
+        return marshal.loads(self.data)  # type: ignore[no-any-return]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.load()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.load().get(key, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.load())
+
+    def __len__(self) -> int:
+        return len(self.load())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.load()
+
+    def keys(self) -> KeysView[str]:
+        return self.load().keys()
+
+    def items(self) -> ItemsView[str, Any]:
+        return self.load().items()
+
+    def values(self) -> ValuesView[Any]:
+        return self.load().values()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return self.load() == dict(plain(other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"CompactRecord({self.load()!r})"
+
+
+def compact(raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``raw`` as a :class:`CompactRecord` (a plain JSON dict), else unchanged."""
+    if type(raw) is dict:
+        try:
+            return CompactRecord(marshal.dumps(raw))
+        except ValueError:  # a value marshal cannot hold (not from JSON): keep the dict
+            return raw
+    return raw
+
+
+def plain(raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The record as a decoded mapping (one decode of a :class:`CompactRecord`)."""
+    return raw.load() if type(raw) is CompactRecord else raw
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +273,10 @@ class Job:
 
     # Numeric id first (ids are integers on the wire), for sorting; computed once, sorts call it 10,000s of times.
     sort_id: tuple[int, str] = field(init=False, repr=False, compare=False)
+
+    def compact_raw(self) -> None:
+        """Keep ``raw`` as a :class:`CompactRecord` (same mapping, a tenth of the memory)."""
+        self.raw = compact(self.raw)
 
     def __post_init__(self) -> None:
         n = to_int(self.id)
