@@ -26,3 +26,13 @@ def test_the_history_package_still_offers_its_names():
     assert history.HistoryStore.__name__ == "HistoryStore"
     assert history.Baseline.__name__ == "Baseline"
     assert callable(history.default_history_path)
+
+
+def test_the_job_table_skips_measuring_only_while_every_column_has_a_fixed_width():
+    from textual.widgets import DataTable
+
+    from tui.console.widgets.job_table import COLUMNS, JobTable
+
+    assert "_update_dimensions" in vars(DataTable)  # the hook JobTable overrides still exists upstream
+    assert "_update_dimensions" in vars(JobTable)
+    assert all(isinstance(spec.width, int) and spec.width > 0 for spec in COLUMNS)
