@@ -378,8 +378,17 @@ class AepxApp(App[int]):
             model.page_back(page)
         else:  # "first"
             if self.sandbox_kind is None:
-                await self._learn_kind()
-            page = await monitor.list_page(None, limit=limit, status=status)
+                # The sandbox type and the first page at once (one round trip less before rows show);
+                # until the type is known the app treats the sandbox as production.
+                learning = asyncio.create_task(self._learn_kind())  # never raises: fails closed
+                try:
+                    page = await monitor.list_page(None, limit=limit, status=status)
+                except BaseException:
+                    learning.cancel()
+                    raise
+                await learning
+            else:
+                page = await monitor.list_page(None, limit=limit, status=status)
             model.cursor_stack.clear()
             model.replace_page(page, None)
         monitor.view = ListQuery(None if model.all_loaded else model.cursor, limit, status)
