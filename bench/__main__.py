@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import figures, history, output_figures, pulse, watch
+from bench import figures, history, output_figures, pulse, tmux_startup, watch
 
 RESULTS = Path(__file__).with_name("results.json")
 QUICK_RESULTS = Path(__file__).with_name("results-quick.json")
@@ -40,6 +40,7 @@ TABLE: list[tuple[str, str, str, float | None]] = [
     *watch.TABLE[:2],
     ("rss_100k_history_console_mb", "console RSS, 100k jobs in history, Pulse shown", "MB", 150),
     ("load_100k_ratio", "load 100k / 10 x load 10k (linear growth)", "x", 1.1),
+    ("startup_tmux_ratio", "startup in tmux: 5 rows on screen, aepx / floor", "x", 1.15),
     # figures of earlier issues, kept
     ("history_max_stall_ms", "history: longest UI stall, monitor writes 10k", "ms", 100),
     ("history_startup_delta_ms", "history: startup added (import + open 100k)", "ms", 20),
@@ -52,7 +53,8 @@ EXPECTED = {"poll_requests_per_interval": "poll_expected_per_interval",
             "watch_requests_per_poll": "watch_expected_requests_per_poll"}
 
 DETAILS = [
-    "startup_aepx_s", "startup_baseline_s", "load_10k_aepx_s", "load_10k_baseline_s", "load_100k_aepx_s",
+    "startup_aepx_s", "startup_baseline_s", "startup_tmux_aepx_s", "startup_tmux_baseline_s",
+    "load_10k_aepx_s", "load_10k_baseline_s", "load_100k_aepx_s",
     "load_100k_baseline_s", "load_100k_vs_httpx_ratio", "console_load_all_s",
     "sort_10k_model_only_ms", "console_max_stall_ms", "poll_max_stall_ms", "max_stall_baseline_ms",
     "worst_stalls", "poll_expected_per_interval", "poll_list_requests",
@@ -113,6 +115,8 @@ def main(argv: list[str]) -> int:
     results: dict[str, Any] = {}
     steps = [
         ("startup", lambda: figures.startup(runs=3 if quick else 9)),
+        # not in --quick (its minute): n/a there
+        ("startup_tmux", lambda: {} if quick else tmux_startup.startup_tmux(runs=5)),
         ("load_10k", lambda: figures.load_10k(runs=2 if quick else 5)),
         ("load_100k", lambda: figures.load_100k(runs=1, baseline=not quick)),
         ("console_10k", figures.console_10k),
