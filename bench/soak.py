@@ -106,8 +106,10 @@ async def browse(app: Any, pilot: Any) -> None:
 async def confirm(app: Any, pilot: Any) -> None:
     """Answer the confirmation on screen yes: a production sandbox's asks for its name typed first."""
     typed = getattr(app.screen, "typed_name", None)
-    if typed:
+    if typed:  # once its input has focus (keys pressed before would reach the screen's bindings)
+        await until(lambda: getattr(app.focused, "id", None) == "typed-name", 10)
         await pilot.press(*typed)
+        await pilot.pause()
         await pilot.press("enter")
     else:
         await pilot.press("y")
@@ -163,7 +165,8 @@ async def cancel_one(app: Any, pilot: Any, job_id: str, report: Report) -> bool:
             report.violations.append(f"no cancel confirmation for job {job_id}")
             return False
         await confirm(app, pilot)
-        await until(lambda n=before: len(app.message_log) > n, 120)
+        # until a sentence about this job arrives (polls log other jobs' transitions meanwhile)
+        await until(lambda n=before: any(job_id in m for _, m in list(app.message_log)[n:]), 120)
         await until(lambda: not any(w.group == "cancel" and not w.is_finished for w in app.workers), 120)
         texts = " ".join(m for _, m in list(app.message_log)[before:])
         if f"Job {job_id}: cancel requested." in texts:
