@@ -27,8 +27,11 @@ async def _first_ids(url: str, settings: Any) -> list[str]:
         return [job.id for job in (await api.list_jobs(limit=100)).jobs]
 
 
+_RUNS = iter(range(1_000_000))
+
+
 def _once(tmux: str, kind: str, url: str, ids: list[str]) -> float:
-    session = f"aepx-bench-{os.getpid()}-{kind}"
+    session = f"aepx-bench-{os.getpid()}-{kind}-{next(_RUNS)}"
     env = child_env()
     command = " ".join(shlex.quote(x) for x in [PYTHON, "-m", "bench._startup", kind, url, "--screen"])
     exports = " ".join(f"{k}={shlex.quote(env[k])}" for k in ("PYTHONPATH", "TEXTUAL_ANIMATIONS"))
@@ -55,6 +58,19 @@ def startup_tmux(runs: int = 5) -> dict[str, Any]:
         return {"startup_tmux_ratio": None}
     aepx: list[float] = []
     base: list[float] = []
+    # One idle session keeps the tmux server up: killing the last session stops the server, and a
+    # session started right then can meet the server on its way out.
+    keeper = f"aepx-bench-{os.getpid()}-keeper"
+    subprocess.run([tmux, "new-session", "-d", "-s", keeper, "sleep 900"], check=True)
+    try:
+        return _measure(tmux, runs, aepx, base)
+    except (subprocess.CalledProcessError, RuntimeError) as exc:
+        return {"startup_tmux_ratio": None, "startup_tmux_error": str(exc)[:300]}
+    finally:
+        subprocess.run([tmux, "kill-session", "-t", keeper], capture_output=True)
+
+
+def _measure(tmux: str, runs: int, aepx: list[float], base: list[float]) -> dict[str, Any]:
     with emulator_process() as (url, settings):
         ids = asyncio.run(_first_ids(url, settings))
         _once(tmux, "baseline", url, ids)  # warm-up
