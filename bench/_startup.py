@@ -13,7 +13,7 @@ from pathlib import Path
 CHECK_S = 0.005
 
 
-def run_aepx(base_url: str) -> int:
+def run_aepx(base_url: str, screen: bool = False) -> int:
     import tui.cli  # noqa: F401  - the real entry point's import cost
     import tui.console.app as app_module
     from bench.common import emulator_settings, platform_client
@@ -29,7 +29,8 @@ def run_aepx(base_url: str) -> int:
 
         def on_mount(self) -> None:
             super().on_mount()
-            self.set_interval(CHECK_S, self._check)
+            if not screen:
+                self.set_interval(CHECK_S, self._check)
 
         def _check(self) -> None:
             tables = self.screen.query(JobTable)
@@ -37,11 +38,11 @@ def run_aepx(base_url: str) -> int:
                 self.exit(0)
 
     app = Timed(api, settings=ConsoleSettings(refresh_seconds=3600))
-    app.run(headless=True)
+    app.run(headless=not screen)
     return app.return_code or 0
 
 
-def run_baseline(base_url: str) -> int:
+def run_baseline(base_url: str, screen: bool = False) -> int:
     import httpx
     from textual import work
     from textual.app import App, ComposeResult
@@ -60,7 +61,8 @@ def run_baseline(base_url: str) -> int:
 
         def on_mount(self) -> None:
             self.query_one(DataTable).add_columns(*columns)
-            self.set_interval(CHECK_S, self._check)
+            if not screen:
+                self.set_interval(CHECK_S, self._check)
             self._load()
 
         @work(exit_on_error=True)
@@ -85,13 +87,14 @@ def run_baseline(base_url: str) -> int:
                 self.exit(0)
 
     app = Minimal()
-    app.run(headless=True)
+    app.run(headless=not screen)
     return app.return_code or 0
 
 
 def main() -> int:
     kind, base_url = sys.argv[1], sys.argv[2]
-    return run_aepx(base_url) if kind == "aepx" else run_baseline(base_url)
+    screen = sys.argv[3:] == ["--screen"]  # on a real terminal until killed (bench/tmux_startup.py)
+    return run_aepx(base_url, screen) if kind == "aepx" else run_baseline(base_url, screen)
 
 
 if __name__ == "__main__":

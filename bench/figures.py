@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
+import sys
 import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -103,6 +105,26 @@ def load_10k(runs: int = 5) -> dict[str, Any]:
             "load_10k_ratio": median(aepx) / median(base)}
 
 
+def load_100k(runs: int = 1, baseline: bool = True) -> dict[str, Any]:
+    """100,000 jobs through aepx's load path (the emulator seeded with 100k); ``load_100k_ratio`` is this
+    time over 10 x the 10k time of the same run (1.0: the cost grows linearly). The bare httpx loop
+    over the same 100k is a detail, to tell aepx's growth from the emulator's."""
+    aepx: list[float] = []
+    base: list[float] = []
+    with emulator_process(jobs=100_000) as (url, settings):
+        for _ in range(runs):
+            start = time.perf_counter()
+            count = asyncio.run(aepx_load_all(url, settings))
+            aepx.append(time.perf_counter() - start)
+            if count != 100_000:
+                raise RuntimeError(f"aepx loaded {count} of 100,000 jobs")
+            if baseline:
+                start = time.perf_counter()
+                asyncio.run(httpx_load_all(url, settings))
+                base.append(time.perf_counter() - start)
+    return {"load_100k_aepx_s": median(aepx), "load_100k_baseline_s": median(base) if base else None}
+
+
 def profile_load_10k(top: int = 25) -> str:
     """cProfile of aepx's 10k load (for the report when the ratio misses)."""
     import cProfile
@@ -177,7 +199,7 @@ async def _console_10k(url: str, settings: Any) -> dict[str, Any]:
         loaded = len(app.model.jobs)
         rss = rss_mb()
         await app.action_quit()
-    return {"console_load_all_s": load_s, "max_stall_ms": stall_ms, "worst_stalls": monitor.worst,
+    return {"console_load_all_s": load_s, "console_max_stall_ms": stall_ms, "worst_stalls": monitor.worst,
             "sort_10k_ms": median(sorts), "sort_10k_model_only_ms": median(model_sorts), "rss_10k_mb": rss,
             "console_loaded_jobs": loaded}
 
@@ -224,9 +246,18 @@ def baseline_stall() -> dict[str, Any]:
     return {"max_stall_baseline_ms": asyncio.run(_baseline_stall())}
 
 
-def console_10k() -> dict[str, Any]:
+def _console_10k_child() -> None:
     with emulator_process(jobs=10_000) as (url, settings):
-        return asyncio.run(_console_10k(url, settings))
+        print(json.dumps(asyncio.run(_console_10k(url, settings))))
+
+
+def console_10k() -> dict[str, Any]:
+    """In a new process, so its resident memory is the console's, not what earlier figures left."""
+    done = subprocess.run([PYTHON, "-m", "bench.figures", "--console-10k"], cwd=ROOT, env=child_env(),
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise RuntimeError(f"the console_10k child failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 # --- steady polling and cancel latency (emulator in this process, for its request log) ----------
@@ -246,7 +277,7 @@ def _keep_running(server: Any, settings: Any, keep: int) -> int:
     return min(keep, len(active))
 
 
-async def _poll_and_cancel(server: Any, settings: Any, window_s: float) -> dict[str, Any]:
+async def _poll_and_cancel(server: Any, settings: Any, window_s: float, settle: int = 3) -> dict[str, Any]:
     from tui.console.screens.confirm import ConfirmScreen
 
     interval = 1.0  # the console's minimum refresh interval
@@ -254,13 +285,16 @@ async def _poll_and_cancel(server: Any, settings: Any, window_s: float) -> dict[
     log = server.requests
     async with app.run_test(size=(120, 40)) as pilot:
         await _load_all_in_app(app, pilot)
-        await asyncio.sleep(interval * 3)  # settle into the steady rhythm
+        await asyncio.sleep(interval * settle)  # settle into the steady rhythm
         newest = sorted(app.model.jobs.values(), key=lambda j: (j.created_ms or 0, j.sort_id), reverse=True)
         first_page = {j.id for j in newest[:PAGE]}
         active = [j for j in app.model.jobs.values() if j.is_active]
         expected = 1 + len([j for j in active if j.id not in first_page])
         mark = len(log)
-        await asyncio.sleep(window_s)
+        stall = StallMonitor()
+        stall.start()
+        await asyncio.sleep(window_s)  # polls arrive and are merged into the 10k model
+        poll_stall = await stall.stop()
         window = log.snapshot()[mark:]
         # Whole poll cycles only: from the first list request to just before the last one, so a cycle cut
         # by the window's edges is not counted by halves.
@@ -278,9 +312,13 @@ async def _poll_and_cancel(server: Any, settings: Any, window_s: float) -> dict[
             await pilot.pause()
             if not isinstance(app.screen, ConfirmScreen):
                 raise RuntimeError("the cancel confirmation did not open")
+            typed = app.screen.typed_name  # a production sandbox: the operator types its name first
+            if typed:
+                await pilot.press(*typed)
+                await pilot.pause()
             mark = len(log)
             pressed = time.monotonic()
-            await pilot.press("y")
+            await pilot.press("enter" if typed else "y")  # the confirming key
             found = await wait_until(lambda m=mark: any(r.method == "DELETE" for r in log.snapshot()[m:]), 10,
                                      step=0.001)
             if not found:
@@ -289,17 +327,23 @@ async def _poll_and_cancel(server: Any, settings: Any, window_s: float) -> dict[
             latencies.append((delete.t - pressed) * 1000)
             await pilot.pause()
         await app.action_quit()
-    return {"poll_requests_per_interval": per_interval, "poll_expected_per_interval": expected,
+    return {"poll_requests_per_interval": per_interval, "poll_max_stall_ms": poll_stall,
+            "poll_expected_per_interval": expected,
             "poll_window_s": window_s, "poll_list_requests": polls, "poll_job_gets": gets,
             "poll_other_requests": other, "poll_requests_per_minute": per_interval * 60 / interval,
             "poll_running_jobs": len(active), "cancel_latency_ms": median(latencies) if latencies else None,
             "cancel_latencies_ms": latencies}
 
 
-def poll_and_cancel(window_s: float = 6.0) -> dict[str, Any]:
+def poll_and_cancel(window_s: float = 6.0, settle: int = 3) -> dict[str, Any]:
     from tui.emulator.server import EmulatorServer
 
     settings = emulator_settings(jobs=10_000)
     with EmulatorServer(settings) as server:
         _keep_running(server, settings, 5)
-        return asyncio.run(_poll_and_cancel(server, settings, window_s))
+        return asyncio.run(_poll_and_cancel(server, settings, window_s, settle))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--console-10k"]:
+        _console_10k_child()

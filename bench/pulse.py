@@ -14,13 +14,14 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import PYTHON, StallMonitor, child_env, median
-from bench.history import ORG, SANDBOX, _config, _wall, build_store, record
+from bench.common import PYTHON, ROOT, StallMonitor, child_env, median
+from bench.history import ORG, SANDBOX, _config, _wall, shared_store
 
 TABLE: list[tuple[str, str, str, float | None]] = [
     ("history_stats_100k_ms", "history stats --json over 100k (whole process)", "ms", 300),
@@ -34,8 +35,7 @@ DETAILS = ["pulse_figures_ms", "history_stats_by_day_100k_ms", "history_stats_by
 def history_stats(runs: int = 5) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        store = tmp / "history.sqlite3"
-        build_store(store)
+        store = shared_store()
         env = child_env()
         env["AEPX_CONFIG"] = str(_config(tmp, store))
         base = [PYTHON, "-m", "tui", "history"]
@@ -93,28 +93,43 @@ async def _pulse_once(path: Path) -> tuple[float, float, float]:
     return painted * 1000, figures * 1000, worst
 
 
-def pulse_paint(runs: int = 3) -> dict[str, Any]:
-    from tui.core.models import Job
-    from tui.monitor.history.store import HistoryStore
-
-    with tempfile.TemporaryDirectory() as tmp_name:
-        path = Path(tmp_name) / "h.sqlite3"
-        now = int(time.time() * 1000)
-        store = HistoryStore.open(path)
-        jobs = [Job.parse(record(i, now, span_days=14)) for i in range(100_000)]
-        for start in range(0, len(jobs), 10_000):
-            store.upsert(ORG, SANDBOX, jobs[start:start + 10_000])
-        store.close()
-        del jobs
-        results = [asyncio.run(_pulse_once(path)) for _ in range(runs)]
+def pulse_paint(runs: int = 3, span_days: int = 14) -> dict[str, Any]:
+    path = shared_store(span_days)  # 14: every job in Pulse's windows, the worst case
+    results = [asyncio.run(_pulse_once(path)) for _ in range(runs)]
     return {"pulse_first_paint_ms": median([r[0] for r in results]),
             "pulse_figures_ms": median([r[1] for r in results]),
             "pulse_max_stall_ms": median([r[2] for r in results])}
 
 
+def _rss_child(path: str) -> None:
+    """In a new process: the console opened on a 100,000-job history, Pulse shown with its figures;
+    prints this process's resident memory then (MB)."""
+    from bench.common import rss_mb
+
+    asyncio.run(_pulse_once(Path(path)))
+    print(rss_mb())
+
+
+def console_history_rss(runs: int = 1, span_days: int = 14) -> dict[str, Any]:
+    """``rss_100k_history_console_mb``: resident memory of a fresh process holding the console with
+    100,000 jobs in its history and Pulse shown (median of ``runs`` processes)."""
+    path = shared_store(span_days)
+    values: list[float] = []
+    for _ in range(runs):
+        done = subprocess.run([PYTHON, "-m", "bench.pulse", "--rss", str(path)], cwd=ROOT, env=child_env(),
+                              capture_output=True, text=True, timeout=300)
+        if done.returncode != 0:
+            raise RuntimeError(f"the console RSS child failed: {done.stderr[-1000:]}")
+        values.append(float(done.stdout.strip().splitlines()[-1]))
+    return {"rss_100k_history_console_mb": median(values)}
+
+
 def run_all(quick: bool = False) -> dict[str, Any]:
-    results = history_stats(runs=3 if quick else 5)
-    results.update(pulse_paint(runs=1 if quick else 3))
+    results = history_stats(runs=1 if quick else 5)
+    # --quick reuses the 90-day store (a smoke check: fewer of its jobs fall in Pulse's windows)
+    span = 90 if quick else 14
+    results.update(pulse_paint(runs=1 if quick else 3, span_days=span))
+    results.update(console_history_rss(runs=1 if quick else 3, span_days=span))
     return results
 
 
@@ -122,4 +137,7 @@ if __name__ == "__main__":
     import json
     import sys
 
-    print(json.dumps(run_all("--quick" in sys.argv), indent=2))
+    if sys.argv[1:2] == ["--rss"]:
+        _rss_child(sys.argv[2])
+    else:
+        print(json.dumps(run_all("--quick" in sys.argv), indent=2))

@@ -103,6 +103,18 @@ async def browse(app: Any, pilot: Any) -> None:
     await pilot.pause()
 
 
+async def confirm(app: Any, pilot: Any) -> None:
+    """Answer the confirmation on screen yes: a production sandbox's asks for its name typed first."""
+    typed = getattr(app.screen, "typed_name", None)
+    if typed:  # once its input has focus (keys pressed before would reach the screen's bindings)
+        await until(lambda: getattr(app.focused, "id", None) == "typed-name", 10)
+        await pilot.press(*typed)
+        await pilot.pause()
+        await pilot.press("enter")
+    else:
+        await pilot.press("y")
+
+
 async def launch_one(app: Any, pilot: Any, report: Report) -> str | None:
     """Open the launch screen and press ctrl+s then y until a job is created (or 8 refusals)."""
     from tui.console.screens.launch import ConfirmLaunch, LaunchScreen
@@ -123,7 +135,7 @@ async def launch_one(app: Any, pilot: Any, report: Report) -> str | None:
         if not await until(lambda: isinstance(app.screen, ConfirmLaunch), 10):
             report.notes.append("a launch was refused before its confirmation")
             continue
-        await pilot.press("y")
+        await confirm(app, pilot)
         await until(lambda s=screen: not s.launching or not isinstance(app.screen, LaunchScreen | ConfirmLaunch),
                     120)
         await pilot.pause()
@@ -152,8 +164,9 @@ async def cancel_one(app: Any, pilot: Any, job_id: str, report: Report) -> bool:
         if not await until(lambda: isinstance(app.screen, ConfirmScreen), 10):
             report.violations.append(f"no cancel confirmation for job {job_id}")
             return False
-        await pilot.press("y")
-        await until(lambda n=before: len(app.message_log) > n, 120)
+        await confirm(app, pilot)
+        # until a sentence about this job arrives (polls log other jobs' transitions meanwhile)
+        await until(lambda n=before: any(job_id in m for _, m in list(app.message_log)[n:]), 120)
         await until(lambda: not any(w.group == "cancel" and not w.is_finished for w in app.workers), 120)
         texts = " ".join(m for _, m in list(app.message_log)[before:])
         if f"Job {job_id}: cancel requested." in texts:

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -52,9 +52,12 @@ from tui.core.protocol import JobsAPI
 from tui.core.sandboxes import CONFIRM_TYPE_NAME, SandboxKind, kind_of
 from tui.core.sanitise import sanitise
 from tui.monitor import events as monitor_events
-from tui.monitor.history import Baseline, HistoryStore
+from tui.monitor.history.baselines import Baseline
 from tui.monitor.monitor import ListQuery, Monitor, error_sentence
 from tui.monitor.schedule import PollState
+
+if TYPE_CHECKING:
+    from tui.monitor.history.store import HistoryStore
 
 ApiFactory = Callable[[str | None, str | None], JobsAPI]
 CONSOLE_ATTEMPTS = 2  # per call: the poll itself is the retry loop
@@ -447,8 +450,17 @@ class AepxApp(App[int]):
             model.page_back(page)
         else:  # "first"
             if self.sandbox_kind is None:
-                await self._learn_kind()
-            page = await monitor.list_page(None, limit=limit, status=status)
+                # The sandbox type and the first page at once (one round trip less before rows show);
+                # until the type is known the app treats the sandbox as production.
+                learning = asyncio.create_task(self._learn_kind())  # never raises: fails closed
+                try:
+                    page = await monitor.list_page(None, limit=limit, status=status)
+                except BaseException:
+                    learning.cancel()
+                    raise
+                await learning
+            else:
+                page = await monitor.list_page(None, limit=limit, status=status)
             model.cursor_stack.clear()
             model.replace_page(page, None)
         monitor.view = ListQuery(None if model.all_loaded else model.cursor, limit, status)

@@ -17,7 +17,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from tui.core.models import destination_dataset
+from tui.core.models import destination_dataset, plain
 
 # The request fields of CreateExportJobRequest, in the order a person writes them.
 REQUEST_FIELDS = ("fields", "mergePolicy", "additionalFields", "filter", "destination", "schema")
@@ -181,7 +181,7 @@ def active_duplicates(jobs: Any, payload: Mapping[str, Any]) -> list[Any]:
     for job in jobs:
         if not job.is_active or job.id in seen:
             continue
-        if fingerprint(job.raw) == wanted:
+        if fingerprint(plain(job.raw)) == wanted:
             seen.add(job.id)
             found.append(job)
     found.sort(key=lambda j: j.created_ms or 0, reverse=True)

@@ -7,8 +7,10 @@ fields stay in ``raw`` (the record exactly as received, for display and ``--json
 
 from __future__ import annotations
 
+import marshal
+import sys
 import time
-from collections.abc import Mapping
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +75,73 @@ def _map(value: Any) -> Mapping[str, Any]:
 
 def _is_map(value: Any) -> bool:
     return type(value) is dict or isinstance(value, Mapping)
+
+
+class CompactRecord(Mapping[str, Any]):
+    """A decoded JSON record kept as ``marshal`` bytes: about a tenth of the memory of the dict tree
+    (10,000 loaded jobs were most of the console's resident memory), ~1 µs to build, ~2 µs to decode.
+
+    Read-only; every access decodes a fresh copy, so a caller that reads many keys takes
+    :func:`plain` once. Only for this process's memory: never written anywhere (marshal's format
+    belongs to one Python version)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def load(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = marshal.loads(self.data)
+        return loaded
+
+    def __getitem__(self, key: str) -> Any:
+        return self.load()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.load().get(key, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.load())
+
+    def __len__(self) -> int:
+        return len(self.load())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.load()
+
+    def keys(self) -> KeysView[str]:
+        return self.load().keys()
+
+    def items(self) -> ItemsView[str, Any]:
+        return self.load().items()
+
+    def values(self) -> ValuesView[Any]:
+        return self.load().values()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return self.load() == dict(plain(other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"CompactRecord({self.load()!r})"
+
+
+def compact(raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``raw`` as a :class:`CompactRecord` (a plain JSON dict), else unchanged."""
+    if type(raw) is dict:
+        try:
+            return CompactRecord(marshal.dumps(raw))
+        except ValueError:  # a value marshal cannot hold (not from JSON): keep the dict
+            return raw
+    return raw
+
+
+def plain(raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The record as a decoded mapping (one decode of a :class:`CompactRecord`)."""
+    return raw.load() if type(raw) is CompactRecord else raw
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +220,9 @@ class Job:
         """Parse one job record. Never raises: a non-mapping becomes an empty record."""
         # Hot path (10,000 records on a full load): names bound locally, exact-type fast paths in
         # _map/_str/to_int, and the common empty sub-records skipped.
-        s, n, m = _str, to_int, _map
+        # Values most jobs share (status, type, org, dataset, policy, schema, fields) are interned:
+        # one string each instead of one per job (10,000 jobs: megabytes).
+        s, n, m, i = _str, to_int, _map, sys.intern
         data: Mapping[str, Any] = m(raw)
         get = data.get
         dest = m(get("destination"))
@@ -169,20 +240,20 @@ class Job:
         phase = Phase.parse
         return cls(
             id=s(get("id")),
-            status=s(get("status")) or "UNKNOWN",
+            status=i(s(get("status")) or "UNKNOWN"),
             raw=data,
-            job_type=s(get("jobType")),
+            job_type=i(s(get("jobType"))),
             created_ms=n(get("creationTime")),
             updated_ms=n(get("updateTime")),
-            dataset_id=s(destination_dataset(dest)),
+            dataset_id=i(s(destination_dataset(dest))),
             batch_id=s(dest.get("batchId")),
             request_id=s(get("requestId")),
-            profile_instance_id=s(get("profileInstanceId")),
-            ims_org_id=s(get("imsOrgId")),
-            merge_policy_id=s(mp.get("id")),
+            profile_instance_id=i(s(get("profileInstanceId"))),
+            ims_org_id=i(s(get("imsOrgId"))),
+            merge_policy_id=i(s(mp.get("id"))),
             merge_policy_version=n(mp.get("version")),
-            schema_name=s(m(get("schema")).get("name")),
-            fields=s(get("fields")),
+            schema_name=i(s(m(get("schema")).get("name"))),
+            fields=i(s(get("fields"))),
             event_fields=s(events.get("fields")) if events else "",
             event_from_ingest=s(m(events.get("filter")).get("fromIngestTimestamp")) if events else "",
             from_ingest=s(flt.get("fromIngestTimestamp")) if flt else "",
@@ -198,6 +269,10 @@ class Job:
 
     # Numeric id first (ids are integers on the wire), for sorting; computed once, sorts call it 10,000s of times.
     sort_id: tuple[int, str] = field(init=False, repr=False, compare=False)
+
+    def compact_raw(self) -> None:
+        """Keep ``raw`` as a :class:`CompactRecord` (same mapping, a tenth of the memory)."""
+        self.raw = compact(self.raw)
 
     def __post_init__(self) -> None:
         n = to_int(self.id)

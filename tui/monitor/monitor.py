@@ -19,17 +19,20 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tui.core.errors import AepxError, NotFoundError, RateLimitedError
 from tui.core.fingerprint import fingerprint
-from tui.core.models import Job, Page
+from tui.core.models import Job, Page, plain
 from tui.core.protocol import JobsAPI
 from tui.core.statuses import FAILED, NEW, PROCESSING, SUCCEEDED
 from tui.monitor import events as ev
 from tui.monitor.history import baselines
 from tui.monitor.history.baselines import Baseline
-from tui.monitor.history.store import HistoryStore
 from tui.monitor.schedule import PollState
+
+if TYPE_CHECKING:
+    from tui.monitor.history.store import HistoryStore
 
 log = logging.getLogger("aepx.monitor")
 MAX_FOLLOWED = 50
@@ -159,6 +162,8 @@ class Monitor:
                 if kind is not None:
                     self._once(after, job.id, kind,
                                ev.JobTransition(self.target, job, previous or PROCESSING, kind))
+        for job in batch:  # what the monitor and its subscribers keep, kept small (10,000s of jobs)
+            job.compact_raw()
         if self.store is not None:
             self.store.submit(self.target.org_id, self.target.sandbox, batch, now_ms)
         self.emit(ev.JobsUpdated(self.target, batch, source))
@@ -180,7 +185,7 @@ class Monitor:
         value = self._fingerprints.get(job.id)
         if value is None:
             try:
-                value = fingerprint(job.raw)
+                value = fingerprint(plain(job.raw))
             except Exception:
                 value = ""
             self._fingerprints[job.id] = value

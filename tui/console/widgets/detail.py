@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from rich.syntax import Syntax
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -549,7 +548,7 @@ class JobDetail(Vertical):
         if text != self._raw_shown:
             self._raw_shown = text
             self._static("#detail-raw-json").update(
-                Syntax(text, "json", theme="ansi_dark", background_color="default", word_wrap=True))
+                _syntax(text, "json", theme="ansi_dark", background_color="default", word_wrap=True))
 
     # --- actions ------------------------------------------------------------------------------------
     def action_scroll_body(self, lines: int) -> None:
@@ -598,3 +597,10 @@ class JobDetail(Vertical):
     def raw_text(self) -> str:
         """The raw record as shown and copied (empty without a job)."""
         return raw_json(self._job) if self._job is not None else ""
+
+
+def _syntax(*args: Any, **kwargs: Any) -> Any:
+    """rich's Syntax (pygments) loads when the raw view is first shown, not at the console's start."""
+    from rich.syntax import Syntax
+
+    return Syntax(*args, **kwargs)

@@ -8,7 +8,7 @@ Every server-supplied string is wrapped in ``rich.text.Text`` so it is never rea
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,7 +16,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, ColumnKey
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 
 from tui.core.format import INVALID_TIME, PLACEHOLDER, human_duration, sane_time, short_id, status_label
 from tui.core.models import Job
@@ -144,6 +144,15 @@ class JobTable(DataTable[Text]):
         self._status_styles: dict[str, Style] = {}
         self.visible_columns: tuple[str, ...] = COLUMN_KEYS
         self._sort: tuple[str | None, bool] = (None, False)
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        # DataTable measures every cell of new rows to grow auto-width columns. Ours all have a fixed
+        # width, no row labels and a height of one, so that work (1,000 cells when a sort or filter
+        # refills the page: half the longest stall) changes nothing: only the virtual size is redone.
+        if any(column.auto_width for column in self.columns.values()):
+            super()._update_dimensions(new_rows)
+        else:
+            super()._update_dimensions(())
 
     def on_mount(self) -> None:
         self._add_columns()

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.fingerprint import fingerprint
-from tui.core.models import Job
+from tui.core.models import Job, plain
 from tui.core.paths import create_private_file, data_dir, tighten
 from tui.core.statuses import SUCCEEDED
 from tui.monitor.history.baselines import DATASET, MIN_SAMPLES, PAYLOAD, SANDBOX, Baseline
@@ -121,7 +121,7 @@ def _dumps(raw: Any) -> str:
 
 def job_row(org: str, sandbox: str, job: Job, seen_ms: int, fingerprints: dict[Any, str] | None = None) -> tuple:
     """The ``jobs`` row of one record (column order of :data:`JOB_COLUMNS`)."""
-    raw = job.raw
+    raw = plain(job.raw)
     total = job.total
     export = job.profile_export
     write = job.dataset_write
