@@ -173,19 +173,18 @@ def history_upsert(n: int = 100_000, runs: int = 3, details: bool = True) -> dic
 
 
 # --- the console's longest stall while the monitor writes 10k jobs ------------------------------------
-async def _console_stall(path: Path, n: int) -> float:
+def quiet_console(path: Path) -> tuple[Any, Any]:
+    """A console on the history file at ``path`` whose API answers empty pages and never refreshes on
+    its own: what it shows comes from the store. Returns ``(app, store)``."""
     from tui.console.app import AepxApp
     from tui.core.config import ConsoleSettings
+    from tui.core.models import Page, Target
     from tui.monitor.history.store import HistoryStore
 
     class NoAPI:
-        from tui.core.models import Target
-
         target = Target(profile="bench", org_id=ORG, sandbox=SANDBOX, platform_url="http://127.0.0.1:9")
 
         async def list_jobs(self, **kwargs):
-            from tui.core.models import Page
-
             return Page(jobs=())
 
         async def aclose(self) -> None:
@@ -193,6 +192,11 @@ async def _console_stall(path: Path, n: int) -> float:
 
     store = HistoryStore.open(path)
     app = AepxApp(NoAPI(), settings=ConsoleSettings(refresh_seconds=3600), history=store)  # type: ignore[arg-type]
+    return app, store
+
+
+async def _console_stall(path: Path, n: int) -> float:
+    app, store = quiet_console(path)
     jobs = make_jobs(n)
     async with app.run_test() as pilot:
         await pilot.pause()

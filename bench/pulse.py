@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import PYTHON, ROOT, StallMonitor, child_env, median
-from bench.history import ORG, SANDBOX, _config, _wall, shared_store
+from bench.history import _config, _wall, quiet_console, shared_store
 
 TABLE: list[tuple[str, str, str, float | None]] = [
     ("history_stats_100k_ms", "history stats --json over 100k (whole process)", "ms", 300),
@@ -56,23 +56,9 @@ def history_stats(runs: int = 5) -> dict[str, Any]:
 
 
 async def _pulse_once(path: Path) -> tuple[float, float, float]:
-    from tui.console.app import AepxApp
     from tui.console.screens.pulse import PulseScreen
-    from tui.core.config import ConsoleSettings
-    from tui.core.models import Page, Target
-    from tui.monitor.history.store import HistoryStore
 
-    class NoAPI:
-        target = Target(profile="bench", org_id=ORG, sandbox=SANDBOX, platform_url="http://127.0.0.1:9")
-
-        async def list_jobs(self, **kwargs):
-            return Page(jobs=())
-
-        async def aclose(self) -> None:
-            return None
-
-    store = HistoryStore.open(path)
-    app = AepxApp(NoAPI(), settings=ConsoleSettings(refresh_seconds=3600), history=store)  # type: ignore[arg-type]
+    app, store = quiet_console(path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         stall = StallMonitor()
