@@ -2,7 +2,9 @@
 
 Rows are keyed by job id. ``show_jobs`` removes rows that left, adds rows that arrived, updates only
 the cells that changed (``update_cell`` without re-measuring widths) and reorders with one cheap
-``sort`` when the order changed. The highlighted job keeps the cursor; scroll does not jump.
+``sort`` when the order changed. The highlighted job keeps the cursor, and the cursor row is scrolled
+into view whenever the rows or the table's height change (a filter, a page, a sort, a resize, the
+filter line opening); a poll that only updates cells does not scroll.
 Every server-supplied string is wrapped in ``rich.text.Text`` so it is never read as markup.
 """
 
@@ -230,6 +232,7 @@ class JobTable(DataTable[Text]):
         old_index = self.cursor_row
         wanted = {j.id: j for j in jobs}
         leaving = [k for k in self._values if k not in wanted]
+        rows_changed = bool(leaving) or select is not None
         if len(leaving) > len(wanted) // 2:
             # Most rows change (a sort or filter over all loaded jobs): one clear and fresh rows cost a
             # fraction of removing rows one by one (each removal re-measures and repaints the table).
@@ -250,6 +253,7 @@ class JobTable(DataTable[Text]):
             cells = self._cells(values, job.status)
             if previous is None:
                 self.add_row(*cells, key=job.id)
+                rows_changed = True
             else:
                 changed = {k for k, old, new in zip(COLUMN_KEYS, previous, values, strict=True) if old != new}
                 for column, cell in zip(self.visible_columns, cells, strict=True):
@@ -260,17 +264,23 @@ class JobTable(DataTable[Text]):
         if self.row_ids() != order:
             position = {job_id: i for i, job_id in enumerate(order)}
             self.sort("id", key=lambda cell: position.get(cell.plain, len(position)))
-        self._restore_cursor(keep, old_index)
+            rows_changed = True
+        self._restore_cursor(keep, old_index, scroll=rows_changed)
 
-    def _restore_cursor(self, keep: str | None, old_index: int) -> None:
+    def _restore_cursor(self, keep: str | None, old_index: int, *, scroll: bool = True) -> None:
         if not self.row_count:
             return
         if keep is not None and keep in self._values:
             index = self.get_row_index(keep)
         else:
             index = min(max(old_index, 0), self.row_count - 1)
-        if index != self.cursor_row:
-            self.move_cursor(row=index)
+        if index != self.cursor_row or scroll:
+            self.move_cursor(row=index)  # scrolls the row into view (after the next refresh if needed)
+
+    def on_resize(self) -> None:
+        """A shorter table (a smaller terminal, the filter line opening) keeps the cursor row in view."""
+        if self.row_count:
+            self.call_after_refresh(self.move_cursor, row=self.cursor_row)
 
     def set_sort_marker(self, sort_key: str | None, reverse: bool) -> None:
         self._sort = (sort_key, reverse)
