@@ -25,7 +25,7 @@ TABLES = {
     "payload editor (`n`)": ("LaunchScreen", "app"),
 }
 # Keys Textual provides (not in our catalogue) that the README documents.
-TEXTUAL_KEYS = {"↑", "↓", "ctrl+p"}
+TEXTUAL_KEYS = {"↑", "↓", "←", "→", "ctrl+p"}
 # Bindings a table need not list (documented in prose or another table).
 NOT_LISTED = {
     "payload editor (`n`)": {"quit", "quit-ctrl-c", "cancel", "command-line", "message-log", "call-log", "setup",

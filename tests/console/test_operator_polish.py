@@ -99,6 +99,42 @@ async def test_every_screen_has_the_header_with_a_breadcrumb_and_a_footer_of_80_
         assert max(seen.values()) <= 80, seen
 
 
+def test_the_identity_line_fits_the_width_and_never_cuts_the_sandbox_or_badges():
+    from tui.console.polling import PollState
+    from tui.console.widgets.header import HeaderState, identity_line
+    from tui.core.models import Target
+
+    target = Target(profile="production-eu-operators", org_id="0123456789ABCDEF01234567@AdobeOrg",
+                    sandbox="prod-eu", platform_url="https://platform.adobe.io", client_id="c")
+    state = HeaderState(target, True, PollState(interval=5), production=True)
+    full = identity_line(state, "jobs › 24998").plain
+    assert "org 0123456789ABCDEF01234567@AdobeOrg" in full
+    for width in (120, 100, 78, 60, 48):
+        line = identity_line(state, "jobs › 24998", width).plain
+        assert len(line) <= width, (width, line)
+        assert "sandbox prod-eu" in line and "PROD" in line and "READ-ONLY" in line, line
+    assert "jobs › 24998" in identity_line(state, "jobs › 24998", 78).plain  # the org id gives way first
+
+
+async def test_the_header_is_two_lines_at_80_columns_with_a_long_org_id(make_app, wait):
+    from tui.console.widgets.header import AppHeader
+    from tui.core.models import Target
+
+    api = jobs_api()
+    api.target = Target(profile="production-eu-operators", org_id="0123456789ABCDEF01234567@AdobeOrg",
+                        sandbox="prod-eu", platform_url="https://platform.adobe.io", client_id="c")
+    app = make_app(api, read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(app, pilot)
+        assert app.screen.query_one(AppHeader).size.height == 2
+        await open_detail(app, pilot, wait, "1")
+        header = app.screen.query_one(AppHeader)
+        assert header.size.height == 2 and "READ-ONLY" in str(header.render())
+        await pilot.resize_terminal(170, 30)
+        await pilot.pause()
+        assert "0123456789ABCDEF01234567@AdobeOrg" in str(header.render())  # room again: the whole id
+
+
 async def test_detail_header_shows_stale_and_read_only(make_app, wait):
     from tui.console.widgets.header import AppHeader
     from tui.core.errors import ServerError
@@ -173,6 +209,36 @@ async def test_j_k_scroll_the_full_screen_detail_and_raw_is_per_job(make_app, wa
         detail.show(app.model.jobs["2"])
         await pilot.pause()
         assert not detail.raw_visible
+
+
+async def test_raw_json_is_never_wrapped_and_scrolls_sideways(make_app, wait):
+    fields = ",".join(f"person.attribute{i}.value" for i in range(12))  # one token, far wider than 80 cells
+    app = make_app(FakeJobsAPI([job_record(1, "SUCCEEDED", fields=fields)]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(app, pilot)
+        screen = await open_detail(app, pilot, wait, "1")
+        await pilot.press("y")
+        await pilot.pause()
+        raw = screen.query_one("#detail-raw")
+        lines = screen.detail.raw_text().splitlines()
+        assert raw.virtual_size.height == len(lines)  # one screen line per JSON line: nothing wrapped
+        assert raw.virtual_size.width >= max(len(line) for line in lines)
+        shown = _screen_lines(app)
+        assert any(line.strip().startswith('"fields": "person.attribute0.value,') for line in shown)
+        await pilot.press("l", "l")
+        await pilot.pause()
+        assert raw.scroll_x == 16
+        await pilot.press("h")
+        await pilot.pause()
+        assert raw.scroll_x == 8
+        await pilot.press("left")
+        await pilot.pause()
+        assert raw.scroll_x < 8
+
+
+def _screen_lines(app) -> list[str]:
+    update = app.screen._compositor.render_update(full=True)
+    return ["".join(segment.text for segment in strip) for strip in update.strips]
 
 
 def test_setup_lower_cases_the_sandbox():

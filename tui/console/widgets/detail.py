@@ -19,7 +19,7 @@ from typing import Any
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Vertical, VerticalScroll
+from textual.containers import Grid, ScrollableContainer, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
@@ -160,6 +160,10 @@ class JobDetail(Vertical):
         Binding("J", "copy_raw", "Copy JSON", id="detail.copy_json", show=False),
         Binding("j", "scroll_body(1)", "Down", id="detail.down", show=False, tooltip="Scroll down (vim)"),
         Binding("k", "scroll_body(-1)", "Up", id="detail.up", show=False, tooltip="Scroll up (vim)"),
+        Binding("h", "scroll_side(-8)", "Left", id="detail.left", show=False,
+                tooltip="Raw JSON: scroll left (vim; ← too)"),
+        Binding("l", "scroll_side(8)", "Right", id="detail.right", show=False,
+                tooltip="Raw JSON: scroll right (vim; → too)"),
     ]
 
     DEFAULT_CSS = """
@@ -171,11 +175,15 @@ class JobDetail(Vertical):
         height: 1fr;
         padding: 0 1;
     }
+    /* the raw record is never wrapped (a token is never broken): long lines scroll sideways */
     JobDetail #detail-raw {
         height: 1fr;
         display: none;
         padding: 0 1;
+        overflow-x: auto;
+        overflow-y: auto;
     }
+    JobDetail #detail-raw-json { width: auto; }
     /* ids are never broken across lines: one line, cut with … (c, b and J copy them whole) */
     JobDetail #val-id, JobDetail #val-request, JobDetail #val-instance, JobDetail #val-merge,
     JobDetail #val-dataset, JobDetail #val-batch { text-wrap: nowrap; text-overflow: ellipsis; }
@@ -339,7 +347,7 @@ class JobDetail(Vertical):
                 for row_id, label in SUMMARY_ROWS:
                     yield Static(Content(label), id=f"key-{row_id}", classes="summary-key")
                     yield Static(id=f"val-{row_id}", classes="summary-value")
-        with VerticalScroll(id="detail-raw"):
+        with ScrollableContainer(id="detail-raw"):
             yield Static(id="detail-raw-json")
 
     def on_mount(self) -> None:
@@ -548,13 +556,19 @@ class JobDetail(Vertical):
         if text != self._raw_shown:
             self._raw_shown = text
             self._static("#detail-raw-json").update(
-                _syntax(text, "json", theme="ansi_dark", background_color="default", word_wrap=True))
+                _syntax(text, "json", theme="ansi_dark", background_color="default", word_wrap=False))
 
     # --- actions ------------------------------------------------------------------------------------
     def action_scroll_body(self, lines: int) -> None:
         """``j``/``k``: scroll what is shown (the summary or the raw record), as the arrows do."""
         target = self.query_one("#detail-raw" if self.raw_visible else "#detail-body")
         target.scroll_relative(y=lines, animate=False, immediate=True)
+
+    def action_scroll_side(self, columns: int) -> None:
+        """``h``/``l``: scroll the raw record sideways (its lines are never wrapped); the summary has
+        nothing to the side."""
+        if self.raw_visible:
+            self.query_one("#detail-raw").scroll_relative(x=columns, animate=False, immediate=True)
 
     def action_toggle_raw(self) -> None:
         if self._job is None:

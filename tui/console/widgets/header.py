@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.text import Text
+from textual.events import Resize
 from textual.widgets import Static
 
 from tui.console.polling import PollState
@@ -28,25 +30,63 @@ class HeaderState:
     production: bool = False  # a production sandbox (or one of unknown type): the PROD badge
 
 
-def header_text(state: HeaderState, crumb: str = "") -> Text:
-    """Line 1: where (``aepx › jobs › 24950``), identity and badges. Line 2: freshness, stale reason
-    and next retry."""
+def _fit(value: str, room: int) -> str:
+    """``value`` in at most ``room`` cells, cut in the middle (``EMULATOR0…@AdobeOrg``): both ends of
+    an id tell most; ``""`` when not even a few characters fit."""
+    if cell_len(value) <= room:
+        return value
+    if room < 6:
+        return ""
+    head = (room - 1) * 2 // 3
+    tail = room - 1 - head
+    return f"{value[:head]}…{value[len(value) - tail:]}" if tail else f"{value[:head]}…"
+
+
+def identity_line(state: HeaderState, crumb: str = "", width: int | None = None) -> Text:
+    """``aepx › jobs › 24950 · profile P · org O · sandbox S`` and the badges, on one line of ``width``
+    cells: the sandbox and the badges always show in full; the org id, then the profile, then the
+    crumb are cut in the middle (or left out) to make room."""
     t = state.target
+    badges: list[tuple[str, str]] = []
+    if state.production:  # reverse video: still stands out under NO_COLOR (which drops colours only)
+        badges.append((" PROD ", "bold reverse"))
+    if t.is_emulator:
+        badges.append((" EMULATOR ", "reverse"))
+    if state.read_only:
+        badges.append((" READ-ONLY ", "reverse bold"))
+    parts = {"crumb": sanitise(crumb), "profile": sanitise(t.profile), "org": sanitise(t.org_id)}
+    sandbox = f" · sandbox {sanitise(t.sandbox)}"
+    fixed = cell_len("aepx") + cell_len(sandbox) + sum(2 + cell_len(text) for text, _ in badges)
+    labels = {"crumb": " › ", "profile": " · profile ", "org": " · org "}
+
+    def total() -> int:
+        return fixed + sum(cell_len(labels[k]) + cell_len(v) for k, v in parts.items() if v)
+
+    if width is not None:
+        for key in ("org", "profile", "crumb"):
+            over = total() - width
+            if over <= 0:
+                break
+            if parts[key]:
+                parts[key] = _fit(parts[key], cell_len(parts[key]) - over)
     line = Text()
     line.append("aepx", style="bold")
-    if crumb:
-        line.append(f" › {sanitise(crumb)}", style="bold")
-    line.append(f" · profile {sanitise(t.profile)} · org {sanitise(t.org_id)} · "
-                f"sandbox {sanitise(t.sandbox)}")
-    if state.production:  # reverse video: still stands out under NO_COLOR (which drops colours only)
+    if parts["crumb"]:
+        line.append(f"{labels['crumb']}{parts['crumb']}", style="bold")
+    for key in ("profile", "org"):
+        if parts[key]:
+            line.append(f"{labels[key]}{parts[key]}")
+    line.append(sandbox)
+    for text, style in badges:
         line.append("  ")
-        line.append(" PROD ", style="bold reverse")
-    if t.is_emulator:
-        line.append("  ")
-        line.append(" EMULATOR ", style="reverse")
-    if state.read_only:
-        line.append("  ")
-        line.append(" READ-ONLY ", style="reverse bold")
+        line.append(text, style=style)
+    return line
+
+
+def header_text(state: HeaderState, crumb: str = "", width: int | None = None) -> Text:
+    """Line 1: where (``aepx › jobs › 24950``), identity and badges, fitted to ``width`` cells. Line 2:
+    freshness, stale reason and next retry."""
+    line = identity_line(state, crumb, width)
     line.append("\n")
     poll = state.poll
     if poll.stale:
@@ -86,6 +126,7 @@ class AppHeader(Static):
     def __init__(self, crumb: str = "jobs", *, id: str | None = "header") -> None:
         super().__init__(id=id)
         self.crumb = crumb
+        self._state: HeaderState | None = None
 
     def on_mount(self) -> None:
         self.pull_state()
@@ -98,4 +139,13 @@ class AppHeader(Static):
             self.update(Text.assemble(("aepx", "bold"), (f" › {sanitise(self.crumb)}", "bold")))
 
     def show_state(self, state: HeaderState) -> None:
-        self.update(header_text(state, self.crumb))
+        self._state = state
+        self.update(header_text(state, self.crumb, self._width()))
+
+    def _width(self) -> int:
+        """The cells line 1 may take: the header's content width once laid out, else the screen's."""
+        return self.content_size.width or max(self.app.size.width - 2, 20)
+
+    def on_resize(self, event: Resize) -> None:
+        if self._state is not None:
+            self.update(header_text(self._state, self.crumb, self._width()))
