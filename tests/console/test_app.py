@@ -209,6 +209,41 @@ async def test_secret_prompt_returns_a_secret_and_never_shows_it():
     assert "hunter2" not in repr(app.return_value)
 
 
+async def test_the_start_up_secret_prompt_says_why_in_one_sentence_and_the_secret_serves_the_run(monkeypatch):
+    """Issue 13, item 21: the prompt's reason was the CLI's whole remedy list (7 lines in the box);
+    item 2: a secret typed there is kept for ``:sandbox`` and ``:profile`` back to it."""
+    import keyring
+    from keyring.backends.fail import Keyring as FailKeyring
+
+    from tui.console import run as run_module
+    from tui.console.screens.secret_prompt import SecretPromptApp, SecretPromptScreen, stored_nowhere
+    from tui.core.credentials import resolve_secret
+    from tui.core.errors import CredentialsError
+    from tui.core.profile import Profile
+    from tui.core.secret import Secret
+
+    keyring.set_keyring(FailKeyring())
+    profile = Profile(name="work", org_id="ORG@AdobeOrg", client_id="abcdef0123456789abcdef0123456789",
+                      sandbox="prod")
+    problem = resolve_secret(profile).error()
+    assert isinstance(problem, CredentialsError) and "aepx login" in str(problem)
+    reason = stored_nowhere(problem.why)
+    assert reason.count(". ") == 0 and reason.endswith(".") and "aepx login" not in reason, reason
+    assert "keyring" in reason
+    app = SecretPromptApp("work", reason)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SecretPromptScreen)
+        assert app.screen.query_one("#secret-reason").size.height <= 2
+        await pilot.press("escape")
+
+    seen = {}
+    monkeypatch.setattr(SecretPromptApp, "run", lambda self: Secret("typed-secret"))
+    monkeypatch.setattr(run_module, "run_console", lambda api, **kw: seen.update(kw) or 0)
+    assert run_module.run_console_with_secret_prompt(profile, problem) == 0
+    assert seen["session_secrets"] == {"work": Secret("typed-secret")}
+
+
 async def test_secret_prompt_escape_returns_none():
     from tui.console.screens.secret_prompt import SecretPromptApp
 
@@ -237,3 +272,11 @@ async def test_palette_command_runs_the_action(make_app, wait):
         await hits[0].command()
         await pilot.pause()
         assert app.model.sort_key == "id"
+
+
+async def test_the_console_says_tidy_sentences(make_app, wait):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        app.say("Could not write p.json: No space left on device..")
+        assert app.message_log.entries()[-1].text == "Could not write p.json: No space left on device."

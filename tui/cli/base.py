@@ -92,10 +92,12 @@ def client_for(profile, store: str | None, on_call=None):
 
 
 def err(message: str) -> None:
-    """One message on stderr: secrets masked, then through the one sanitiser (server strings are hostile)."""
+    """One message on stderr: secrets masked, the seams of its parts mended (``tidy``), then through the
+    one sanitiser (server strings are hostile)."""
     from tui.core.logging import redact
+    from tui.core.sentences import tidy
 
-    click.echo(sanitise(redact(message), keep_newlines=True), err=True)
+    click.echo(sanitise(tidy(redact(message)), keep_newlines=True), err=True)
 
 
 def out(message: str) -> None:

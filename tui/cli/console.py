@@ -79,6 +79,6 @@ def run_with_prompted_secret(context, problem: CredentialsError, **kwargs) -> in
     from tui.console.run import run_console_with_secret_prompt
 
     _, profile = context.profile()
-    return run_console_with_secret_prompt(profile, str(problem), api_factory=make_api_factory(context), **kwargs)
+    return run_console_with_secret_prompt(profile, problem, api_factory=make_api_factory(context), **kwargs)
 
 

@@ -51,6 +51,7 @@ from tui.core.models import Job, Page
 from tui.core.protocol import JobsAPI
 from tui.core.sandboxes import CONFIRM_TYPE_NAME, SandboxKind, kind_of
 from tui.core.sanitise import sanitise
+from tui.core.sentences import tidy
 from tui.monitor import events as monitor_events
 from tui.monitor.history.baselines import Baseline
 from tui.monitor.monitor import ListQuery, Monitor, error_sentence
@@ -297,7 +298,7 @@ class AepxApp(App[int]):
         accepted for Textual's signature and ignored): server strings in it are hostile."""
         markup = False
         title = sanitise(title, limit=200)
-        message = redact(sanitise(message, keep_newlines=True, limit=2000))  # no secret reaches a toast
+        message = tidy(redact(sanitise(message, keep_newlines=True, limit=2000)))  # no secret reaches a toast
         self.message_log.add(LogEntry(severity, message, job_id=job_id, kind=kind or ""))
         if not toast:
             return
@@ -802,7 +803,7 @@ class AepxApp(App[int]):
     def action_enter_secret(self) -> None:
         """``E``: ask for the client secret again and reconnect with it (kept in memory, this run only)."""
         if self.api_factory is None:
-            self.say("Entering a secret is unavailable here; restart aepx (aepx login stores one).", "warning")
+            self.say("Entering a secret is unavailable here; store one with aepx login, then restart aepx.", "warning")
             return
         from tui.console.screens.secret_prompt import SecretPromptScreen
 

@@ -15,6 +15,7 @@ from tui.console.app import AepxApp
 from tui.core.protocol import JobsAPI
 
 if TYPE_CHECKING:
+    from tui.core.errors import CredentialsError
     from tui.core.profile import Profile
 
 #: How much faster than real time the demo's emulator runs its jobs.
@@ -26,9 +27,12 @@ def make_console(api: JobsAPI, **options: Any) -> AepxApp:
     return AepxApp(api, **options)
 
 
-def run_console(api: JobsAPI, *, history_settings: Any = None, **options: Any) -> int:
+def run_console(api: JobsAPI, *, history_settings: Any = None, session_secrets: dict[str, Any] | None = None,
+                **options: Any) -> int:
     """Run the console until it exits; returns the process exit code. ``history_settings`` (the
-    config's ``[history]``) opens the job history; ``False`` runs without one (the demo)."""
+    config's ``[history]``) opens the job history; ``False`` runs without one (the demo).
+    ``session_secrets``: secrets typed before the console started, by profile name (memory only), so
+    ``:sandbox`` and ``:profile`` back to that profile use them too."""
     store = None
     if history_settings is not False and "history" not in options:
         from tui.monitor.history.store import open_configured
@@ -36,6 +40,7 @@ def run_console(api: JobsAPI, *, history_settings: Any = None, **options: Any) -
         store, problem = open_configured(history_settings)
         options.update(history=store, history_problem=problem)
     app = make_console(api, **options)
+    app.session_secrets.update(session_secrets or {})
     try:
         app.run()
     finally:
@@ -44,18 +49,20 @@ def run_console(api: JobsAPI, *, history_settings: Any = None, **options: Any) -
     return app.return_code or 0
 
 
-def run_console_with_secret_prompt(profile: Profile, problem: str, **options: Any) -> int:
-    """No secret anywhere: ask for it in a small prompt, then run the console with it in
-    memory only."""
-    from tui.console.screens.secret_prompt import SecretPromptApp
+def run_console_with_secret_prompt(profile: Profile, problem: CredentialsError, **options: Any) -> int:
+    """No secret anywhere: ask for it in a small prompt (saying why in one sentence), then run the
+    console with it in memory only. Aborted: the whole problem, remedies included, on stderr."""
+    from tui.console.screens.secret_prompt import SecretPromptApp, stored_nowhere
 
-    secret = SecretPromptApp(profile.name, problem).run()
+    secret = SecretPromptApp(profile.name, stored_nowhere(problem.why)).run()
     if secret is None:
-        print(f"aepx: {problem}", file=sys.stderr)
+        from tui.core.sanitise import sanitise
+
+        print(sanitise(f"aepx: {problem}"), file=sys.stderr)
         return 3
     from tui.api.client import PlatformClient
 
-    return run_console(PlatformClient(profile, secret), **options)
+    return run_console(PlatformClient(profile, secret), session_secrets={profile.name: secret}, **options)
 
 
 def demo_profile(base_url: str, settings: Any) -> Profile:

@@ -9,6 +9,7 @@ message and the server text pass ``redact`` (registered secrets and tokens, secr
 from __future__ import annotations
 
 from tui.core.logging import redact
+from tui.core.sentences import tidy
 
 
 class AepxError(Exception):
@@ -25,7 +26,8 @@ class AepxError(Exception):
         request_id: str | None = None,
         server_message: str | None = None,
     ) -> None:
-        message = redact(message)  # a server may echo the secret or a token: mask it before anyone sees it
+        # a server may echo the secret or a token: mask it before anyone sees it; mend the seams of the parts
+        message = tidy(redact(message))
         super().__init__(message)
         self.message = message
         self.status = status
@@ -117,5 +119,12 @@ class ConfigError(AepxError):
 
 
 class CredentialsError(AepxError):
+    """``why``: the main reason alone (say, "no usable OS keyring: …"), for a prompt that offers the
+    remedy itself; the message also lists the ways to provide a secret."""
+
     exit_code = 3
     kind = "credentials"
+
+    def __init__(self, message: str, *, why: str = "", **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.why = redact(why)

@@ -14,6 +14,12 @@ from tui.core.sanitise import sanitise
 from tui.core.secret import Secret
 
 
+def stored_nowhere(why: str) -> str:
+    """The start-up prompt's reason, one sentence: nothing stored, and why (the prompt is the remedy)."""
+    why = why.strip().rstrip(".")
+    return f"No client secret is stored for this profile{f' ({why})' if why else ''}."
+
+
 class SecretPromptScreen(ModalScreen[Secret | None]):
     DEFAULT_CSS = """
     SecretPromptScreen { align: center middle; }
@@ -36,7 +42,7 @@ class SecretPromptScreen(ModalScreen[Secret | None]):
             yield Label(Text(sanitise(f"Client secret for profile {self._profile_name}")), id="secret-title")
             if self._reason:
                 yield Static(Text(sanitise(self._reason, keep_newlines=True)), id="secret-reason")
-            yield Static("It is kept in memory for this run only. Enter confirms, esc aborts.")
+            yield Static("Type it to use it for this run only (kept in memory, never saved); esc aborts.")
             yield Input(password=True, placeholder="client secret", id="secret")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

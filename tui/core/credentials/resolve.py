@@ -72,7 +72,7 @@ class SecretResolution:
         ways = ("set AEPX_CLIENT_SECRET (read -rs AEPX_CLIENT_SECRET; export AEPX_CLIENT_SECRET), "
                 "run aepx login, or run aepx creds doctor for the details")
         return CredentialsError(f"No client secret{' for client id ' + self.client_id if self.client_id else ''}"
-                                f": {why}; {ways}.")
+                                f": {why}; {ways}.", why=self.problems[0] if self.problems else "")
 
 
 def prompt_resolution(secret: Secret, profile: Profile | None = None) -> SecretResolution:

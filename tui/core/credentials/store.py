@@ -42,10 +42,9 @@ def store_secret(profile: Profile, secret: Secret, *, plaintext_file: bool = Fal
     status = keyring_status(timeout)
     if not status.usable:
         raise CredentialsError(
-            f"Cannot store the client secret: no usable OS keyring ({status.reason}); set "
-            f"AEPX_CLIENT_SECRET instead (read -rs AEPX_CLIENT_SECRET; export AEPX_CLIENT_SECRET), unlock "
-            f"a Secret Service keyring (dbus-run-session -- sh; gnome-keyring-daemon --unlock), or store it "
-            f"in a plaintext file on purpose with aepx login --plaintext-file.")
+            f"Cannot store the client secret: no usable OS keyring ({status.reason}); export "
+            f"AEPX_CLIENT_SECRET instead, use aepx login --plaintext-file, or see aepx creds doctor "
+            f"(it shows how to unlock a keyring over SSH).")
     try:
         call_with_timeout(keyring.set_password, SERVICE, profile.client_id, secret.reveal(), timeout=timeout)
     except Exception as exc:
