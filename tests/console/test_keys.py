@@ -95,6 +95,19 @@ async def test_help_lists_binding_ids(make_app, wait):
         assert ids["Detail"] == "detail"
 
 
+async def test_help_has_one_quit_row_and_says_what_ctrl_c_does(make_app, wait):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        rows = app.screen.rows
+        quit_rows = [(keys, label) for keys, label in rows if "quit" in label.lower() and "^c quits" not in label]
+        assert len(quit_rows) == 1 and set(quit_rows[0][0].split()) == {"q", "^q"}, quit_rows
+        copy = [(keys, label) for keys, label in rows if "Copy" in label and "selected" in label]
+        assert copy == [("^c super+c", "Copy the selected text (with nothing selected, ^c quits)")]
+
+
 async def test_an_unknown_keymap_id_is_one_warning_naming_it(make_app, wait):
     app = make_app(keymap={"bogus": "x", "refresh": "f5"})
     async with app.run_test() as pilot:

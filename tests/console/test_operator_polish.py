@@ -414,6 +414,24 @@ async def test_ids_in_the_detail_are_never_broken_across_lines(make_app, wait):
             assert str(widget.render_line(0).text).rstrip().endswith("…"), row
 
 
+async def test_gateway_ids_keep_one_line_each_in_the_docked_and_the_full_detail(make_app, wait):
+    export, push = "db3789c7-b012-440a-a172-d7d3d1028504", "5f0c1e2d-9a8b-47c6-b5d4-3e2f1a0b9c8d-push"
+    api = FakeJobsAPI([job_record(1, "SUCCEEDED")])
+    api.records["1"]["computeGatewayJobId"] = {"exportJob": export, "pushJob": push}
+    app = make_app(api)
+    async with app.run_test(size=(120, 40)) as pilot:  # the docked detail: 54 cells
+        await wait(app, pilot)
+        for _ in range(2):
+            widget = app.screen.query_one("#val-gateway")
+            assert widget.size.height == 2
+            lines = [str(widget.render_line(y).text).rstrip() for y in range(2)]
+            assert lines[0] == f"export {export}" or lines[0].endswith("…"), lines
+            assert lines[1] == f"push {push}" or lines[1].endswith("…"), lines
+            await pilot.resize_terminal(80, 24)
+            await wait(app, pilot)
+            await open_detail(app, pilot, wait, "1")
+
+
 async def test_a_hang_up_flushes_the_draft_before_leaving(make_app, wait, tmp_path, monkeypatch):
     from tui.console.screens.launch import LaunchScreen
     from tui.core import drafts

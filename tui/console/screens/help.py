@@ -17,6 +17,13 @@ GENERIC_ACTIONS = frozenset({"app.focus_next", "app.focus_previous", "focus_next
                              "screen.minimize", "screen.maximize", "command_palette"})
 
 
+#: One row for one thing: Textual's own ``ctrl+q`` quits as our ``q`` does, and its ``ctrl+c`` copies only
+#: while text is selected (otherwise the press goes on to our quit binding).
+SAME_AS = {"app.quit": "quit", "quit": "quit"}
+LABELS = {"quit": "Quit", "screen.copy_text": "Copy the selected text (with nothing selected, ^c quits)",
+          "copy_text": "Copy the selected text (with nothing selected, ^c quits)"}
+
+
 def _rank(screen: Screen, node: object, action: str) -> int:
     """The screen's own keys first, then the app's, then the focused widget's (navigation), then
     Textual's generic ones (focus cycling, copy)."""
@@ -40,7 +47,8 @@ def key_rows_with_ids(screen: Screen) -> list[tuple[str, str, str]]:
         binding = active.binding
         if not active.enabled or (read_only and is_mutating(binding.action)):
             continue
-        label = binding.tooltip or binding.description or binding.action
+        action = SAME_AS.get(binding.action, binding.action)
+        label = LABELS.get(action) or binding.tooltip or binding.description or binding.action
         display = screen.app.get_key_display(binding)
         keys = seen.setdefault(label, [])
         if display not in keys:

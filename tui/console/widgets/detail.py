@@ -136,13 +136,14 @@ def _segments(job: Job) -> str:
     return ", ".join(s[:MAX_FIELD] for s in shown) + more + per_batch
 
 
-def _gateway(job: Job) -> str:
+def _gateway(job: Job) -> Content:
+    """One line per compute-gateway id (each kept whole on its line, cut with … when narrow)."""
     parts = []
     if job.export_job_id:
-        parts.append(f"export {job.export_job_id}")
+        parts.append(f"export {sanitise(job.export_job_id, limit=MAX_FIELD)}")
     if job.push_job_id:
-        parts.append(f"push {job.push_job_id}")
-    return " · ".join(parts)
+        parts.append(f"push {sanitise(job.push_job_id, limit=MAX_FIELD)}")
+    return Content("\n".join(parts) or PLACEHOLDER)
 
 
 def _fields(value: str) -> str:
@@ -186,7 +187,7 @@ class JobDetail(Vertical):
     JobDetail #detail-raw-json { width: auto; }
     /* ids are never broken across lines: one line, cut with … (c, b and J copy them whole) */
     JobDetail #val-id, JobDetail #val-request, JobDetail #val-instance, JobDetail #val-merge,
-    JobDetail #val-dataset, JobDetail #val-batch { text-wrap: nowrap; text-overflow: ellipsis; }
+    JobDetail #val-dataset, JobDetail #val-batch, JobDetail #val-gateway { text-wrap: nowrap; text-overflow: ellipsis; }
     JobDetail.-raw #detail-body { display: none; }
     JobDetail.-raw #detail-raw { display: block; }
     JobDetail.-empty .job-part { display: none; }
