@@ -142,8 +142,8 @@ async def test_5xx_keeps_state_and_says_why(make_app, wait):
         await wait(app, pilot)
         await pilot.press("ctrl+d", "y")
         await wait(app, pilot)
-        assert ("error", "Job 1 was not cancelled: Platform returned 503 while cancelling job 1; "
-                         "try again in a minute.") in app.message_log
+        # the error names the job already: no "Job 1 was not cancelled:" before it
+        assert ("error", "Platform returned 503 while cancelling job 1; try again in a minute.") in app.message_log
         assert cell(app, "1", "status") == "⟳ PROCESSING"
 
 
@@ -282,3 +282,23 @@ async def test_bulk_cancel_with_a_refusal_gives_one_summary_toast(make_app, wait
         assert len([t for t in toasts if "FAILED" in t]) <= 1  # the transitions: one toast at a time too
         about = {e.job_id for e in app.message_log.entries() if e.kind == "cancel" and e.job_id}
         assert about == {"1", "2", "3", "4"}
+
+
+async def test_a_job_that_finished_during_the_confirmation_is_a_warning_not_an_error(make_app, wait):
+    from tui.core.errors import InvalidRequestError
+
+    api = jobs_api()
+    app = make_app(api)
+    async with app.run_test() as pilot:
+        await wait(app, pilot)
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        api.records["1"] = job_record(1, "SUCCEEDED")  # it finishes while the question is open
+        api.fail_cancel["1"] = InvalidRequestError("Cancelling export job 1 failed because the Platform rejected "
+                                                   "the request (HTTP 400); fix the request.", status=400)
+        await pilot.press("y")
+        await wait(app, pilot)
+        assert ("warning", "Job 1 finished (SUCCEEDED) before the cancel reached the Platform; nothing was "
+                           "cancelled.") in app.message_log
+        assert not [m for sev, m in app.message_log if sev == "error"]
+        assert cell(app, "1", "status") == "✔ SUCCEEDED"

@@ -26,3 +26,21 @@ async def test_unknown_status_is_refused():
     job = Job.parse({"id": 9, "status": "CANCELLING"})
     [outcome] = await cancel_many(FakeJobsAPI([]), [job])
     assert outcome.refused and "only NEW or PROCESSING" in outcome.text
+
+
+async def test_a_job_that_finished_before_the_cancel_arrived_is_said_so():
+    """Seen in tmux: the job SUCCEEDED while the operator typed the sandbox name; the Platform refused
+    the cancel with a 400 and the console said "fix the request and try again"."""
+    from tui.core.errors import InvalidRequestError
+
+    api = FakeJobsAPI([job_record(1, "PROCESSING"), job_record(2, "PROCESSING")])
+    jobs = [await api.get_job("1"), await api.get_job("2")]
+    refusal_400 = "Cancelling export job {} failed because the Platform rejected the request (HTTP 400)."
+    api.records["1"] = job_record(1, "SUCCEEDED")  # finished meanwhile
+    api.fail_cancel["1"] = InvalidRequestError(refusal_400.format(1), status=400)
+    api.fail_cancel["2"] = InvalidRequestError(refusal_400.format(2), status=400)  # still running: a real refusal
+    finished, still = await cancel_many(api, jobs)
+    assert finished.refused and not finished.ok and finished.finished is not None
+    assert finished.text == "Job 1 finished (SUCCEEDED) before the cancel reached the Platform; nothing was cancelled."
+    assert not still.refused and not still.ok
+    assert still.text.startswith("Cancelling export job 2 failed") and "was not cancelled" not in still.text

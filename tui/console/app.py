@@ -680,13 +680,14 @@ class AepxApp(App[int]):
         for outcome in outcomes:
             if not outcome.ok or outcome.already_gone:
                 self.model.end_cancel(outcome.job_id)
-            if outcome.ok:
+            if outcome.ok or outcome.finished is not None:
                 self.model.marks.discard(outcome.job_id)
-        failed = [o for o in outcomes if not o.ok]
+        failed = [o for o in outcomes if not o.ok and not o.refused]
         single = len(outcomes) == 1 and not refused
+        refused += sum(1 for o in outcomes if o.refused)  # finished before the cancel arrived
         for outcome in outcomes:  # each kept in the log with its job id; one toast for them all
-            self.say(outcome.text, "information" if outcome.ok else "error", job_id=outcome.job_id, kind="cancel",
-                     timeout=12, toast=single)
+            severity: SeverityLevel = "information" if outcome.ok else "warning" if outcome.refused else "error"
+            self.say(outcome.text, severity, job_id=outcome.job_id, kind="cancel", timeout=12, toast=single)
         if not single:
             self.say(cancel_summary(outcomes, refused), "error" if failed else "warning" if refused else "information",
                      kind="cancel", timeout=12)
@@ -970,7 +971,7 @@ def cancel_summary(outcomes: list[Any], refused: int = 0) -> str:
     """ONE sentence for a bulk cancel: ``3 cancelled, 1 refused (see M)``."""
     cancelled = sum(1 for o in outcomes if o.ok and not o.already_gone)
     gone = sum(1 for o in outcomes if o.ok and o.already_gone)
-    failed = sum(1 for o in outcomes if not o.ok)
+    failed = sum(1 for o in outcomes if not o.ok and not o.refused)
     parts = [f"{cancelled} cancelled"]
     if gone:
         parts.append(f"{gone} already gone")

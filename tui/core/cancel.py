@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from tui.core.errors import AepxError
+from tui.core.errors import AepxError, InvalidRequestError
 from tui.core.models import Job
 from tui.core.protocol import JobsAPI
 
@@ -27,7 +27,15 @@ class CancelOutcome:
     ok: bool
     text: str  # one sentence for the operator
     already_gone: bool = False  # 404: the job no longer exists (counted as success)
-    refused: bool = False  # not NEW/PROCESSING: no request was sent
+    refused: bool = False  # not NEW/PROCESSING (before the request, or it finished meanwhile): nothing to do
+    finished: Job | None = None  # the job as re-read when it finished while the cancel was on its way
+
+
+def _not_cancelled(job: Job, exc: AepxError) -> CancelOutcome:
+    text = exc.with_request_id()
+    if f"job {job.id}".lower() not in text.lower():  # every outcome names its job (a bulk cancel lists many)
+        text = f"Job {job.id} was not cancelled: {text}"
+    return CancelOutcome(job.id, False, text)
 
 
 async def cancel_one(api: JobsAPI, job: Job) -> CancelOutcome:
@@ -36,8 +44,19 @@ async def cancel_one(api: JobsAPI, job: Job) -> CancelOutcome:
         return CancelOutcome(job.id, False, reason, refused=True)
     try:
         result = await api.cancel_job(job.id)
+    except InvalidRequestError as exc:
+        # Refused as a bad request: most often the job finished between the list and the confirmation.
+        # The Platform's record decides; its message is not parsed.
+        try:
+            fresh = await api.get_job(job.id)
+        except AepxError:
+            return _not_cancelled(job, exc)
+        if fresh.is_active:
+            return _not_cancelled(job, exc)
+        return CancelOutcome(job.id, False, f"Job {job.id} finished ({fresh.status}) before the cancel reached "
+                             f"the Platform; nothing was cancelled.", refused=True, finished=fresh)
     except AepxError as exc:
-        return CancelOutcome(job.id, False, f"Job {job.id} was not cancelled: {exc.with_request_id()}")
+        return _not_cancelled(job, exc)
     if result.already_gone:
         return CancelOutcome(job.id, True, f"Job {job.id} is already gone (404): nothing left to cancel.",
                              already_gone=True)
