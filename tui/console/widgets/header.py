@@ -30,12 +30,16 @@ class HeaderState:
     production: bool = False  # a production sandbox (or one of unknown type): the PROD badge
 
 
-def _fit(value: str, room: int) -> str:
+#: Below these many cells a cut value says nothing (``EMULAT…Org``): it is left out instead.
+SHORTEST = {"org": 14, "profile": 6, "crumb": 6}
+
+
+def _fit(value: str, room: int, shortest: int = 6) -> str:
     """``value`` in at most ``room`` cells, cut in the middle (``EMULATOR0…@AdobeOrg``): both ends of
-    an id tell most; ``""`` when not even a few characters fit."""
+    an id tell most; ``""`` when fewer than ``shortest`` cells are left."""
     if cell_len(value) <= room:
         return value
-    if room < 6:
+    if room < shortest:
         return ""
     head = (room - 1) * 2 // 3
     tail = room - 1 - head
@@ -68,7 +72,7 @@ def identity_line(state: HeaderState, crumb: str = "", width: int | None = None)
             if over <= 0:
                 break
             if parts[key]:
-                parts[key] = _fit(parts[key], cell_len(parts[key]) - over)
+                parts[key] = _fit(parts[key], cell_len(parts[key]) - over, SHORTEST[key])
     line = Text()
     line.append("aepx", style="bold")
     if parts["crumb"]:
