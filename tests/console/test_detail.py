@@ -125,10 +125,11 @@ async def test_summary_of_a_succeeded_job_with_dataset_name_and_next_step_hint()
         assert rows["Segment filter"] == "seg-a, seg-b"
         assert rows["Dataset"] == "ds-1"
         assert rows["Batch id"] == "BATCH00000007"
-        assert rows["Gateway jobs"] == "export exp-7 · push push-7"
+        assert rows["Gateway jobs"] == "export exp-7\npush push-7"  # one line each: never broken inside an id
         hint = text_of(app, "#detail-hint")
         assert "Batch BATCH00000007 written to dataset ds-1" in hint
-        assert "GET /data/foundation/export/batches/BATCH00000007/files" in hint
+        assert text_of(app, "#detail-hint-path") == "GET /data/foundation/export/batches/BATCH00000007/files"
+        assert "Press o for its files, rows and download; b copies the batch id" in hint
         assert not app.query_one("#detail-hint").has_class("hidden")
         assert not app.query_one("#detail-errors-title").display
         detail.set_dataset_names({"ds-1": "Profile export target"})
@@ -147,6 +148,7 @@ async def test_optional_rows_hidden_and_no_hint_without_success():
         assert "Segment filter" not in rows and "Event fields" not in rows and "Ingest filter" not in rows
         assert rows["Batch id"] == "—"
         assert app.query_one("#detail-hint").has_class("hidden")
+        assert app.query_one("#detail-hint-path").has_class("hidden")
         assert text_of(app, "#detail-errors-title") == "Errors (1)"
 
 

@@ -267,7 +267,7 @@ async def test_help_lists_the_screen_keys(make_app, wait):
         rows = dict((label, keys) for keys, label in app.screen.rows)
         assert rows["Cancel the highlighted job or every marked job"] == "^d"
         assert rows["Refresh now"] == "^r" and rows["Next page"] == "]" and rows["Sort status"] == "S"
-        assert rows["Quit"] == "q" and rows["Detail"] == "⏎"
+        assert rows["Quit"] == "q ^q" and rows["Detail"] == "⏎"  # Textual's ctrl+q on the same row
         assert rows["Command line: :profile NAME, :sandbox NAME, :q"] == ":"
         labels = list(rows)
         assert labels.index("Refresh now") < labels.index("Focus Next")  # generic keys last

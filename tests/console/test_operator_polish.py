@@ -414,14 +414,17 @@ async def test_ids_in_the_detail_are_never_broken_across_lines(make_app, wait):
             assert str(widget.render_line(0).text).rstrip().endswith("…"), row
 
 
-async def test_gateway_ids_keep_one_line_each_in_the_docked_and_the_full_detail(make_app, wait):
+async def test_gateway_ids_and_the_data_access_path_keep_one_line_each(make_app, wait):
     export, push = "db3789c7-b012-440a-a172-d7d3d1028504", "5f0c1e2d-9a8b-47c6-b5d4-3e2f1a0b9c8d-push"
     api = FakeJobsAPI([job_record(1, "SUCCEEDED")])
     api.records["1"]["computeGatewayJobId"] = {"exportJob": export, "pushJob": push}
+    api.records["1"]["destination"]["batchId"] = "a7040c757e7df8b44d69120e3605fb40"
     app = make_app(api)
     async with app.run_test(size=(120, 40)) as pilot:  # the docked detail: 54 cells
         await wait(app, pilot)
         for _ in range(2):
+            path = app.screen.query_one("#detail-hint-path")  # the Data Access path: one line, cut with …
+            assert path.size.height == 1 and str(path.render_line(0).text).rstrip().endswith(("…", "/files"))
             widget = app.screen.query_one("#val-gateway")
             assert widget.size.height == 2
             lines = [str(widget.render_line(y).text).rstrip() for y in range(2)]
@@ -539,3 +542,40 @@ async def test_quitting_while_a_launch_is_sent_asks_for_a_second_press(make_app,
         await pilot.pause()
         release.set()
     assert app.return_code == 0
+
+
+async def test_datasets_are_named_in_the_table_the_detail_and_the_filter(make_app, wait):
+    """Item 9: the extra width shows the dataset's name (the Catalog's), else its id."""
+    from tui.console.widgets.job_table import JobTable
+
+    api = FakeJobsAPI([job_record(1, "SUCCEEDED"), job_record(2, "SUCCEEDED", dataset="ds-unknown")])
+    app = make_app(api)
+    async with app.run_test(size=(170, 40)) as pilot:
+        await wait(app, pilot)
+        assert any(name == "list_datasets" for name, _ in api.calls)
+        table = app.screen.query_one(JobTable)
+        assert "dataset" in table.visible_columns
+        assert table.get_cell("1", "dataset").plain == "Profile export target"
+        assert table.get_cell("2", "dataset").plain == "ds-unknown"  # not in the Catalog: the id
+        assert "Profile export target (ds-1)" in str(app.screen.query_one("#val-dataset").render())
+        await pilot.press("slash", *"export target")
+        await wait(app, pilot)
+        assert table.row_ids() == ["1"]
+
+
+async def test_dataset_names_that_fail_to_load_cost_only_the_names(make_app, wait):
+    from tui.core.errors import ServerError
+
+    api = FakeJobsAPI([job_record(1, "SUCCEEDED")])
+
+    async def broken(**_):
+        raise ServerError("Listing datasets failed because the Platform answered 503; try again later.")
+
+    api.list_datasets = broken
+    app = make_app(api)
+    async with app.run_test(size=(170, 40)) as pilot:
+        await wait(app, pilot)
+        assert app.screen.table.get_cell("1", "dataset").plain == "ds-1"
+        said = [m for sev, m in app.message_log if sev == "warning"]
+        assert any(m.startswith("Dataset names could not be loaded, so datasets are shown by id") for m in said)
+        assert not app._notifications  # no toast for it

@@ -180,6 +180,7 @@ class AepxApp(App[int]):
                          timeout=15)
             self.set_keymap(self._keymap)
         self._start_fetch(FetchIntent("first"))
+        self._load_dataset_names()
         self._say_pending_launch()
         if self._history_problem:
             self.say(self._history_problem, "warning", timeout=15)
@@ -751,6 +752,29 @@ class AepxApp(App[int]):
             self.model.reset(status=None)
             self._start_fetch(FetchIntent("first", select=job.id))
 
+    @work(group="dataset-names", exclusive=True, exit_on_error=False, description="loading dataset names")
+    async def _load_dataset_names(self) -> None:
+        """Dataset id -> name from the Catalog (union-schema datasets: the only ones export jobs write), once
+        per target, so the table and the detail name datasets. A failure costs only the names: logged
+        (``M``) without a toast, the ids stay."""
+        api = self.api
+        lister = getattr(api, "list_datasets", None)
+        if lister is None:
+            return
+        try:
+            datasets = await lister(union_only=True)
+        except Exception as exc:
+            if api is self.api:
+                self.say(f"Dataset names could not be loaded, so datasets are shown by id: "
+                         f"{error_sentence(exc, 'Listing datasets')}", "warning", toast=False)
+            return
+        if api is not self.api:  # switched meanwhile: these names belong to another sandbox
+            return
+        self.model.set_dataset_names({d.id: d.name for d in datasets if d.id and d.name})
+        screen = self.jobs_screen
+        if screen is not None:
+            screen.dataset_names_changed()
+
     def open_detail_screen(self, job: Job) -> None:
         """Narrow terminals: the detail takes the screen; ``esc`` returns, ``ctrl+d`` cancels there."""
         from tui.console.screens.detail import DetailScreen
@@ -759,7 +783,7 @@ class AepxApp(App[int]):
         self.push_screen(DetailScreen(
             self.api, job, baseline=self.baseline_for(job),
             poll_seconds=self.settings.refresh_seconds, stuck_factor=self.settings.stuck_factor,
-            clock=self.clock,
+            clock=self.clock, dataset_names=self.model.dataset_names,
             on_cancel=None if self.read_only else (lambda shown: self.request_cancel([shown]))))
 
     def open_output_screen(self, job: Job) -> None:
@@ -961,6 +985,7 @@ class AepxApp(App[int]):
         self.post_model()
         self.say(f"Now on profile {new_api.target.profile}, sandbox {new_api.target.sandbox}.")
         self._start_fetch(FetchIntent("first"))
+        self._load_dataset_names()
         try:
             await old.aclose()
         except Exception:  # the old client is discarded either way

@@ -88,6 +88,8 @@ class JobListModel:
         self.followed: str | None = None
         self._order: list[str] | None = None  # cache of filtered + sorted ids
         self._haystacks: dict[str, str] = {}
+        #: Dataset id -> name (the Catalog's, loaded once per target): shown instead of the id, and filtered on.
+        self.dataset_names: dict[str, str] = {}
         #: ``job -> {"stuck", "slow"}`` (set by the app from the monitor's baselines): the row markers
         #: and the ``is:stuck`` / ``is:slow`` filters.
         self.flagger: Callable[[Job], frozenset[str]] | None = None
@@ -205,10 +207,16 @@ class JobListModel:
         index = STATUS_CYCLE.index(self.status_filter) if self.status_filter in STATUS_CYCLE else 0
         return STATUS_CYCLE[(index + 1) % len(STATUS_CYCLE)]
 
+    def set_dataset_names(self, names: dict[str, str]) -> None:
+        self.dataset_names = dict(names)
+        self._haystacks.clear()
+        self._order = None
+
     def _haystack(self, job: Job) -> str:
         text = self._haystacks.get(job.id)
         if text is None:
-            text = " ".join((job.id, job.status, job.dataset_id, job.batch_id, job.error_text)).lower()
+            text = " ".join((job.id, job.status, job.dataset_id, self.dataset_names.get(job.dataset_id, ""),
+                             job.batch_id, job.error_text)).lower()
             self._haystacks[job.id] = text
         return text
 

@@ -41,8 +41,8 @@ def key_rows_with_ids(screen: Screen) -> list[tuple[str, str, str]]:
     seen: dict[str, list[str]] = {}
     ids: dict[str, list[str]] = {}
     read_only = bool(getattr(screen.app, "read_only", False))
-    ordered = sorted(screen.active_bindings.items(),
-                     key=lambda item: _rank(screen, item[1].node, item[1].binding.action))
+    ordered = sorted(screen.active_bindings.items(),  # within a rank, ours (with an id) before Textual's
+                     key=lambda item: (_rank(screen, item[1].node, item[1].binding.action), not item[1].binding.id))
     for key, active in ordered:
         binding = active.binding
         if not active.enabled or (read_only and is_mutating(binding.action)):

@@ -66,7 +66,15 @@ class JobsScreen(Screen[None]):
         # No poll of its own (poll_seconds=0): the docked detail shows a job of the visible rows, which
         # the list's poll already refreshes; a second GET per interval would double the traffic.
         return JobDetail(self.aepx.api, poll_seconds=0, stuck_factor=self.aepx.settings.stuck_factor,
-                         clock=self.aepx.clock)
+                         clock=self.aepx.clock, dataset_names=self.aepx.model.dataset_names)
+
+    def dataset_names_changed(self) -> None:
+        """The Catalog's names arrived: the table and the docked detail show names instead of ids (before
+        this screen is mounted, its on_mount renders them)."""
+        if not self.is_mounted:
+            return
+        self._detail.set_dataset_names(self.aepx.model.dataset_names)
+        self.render_model()
 
     async def api_switched(self) -> None:
         """A new profile or sandbox: the docked detail must use the new client, and the "no config"
@@ -80,6 +88,7 @@ class JobsScreen(Screen[None]):
         self._follow_detail()
 
     def on_mount(self) -> None:
+        self._detail.set_dataset_names(self.aepx.model.dataset_names)
         self._apply_width(self.app.size.width)
         self.render_header()
         self.render_model()
@@ -115,7 +124,8 @@ class JobsScreen(Screen[None]):
         model = self.aepx.model
         table = self.table
         table.show_jobs(model.visible(), now_ms=model.now_ms(), marks=model.marks,
-                        cancelling=model.pending_cancel, select=select, flags=model.flags)
+                        cancelling=model.pending_cancel, select=select, flags=model.flags,
+                        dataset_names=model.dataset_names)
         table.set_sort_marker(model.sort_key, model.sort_reverse)
         self.query_one("#status-line", Static).update(Text(sanitise(model.status_line(self.aepx.api.target.sandbox))))
         self._follow_detail()

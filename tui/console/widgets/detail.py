@@ -207,6 +207,14 @@ class JobDetail(Vertical):
         padding-left: 1;
         margin-top: 1;
     }
+    /* the Data Access path on a line of its own, never broken inside the batch id (cut with …) */
+    JobDetail #detail-hint-path {
+        border-left: thick $success;
+        padding-left: 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        text-style: bold;
+    }
     JobDetail #detail-summary {
         grid-size: 2;
         grid-columns: 17 1fr;
@@ -343,6 +351,7 @@ class JobDetail(Vertical):
             yield Static(id="detail-errors-title", classes="section job-part")
             yield ErrorList(id="detail-errors", classes="job-part")
             yield Static(id="detail-hint", classes="job-part hidden")
+            yield Static(id="detail-hint-path", classes="job-part hidden")
             yield Static(Content("Summary"), classes="section job-part")
             with Grid(id="detail-summary", classes="job-part"):
                 for row_id, label in SUMMARY_ROWS:
@@ -530,17 +539,18 @@ class JobDetail(Vertical):
                                   f"over {usual}."))
 
     def _render_hint(self, job: Job) -> None:
-        widget = self._static("#detail-hint")
+        widget, path = self._static("#detail-hint"), self._static("#detail-hint-path")
         show = job.status == SUCCEEDED and bool(job.batch_id)
         widget.set_class(not show, "hidden")
+        path.set_class(not show, "hidden")
         if not show:
             return
-        batch = sanitise(job.batch_id)
-        dataset = sanitise(self._dataset_label(job.dataset_id)) or "its dataset"
+        batch = sanitise(job.batch_id, limit=MAX_FIELD)
+        dataset = sanitise(self._dataset_label(job.dataset_id), limit=MAX_FIELD) or "its dataset"
         widget.update(Content.assemble(
-            f"Batch {batch} written to dataset {dataset}. Next, list its files with the Data Access API: ",
-            (DATA_ACCESS_FILES.format(batch=batch), "bold"), " (b copies the batch id)",
-        ))
+            f"Batch {batch} written to dataset {dataset}. Press ", ("o", "bold"), " for its files, rows and "
+            "download; ", ("b", "bold"), " copies the batch id. With the Data Access API:"))
+        path.update(Content(DATA_ACCESS_FILES.format(batch=batch)))
 
     def _render_errors(self, job: Job) -> None:
         count = len(job.errors)

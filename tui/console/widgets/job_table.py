@@ -10,7 +10,7 @@ Every server-supplied string is wrapped in ``rich.text.Text`` so it is never rea
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,7 +42,7 @@ COLUMNS = (
     ColumnSpec("updated", "updated", 11, "updated"),
     ColumnSpec("duration", "duration", 9, "duration"),  # 9: room for the sort marker
     ColumnSpec("phase", "phase", 14),
-    ColumnSpec("dataset", "dataset", 12),
+    ColumnSpec("dataset", "dataset", 16),  # the dataset's name when the Catalog gave it, else its id
     ColumnSpec("batch", "batch", 9),
     ColumnSpec("errors", "err", 3),
 )
@@ -100,18 +100,19 @@ MAX_CELL = 200  # characters of a server string kept for a cell (cut before any 
 
 
 def row_values(job: Job, *, now_ms: int, marked: bool, cancelling: bool,
-               flags: frozenset[str] = frozenset()) -> tuple[str, ...]:
+               flags: frozenset[str] = frozenset(), dataset_name: str = "") -> tuple[str, ...]:
     """The plain text of each cell, in column order (also what the diff compares). A record that
     cannot be shown gets one row saying so; the rest of the table is unaffected."""
     try:
-        return _row_values(job, now_ms=now_ms, marked=marked, cancelling=cancelling, flags=flags)
+        return _row_values(job, now_ms=now_ms, marked=marked, cancelling=cancelling, flags=flags,
+                           dataset_name=dataset_name)
     except Exception:  # one broken record never takes the console down
         return (MARK if marked else " ", sanitise(str(job.id)[:MAX_CELL]), UNDISPLAYABLE,
                 *([PLACEHOLDER] * (len(COLUMNS) - 3)))
 
 
 def _row_values(job: Job, *, now_ms: int, marked: bool, cancelling: bool,
-                flags: frozenset[str] = frozenset()) -> tuple[str, ...]:
+                flags: frozenset[str] = frozenset(), dataset_name: str = "") -> tuple[str, ...]:
     duration = human_duration(job.duration_ms(now_ms))
     if "stuck" in flags:
         duration = f"{STUCK_MARK} {duration}"
@@ -125,7 +126,7 @@ def _row_values(job: Job, *, now_ms: int, marked: bool, cancelling: bool,
         short_time(job.updated_ms),
         duration,
         sanitise(job.current_phase, limit=MAX_CELL),
-        sanitise(job.dataset_id, limit=MAX_CELL) or PLACEHOLDER,
+        sanitise(dataset_name or job.dataset_id, limit=MAX_CELL) or PLACEHOLDER,
         short_id(sanitise(job.batch_id, limit=MAX_CELL), 9) or PLACEHOLDER,
         str(len(job.errors)) if job.errors else PLACEHOLDER,
     )
@@ -226,8 +227,11 @@ class JobTable(DataTable[Text]):
         return [c for key, c in zip(COLUMN_KEYS, cells, strict=True) if key in self.visible_columns]
 
     def show_jobs(self, jobs: Sequence[Job], *, now_ms: int, marks: set[str], cancelling: set[str],
-                  select: str | None = None, flags: Callable[[Job], frozenset[str]] | None = None) -> None:
-        """Make the table show ``jobs`` in this order, touching only what changed."""
+                  select: str | None = None, flags: Callable[[Job], frozenset[str]] | None = None,
+                  dataset_names: Mapping[str, str] | None = None) -> None:
+        """Make the table show ``jobs`` in this order, touching only what changed; a dataset is shown by
+        its name when ``dataset_names`` has it."""
+        names = dataset_names or {}
         keep = select or self.highlighted_id
         old_index = self.cursor_row
         wanted = {j.id: j for j in jobs}
@@ -245,7 +249,8 @@ class JobTable(DataTable[Text]):
             self._statuses.pop(job_id, None)
         for job in jobs:
             values = row_values(job, now_ms=now_ms, marked=job.id in marks, cancelling=job.id in cancelling,
-                                flags=flags(job) if flags is not None else frozenset())
+                                flags=flags(job) if flags is not None else frozenset(),
+                                dataset_name=names.get(job.dataset_id, ""))
             previous = self._values.get(job.id)
             if previous == values:
                 continue
