@@ -391,6 +391,10 @@ async def test_a_refused_secret_offers_to_enter_it_again(make_app, wait):
         assert app.poll.stale
         errors = [m for sev, m in app.message_log if sev == "error"]
         assert errors[-1].endswith("Press E to enter the client secret again.")
+        from tui.console.widgets.header import AppHeader
+
+        stale = str(app.screen.query_one(AppHeader).render())  # said where it stays: the STALE line
+        assert "STALE" in stale and "Press E to enter the client secret again." in stale
         await pilot.press("E")
         await pilot.pause()
         assert isinstance(app.screen, SecretPromptScreen)

@@ -158,6 +158,7 @@ class AepxApp(App[int]):
         self._timer: Timer | None = None
         self._notified_error: str | None = None
         self._quit_warned = False
+        self._secret_refused = False  # the last poll failed on the credentials: the header offers E
         #: Secrets entered in F2 that the keyring could not store, by profile: used for this run only.
         self.session_secrets: dict[str, Any] = {}
 
@@ -340,7 +341,8 @@ class AepxApp(App[int]):
     def header_state(self) -> HeaderState:
         kind = self.sandbox_kind
         return HeaderState(self.api.target, self.read_only, self.poll, self.activity,
-                           production=kind is not None and kind.is_production)
+                           production=kind is not None and kind.is_production,
+                           remedy=ENTER_SECRET_AGAIN if self._secret_refused and self.poll.stale else "")
 
     # --- production safety -----------------------------------------------------------------------------
     @property
@@ -567,16 +569,18 @@ class AepxApp(App[int]):
 
     def _fetch_state_changed(self, worker: Worker, state: WorkerState) -> None:
         if state == WorkerState.SUCCESS and self._is_current(worker):
+            self._secret_refused = False
             self._schedule(self.monitor.poll_succeeded())
             self._notified_error = None
         elif state == WorkerState.ERROR and self._is_current(worker):
             error = worker.error or RuntimeError("unknown")
+            self._secret_refused = isinstance(error, AuthError) and self.api_factory is not None
             self._schedule(self.monitor.poll_failed(error, "Refreshing the job list"))
             sentence = self.poll.error or error_sentence(error, "Refreshing the job list")
             if sentence != self._notified_error:
                 self._notified_error = sentence
-                if isinstance(error, AuthError) and self.api_factory is not None:  # a wrong or revoked secret
-                    sentence = f"{sentence.rstrip()} Press E to enter the client secret again."
+                if self._secret_refused:  # a wrong or revoked secret
+                    sentence = f"{sentence.rstrip()} {ENTER_SECRET_AGAIN}"
                 self.say(sentence, "error")
         elif state == WorkerState.CANCELLED and self._is_current(worker):
             self.monitor.poll_released()
@@ -990,6 +994,9 @@ class AepxApp(App[int]):
             await old.aclose()
         except Exception:  # the old client is discarded either way
             pass
+
+
+ENTER_SECRET_AGAIN = "Press E to enter the client secret again."
 
 
 def cancel_summary(outcomes: list[Any], refused: int = 0) -> str:

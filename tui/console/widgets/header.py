@@ -28,6 +28,7 @@ class HeaderState:
     poll: PollState
     activity: str = ""  # e.g. "loading all pages… 3 pages, 300 jobs"
     production: bool = False  # a production sandbox (or one of unknown type): the PROD badge
+    remedy: str = ""  # what the operator can do about the staleness here (e.g. "Press E to enter …")
 
 
 #: Below these many cells a cut value says nothing (``EMULAT…Org``): it is left out instead.
@@ -96,6 +97,9 @@ def header_text(state: HeaderState, crumb: str = "", width: int | None = None) -
     if poll.stale:
         line.append(" STALE ", style="bold reverse")
         line.append(f" {sanitise(poll.error)} ")
+        if state.remedy:
+            line.append(state.remedy, style="bold")
+            line.append(" ")
         if poll.paused:  # no retry happens while paused: say so instead of a retry time
             line.append(" PAUSED ", style="reverse")
             line.append(f" (p resumes); last good refresh {clock_time(poll.last_ok)}.")
