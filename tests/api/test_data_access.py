@@ -134,6 +134,22 @@ async def test_cut_connections_are_retried_and_the_result_is_byte_identical(tmp_
     assert len(content_gets) > chunks  # some chunks were cut and sent again
 
 
+async def test_the_call_log_numbers_a_chunks_retries(tmp_path: Path) -> None:
+    """A chunk sent again after a 5xx is "attempt 2" in the call log (it said attempt 1 every time)."""
+    records = []
+    with _server(fault_rate_5xx=0.3) as srv:
+        async with emulator_client(srv, on_call=records.append) as client:
+            da = DataAccess(client, chunk_size=32 * 1024)
+            file = (await da.list_files(await _batch_id(client)))[0]
+            await da.download_file(file, tmp_path)
+    chunk_calls = [r for r in records if "/export/files/" in r.path and "path=" in r.path]
+    failed = [r for r in chunk_calls if r.status in (500, 502, 503)]
+    assert failed, "the emulator faulted no chunk: raise fault_rate_5xx"
+    assert {r.attempt for r in chunk_calls} > {1}
+    after_failure = [chunk_calls[i + 1] for i, r in enumerate(chunk_calls[:-1]) if r.status in (500, 502, 503)]
+    assert all(r.attempt >= 2 for r in after_failure)
+
+
 async def test_429_and_5xx_on_file_routes_are_retried(tmp_path: Path) -> None:
     with _server(fault_rate_5xx=0.25, fault_rate_429=0.1) as srv:
         async with emulator_client(srv) as client:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
+from tui.api.calllog import ATTEMPT
 from tui.api.mapping import error_from_response
 from tui.api.retry import is_retryable_idempotent
 from tui.core.errors import AepxError, ApiError, ApiTimeoutError, NotFoundError, UsageError
@@ -352,6 +353,7 @@ class DataAccess:
                 if progress:
                     progress(len(chunk))
 
+            numbered = ATTEMPT.set(attempts + 1)  # the call log numbers a chunk's retries (1 = first try)
             try:
                 response = await self._range(file, f"bytes={start}-{end}", sink, what, check)
             except AepxError as error:
@@ -364,6 +366,8 @@ class DataAccess:
                                         status=error.status, request_id=error.request_id) from None
                 await policy.sleep(policy.wait_before_retry(attempts, error))  # Retry-After when given
                 continue
+            finally:
+                ATTEMPT.reset(numbered)
             if response.status == 416:
                 total = _total(response.headers)
                 if total is not None and pos >= total:
