@@ -135,6 +135,27 @@ async def test_l_shows_the_calls_over_real_http_and_copies_curl_and_request_id(m
             assert isinstance(app.screen, CallLogScreen)
 
 
+async def test_the_call_log_shows_status_and_latency_at_80_columns(make_app):
+    """Seen in tmux: at 80 columns the path column took the width and the status was cut to "sta"."""
+    from tui.api.calllog import CallRecord
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        long_path = "/data/foundation/catalog/dataSets?limit=100&start=0&properties=name,schemaRef" + "&x=1" * 20
+        app.call_log(CallRecord("GET", long_path, 503, 123.0, attempt=2, request_id="rid-1"))
+        await pilot.press("L")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        header = "".join(s.text for s in table.render_line(0))
+        row = "".join(s.text for s in table.render_line(1))
+        assert "status" in header and "ms" in header and "path" in header
+        assert "503" in row and "123" in row and "…" in row  # the path gives way, cut with …
+        await pilot.resize_terminal(200, 30)
+        await pilot.pause()
+        assert long_path[:100] in "".join(s.text for s in table.render_line(1))
+
+
 class Refusing(FakeJobsAPI):
     async def create_job(self, payload):
         await self._call("create_job", payload)

@@ -1,6 +1,7 @@
 """``L`` / ``:calls``: the last 1,000 API calls (Platform and IMS), newest first.
 
-Each row: time, method, path with query, status, latency, attempt, request id, bytes. ``c`` copies the
+Each row: time, method, status, latency, path with query (cut to the width left), attempt, request id,
+bytes. ``c`` copies the
 highlighted call as ``curl`` (the token as ``$ACCESS_TOKEN``; an IMS call's secret as ``$CLIENT_SECRET``),
 ``r`` copies its request id, ``esc`` closes. Records hold no header, body or token (tui/api/calllog.py).
 """
@@ -13,6 +14,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -27,6 +29,18 @@ def _status_text(record: CallRecord) -> Text:
         return Text("—", style="bold red")
     style = "green" if record.status < 300 else "yellow" if record.status < 500 else "bold red"
     return Text(str(record.status), style=style)
+
+
+#: Status and latency before the path: at 80 columns they stay in view; the path takes what is left (cut
+#: with …, ``c`` copies the whole call) and the rest scrolls sideways.
+COLUMNS: tuple[tuple[str, int | None], ...] = (("time", 8), ("method", 8), ("status", 6), ("ms", 6), ("path", None),
+                                               ("try", 3), ("request id", 32), ("bytes", 9))
+_FIXED = sum(w for _, w in COLUMNS if w is not None) + 2 * len(COLUMNS) + 2  # cell padding, scrollbar
+
+
+def path_width(screen_width: int) -> int:
+    """The path column's cells: the width left beside every other column, between 28 and 160."""
+    return max(28, min(160, screen_width - _FIXED))
 
 
 class CallLogScreen(Screen[None]):
@@ -45,6 +59,7 @@ class CallLogScreen(Screen[None]):
         self._log = log
         self._api = api
         self._shown: list[CallRecord] = []
+        self._path_width = 28
 
     def compose(self) -> ComposeResult:
         yield AppHeader("jobs › API calls")
@@ -53,13 +68,24 @@ class CallLogScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for label, width in (("time", 8), ("method", 8), ("path", None), ("status", 6), ("ms", 6),
-                             ("try", 3), ("request id", 32), ("bytes", 9)):
-            table.add_column(label, key=label, width=width)
+        self._path_width = path_width(self.app.size.width)
+        self._add_columns()
         self._fill()
         self._log.listen(self._recorded)
-        table.focus()
+        self.query_one(DataTable).focus()
+
+    def _add_columns(self) -> None:
+        table = self.query_one(DataTable)
+        for label, width in COLUMNS:
+            table.add_column(label, key=label, width=width if width is not None else self._path_width)
+
+    def on_resize(self, event: Resize) -> None:
+        width = path_width(event.size.width)
+        if width != self._path_width:
+            self._path_width = width
+            self.query_one(DataTable).clear(columns=True)
+            self._add_columns()
+            self._fill()
 
     def on_unmount(self) -> None:
         self._log.unlisten(self._recorded)
@@ -74,8 +100,8 @@ class CallLogScreen(Screen[None]):
         self._shown = self._log.newest_first()
         for index, r in enumerate(self._shown):
             table.add_row(time.strftime("%H:%M:%S", time.localtime(r.at)),
-                          Text(("IMS " if r.is_ims else "") + r.method),
-                          Text(sanitise(r.path)), _status_text(r), f"{r.latency_ms:.0f}", str(r.attempt),
+                          Text(("IMS " if r.is_ims else "") + r.method), _status_text(r), f"{r.latency_ms:.0f}",
+                          Text(sanitise(r.path), no_wrap=True, overflow="ellipsis"), str(r.attempt),
                           Text(sanitise(r.request_id or "")), f"{r.bytes:,}", key=str(index))
         if self._shown:
             table.move_cursor(row=min(max(row, 0), len(self._shown) - 1))
