@@ -93,6 +93,19 @@ async def test_O_shows_one_row_per_target_with_counts_and_types(make_app):
     assert source.closed
 
 
+async def test_cells_that_grow_after_the_first_answer_are_shown_whole(make_app):
+    """Seen in tmux: "Success" read "just no" and "At" "20:01": the columns kept the width of "…"."""
+    app = make_app(FakeJobsAPI(), overview_source=Source(three_targets()))
+    async with app.run_test(size=(200, 40)) as pilot:
+        await settle(app, pilot)
+        screen = await open_overview(app, pilot)
+        table = screen.query_one(DataTable)
+        for index, label in enumerate(("success", "refreshed", "state")):
+            column = table.columns[next(k for k in table.columns if k.value == label)]
+            longest = max(len(str(table.get_cell_at((row, 7 + index)))) for row in range(table.row_count))
+            assert column.content_width >= longest, (label, column.content_width, longest)
+
+
 async def test_colon_overview_opens_it_too(make_app):
     app = make_app(FakeJobsAPI(), overview_source=Source(three_targets()))
     async with app.run_test(size=(120, 40)) as pilot:

@@ -150,7 +150,7 @@ class OverviewScreen(Screen[None]):
         key = str(index)
         if key in table.rows:
             for (column, _label), cell in zip(COLUMNS, cells, strict=True):
-                table.update_cell(key, column, cell)
+                table.update_cell(key, column, cell, update_width=True)  # "…" becomes "just now"
         else:
             table.add_row(*cells, key=key)
 
