@@ -59,6 +59,24 @@ async def test_colon_log_opens_it_and_enter_on_a_message_without_job_stays(make_
         assert not isinstance(app.screen, MessageLogScreen)
 
 
+async def test_a_long_message_is_cut_in_its_row_and_shown_whole_under_the_table(make_app):
+    """Seen in tmux at 80 columns: messages ran off the right edge with nothing to read the rest."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        long = ("Job 24995 SUCCEEDED (batch a7040c757e7df8b44d69120e3605fb40) after 12m 31s; its files are "
+                "ready: press o on the job for them.")
+        app.say(long, job_id="24995")
+        await pilot.press("M")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        row = "".join(s.text for s in table.render_line(1))
+        assert row.rstrip().endswith("…") and len(row.rstrip()) <= 80
+        await pilot.press("down")
+        await pilot.pause()
+        assert str(app.screen.query_one("#log-full", Static).render()) == long
+
+
 async def test_the_message_log_is_bounded(make_app):
     app = make_app(jobs())
     async with app.run_test() as pilot:
