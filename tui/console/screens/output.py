@@ -34,6 +34,7 @@ from tui.core.output import (
     job_batches,
 )
 from tui.core.sanitise import sanitise
+from tui.core.sentences import tidy
 
 PREVIEW_ROWS = 50
 CELL_WIDTH = 40
@@ -90,7 +91,7 @@ class OutputScreen(Screen[None]):
     OutputScreen #output-files { height: auto; max-height: 7; }
     OutputScreen #output-schema { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
     OutputScreen #output-preview { height: 1fr; }
-    OutputScreen #output-bottom { height: 1; }
+    OutputScreen #output-bottom { height: auto; max-height: 2; }
     OutputScreen #output-status { width: 1fr; padding: 0 1; }
     OutputScreen #output-progress { width: 40; display: none; }
     OutputScreen #output-progress.active { display: block; }
@@ -172,12 +173,13 @@ class OutputScreen(Screen[None]):
                 failed.append(file.name)
                 last_error = _sentence(exc, f"Downloading {file.name}")
         self.downloading = False
+        bar.remove_class("active")  # done: the status line takes the whole width (it names the directory)
         if failed:
-            text = f"{len(failed)} of {len(files)} file(s) failed ({last_error}) Press d to resume."
+            text = f"{len(failed)} of {len(files)} file(s) failed ({last_error}); press d to resume."
             self.show_status(text)
             self.app.notify(sanitise(text), severity="error", markup=False)
         else:
-            text = f"Downloaded {len(files)} file(s) to {directory}"
+            text = f"Downloaded {len(files)} file(s) to {directory}."
             self.show_status(text)
             self.app.notify(sanitise(text), markup=False)
 
@@ -186,7 +188,7 @@ class OutputScreen(Screen[None]):
         self.query_one("#output-facts", Static).update(Text(sanitise(text)))
 
     def show_status(self, text: str) -> None:
-        self.query_one("#output-status", Static).update(Text(sanitise(text)))
+        self.query_one("#output-status", Static).update(Text(sanitise(tidy(text))))
 
     def show_schema_text(self, text: str) -> None:
         self.query_one("#output-schema", Static).update(Text(sanitise(text)))
