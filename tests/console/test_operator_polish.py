@@ -48,6 +48,14 @@ async def test_detail_help_lists_only_what_works_there(make_app, wait):
         assert ":" not in rows.values()
         assert not [label for label in rows if "marked" in label]
         assert rows["Cancel this job"] == "^d"
+        await pilot.press("escape")
+        app.pop_screen()
+        await open_detail(app, pilot, wait, "3")  # SUCCEEDED: the app's ctrl+d answers here (seen in tmux)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        rows = dict((label, keys) for keys, label in app.screen.rows)
+        assert not [label for label in rows if "marked" in label], rows
+        assert rows["Cancel this job (for a finished one: says why it cannot be)"] == "^d"
 
 
 async def test_read_only_keys_say_why_they_do_nothing(make_app, wait):

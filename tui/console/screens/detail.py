@@ -24,6 +24,8 @@ from tui.monitor.history.baselines import Baseline
 
 class DetailScreen(Screen[None]):
     CANCELS_JOB = True  # the app's ctrl+d acts on (or explains) ``job`` here
+    #: ``?`` here: a finished job hides this screen's ctrl+d and the app's answers (it says why not)
+    HELP_LABELS = {"cancel": "Cancel this job (for a finished one: says why it cannot be)"}
     BINDINGS = [
         Binding("escape", "close", "Back", id="detail.back"),
         Binding("ctrl+d", "cancel_job", "Cancel", id="detail.cancel", tooltip="Cancel this job"),

@@ -41,6 +41,8 @@ def key_rows_with_ids(screen: Screen) -> list[tuple[str, str, str]]:
     seen: dict[str, list[str]] = {}
     ids: dict[str, list[str]] = {}
     read_only = bool(getattr(screen.app, "read_only", False))
+    #: what an app-wide key means on this screen (by binding id), e.g. the detail's ctrl+d: this job
+    overrides: dict[str, str] = getattr(screen, "HELP_LABELS", {})
     ordered = sorted(screen.active_bindings.items(),  # within a rank, ours (with an id) before Textual's
                      key=lambda item: (_rank(screen, item[1].node, item[1].binding.action), not item[1].binding.id))
     for key, active in ordered:
@@ -48,7 +50,8 @@ def key_rows_with_ids(screen: Screen) -> list[tuple[str, str, str]]:
         if not active.enabled or (read_only and is_mutating(binding.action)):
             continue
         action = SAME_AS.get(binding.action, binding.action)
-        label = LABELS.get(action) or binding.tooltip or binding.description or binding.action
+        label = (overrides.get(binding.id or "") or LABELS.get(action) or binding.tooltip or binding.description
+                 or binding.action)
         display = screen.app.get_key_display(binding)
         keys = seen.setdefault(label, [])
         if display not in keys:
