@@ -59,6 +59,9 @@ def hostile_api() -> HostileAPI:
     page = R.jobs_page()["records"]
     api = HostileAPI(page, target=target)
     api.datasets = [Dataset.parse(k, v) for k, v in R.datasets().items()]
+    # the jobs' own dataset, named by the Catalog: the table and the detail show its poisoned name
+    api.datasets.append(Dataset.parse(R.poisoned("datasetId"), {"name": R.poisoned("jobdsname"),
+                                                                "schemaRef": {"id": "x"}}))
     api.merge_policies = [MergePolicy.parse(p) for p in R.merge_policies()["children"]]
     return api
 
@@ -79,6 +82,7 @@ async def test_every_console_path_shows_poisoned_strings_inertly(make_app):
         await settle(app, pilot)
         text = assert_inert(app, "the jobs table and the detail pane")
         assert "␛]52;c;" in text  # shown, as visible stand-ins
+        assert "jobdsname" in text  # the Catalog's poisoned dataset name, shown inertly
 
         # A watched job fails: the notification appears with no keypress.
         api.records["2"] = R.job(2, "FAILED")
