@@ -102,7 +102,8 @@ class MessageLogScreen(Screen[None]):
         self._show_full()
         total = len(self._log)
         self.query_one("#log-count", Static).update(
-            f"{len(self._shown):,} of {total:,} messages" + (f" matching {needle!r}" if needle.strip() else ""))
+            f"{len(self._shown):,} of {total:,} message{'' if total == 1 else 's'}"
+            + (f" matching {needle!r}" if needle.strip() else ""))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)
