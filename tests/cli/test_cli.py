@@ -86,6 +86,15 @@ def test_jobs_show_and_unknown_id(config_file):
     assert "Traceback" not in missing.stderr
 
 
+def test_jobs_show_of_a_failed_job_says_which_phases_it_never_reached(config_file):
+    """Seen against the emulator: a FAILED job's unreached dataset write read "pending"."""
+    failed = json.loads(run(config_file, "jobs", "list", "--status", "FAILED", "--all", "--json").stdout)
+    unreached = [r for r in failed if "aCPDatasetWriteTime" not in (r.get("metrics") or {})]
+    assert unreached, "the emulator seeded no FAILED job that stopped before the dataset write"
+    shown = run(config_file, "jobs", "show", str(unreached[0]["id"])).stdout
+    assert "dataset write   not reached" in shown and "pending" not in shown and "(running)" not in shown
+
+
 def test_create_wait_and_cancel_rules(config_file, server, tmp_path):
     ds = run(config_file, "datasets", "create", "--name", "CLI target")
     assert ds.exit_code == 0, ds.stderr

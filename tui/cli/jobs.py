@@ -141,8 +141,11 @@ def print_job(job) -> None:
     line("batch", job.batch_id)
     for phase_name, phase in (("profile export", job.profile_export), ("dataset write", job.dataset_write)):
         d = phase.duration_ms() if phase else None
-        suffix = "" if phase and phase.finished else " (running)"
-        line(phase_name, human_duration(d) + suffix if d is not None else "pending")
+        if d is None:  # a finished job never reached it: it is not "pending" (the console says "no data")
+            line(phase_name, "pending" if job.is_active else "not reached")
+            continue
+        suffix = "" if phase and phase.finished else " (running)" if job.is_active else " (unfinished)"
+        line(phase_name, human_duration(d) + suffix)
     for error in job.errors:
         out(f"error           {sanitise(error.code)}: {sanitise(error.msg)}")
 
