@@ -152,3 +152,32 @@ def test_zero_files_failed_batch_and_unfinished_job(tmp_path) -> None:
         assert run(cfg, "batches", "show", failed.batch_id).exit_code == 1
         verify = run(cfg, "jobs", "verify", str(failed.id))
         assert verify.exit_code == 1 and "FAIL  job" in verify.stdout
+
+
+def test_a_job_id_stands_for_the_batch_it_wrote(cfg, tmp_path) -> None:
+    """An operator has the job id (the console, `jobs list`), not the batch id: both are accepted."""
+    job = _succeeded(cfg)
+    by_batch = json.loads(run(cfg, "files", "list", job["destination"]["batchId"], "--json").stdout)
+    by_job = run(cfg, "files", "list", str(job["id"]), "--json")
+    assert by_job.exit_code == 0 and json.loads(by_job.stdout) == by_batch
+    assert by_job.stderr.strip() == f"Job {job['id']} wrote batch {job['destination']['batchId']}."
+    shown = run(cfg, "batches", "show", str(job["id"]), "--json")
+    assert json.loads(shown.stdout)["id"] == job["destination"]["batchId"]
+    failed = json.loads(run(cfg, "jobs", "list", "--status", "FAILED", "--limit", "1", "--json").stdout)[0]
+    refused = run(cfg, "files", "peek", str(failed["id"]))
+    assert refused.exit_code == 1 and refused.stderr.count("\n") == 1
+    assert f"Job {failed['id']} is FAILED and names no batch" in refused.stderr
+
+
+async def test_a_job_with_a_batch_per_segment_asks_which() -> None:
+    from tests.fakes import FakeJobsAPI, job_record
+    from tui.cli.batches import batch_id_of
+    from tui.core.errors import UsageError
+
+    record = job_record(7, "SUCCEEDED")
+    record["destination"]["batches"] = [{"segmentId": f"seg-{i}", "batchId": f"BATCH-{i}"} for i in range(7)]
+    with pytest.raises(UsageError, match=r"Job 7 wrote 8 batches \(one per segment\): BATCH00000007, BATCH-0, .* …; "
+                                         r"pass one of them\."):
+        await batch_id_of(FakeJobsAPI([record]), "7")
+    assert await batch_id_of(FakeJobsAPI([record]), "3e37355efbdc678abf33551df6292535") == \
+        "3e37355efbdc678abf33551df6292535"

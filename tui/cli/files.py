@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from tui.cli.base import EXIT_FAILED, EXIT_OK, Context, cli, emit_json, err, run_async, table
-from tui.cli.batches import batch_lines, human_bytes, require_files
+from tui.cli.batches import BATCH_OR_JOB, batch_id_of, batch_lines, human_bytes, require_files
 from tui.cli.jobs import jobs
 from tui.core.errors import AepxError, UsageError
 from tui.core.output import cell_text
@@ -22,8 +22,10 @@ def files() -> None:
 
 
 async def _files_of(api, batch_id: str):
+    """The batch (``batch_id`` may be the id of the job that wrote it) and its files."""
     from tui.api.data_access import DataAccess
 
+    batch_id = await batch_id_of(api, batch_id)
     da = DataAccess(api)
     batch = await da.get_batch(batch_id)
     require_files(batch)
@@ -34,15 +36,17 @@ async def _files_of(api, batch_id: str):
 
 
 @files.command("list")
-@click.argument("batch_id")
+@click.argument("batch_id", metavar=BATCH_OR_JOB)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of {dataSetFileId, name, size, records}.")
 @click.pass_obj
 @run_async
 async def files_list(obj: Context, batch_id: str, as_json: bool) -> int:
-    """List a batch's files: name, size, records (every page of the listing).
+    """List a batch's files: name, size, records (every page of the listing). A job id lists the files of
+    the batch that export job wrote.
 
     \b
     Example: aepx files list 3e37355efbdc678abf33551df6292535 --json | jq '.[].name'
+             aepx files list 24115
     """
     async with obj.client() as api:
         _da, _batch, found = await _files_of(api, batch_id)
@@ -58,7 +62,7 @@ async def files_list(obj: Context, batch_id: str, as_json: bool) -> int:
 
 
 @files.command("download")
-@click.argument("batch_id")
+@click.argument("batch_id", metavar=BATCH_OR_JOB)
 @click.option("--to", "to_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Directory to download into (default: [output] download_dir/BATCH_ID, ~/Downloads/aepx/BATCH_ID).")
 @click.option("--file", "only", metavar="NAME", multiple=True, help="Only this file (repeatable).")
@@ -69,15 +73,19 @@ async def files_download(obj: Context, batch_id: str, to_dir: Path | None, only:
 
     Files are fetched in 8 MiB Range requests (the Data Access API allows 60 s per request), each
     retried on its own, into NAME.part, renamed when complete. Rerun the same command to resume.
-    Prints each file's path; exit 1 if any file failed, naming it.
+    Prints each file's path; exit 1 if any file failed, naming it. A job id downloads the batch that
+    export job wrote.
 
     \b
     Example: aepx files download 3e37355efbdc678abf33551df6292535 --to ./out
+             aepx files download 24115
     """
     from tui.core.output import batch_download_dir
 
-    directory = to_dir if to_dir is not None else batch_download_dir(obj.config().download_dir, batch_id)
+    download_dir = obj.config().download_dir
     async with obj.client() as api:
+        batch_id = await batch_id_of(api, batch_id)  # a job id: its batch (the directory's name)
+        directory = to_dir if to_dir is not None else batch_download_dir(download_dir, batch_id)
         da, _batch, found = await _files_of(api, batch_id)
         if only:
             missing = [n for n in only if n not in {f.name for f in found}]
@@ -127,7 +135,7 @@ def _progress(total: int) -> Any:
 
 
 @files.command("peek")
-@click.argument("batch_id")
+@click.argument("batch_id", metavar=BATCH_OR_JOB)
 @click.option("--rows", type=click.IntRange(0, 1000), default=0, show_default=True,
               help="Also print the first N rows of the first file.")
 @click.option("--json", "as_json", is_flag=True,
@@ -135,10 +143,12 @@ def _progress(total: int) -> Any:
 @click.pass_obj
 @run_async
 async def files_peek(obj: Context, batch_id: str, rows: int, as_json: bool) -> int:
-    """Schema and row counts of each file, read from its Parquet footer (no data downloaded).
+    """Schema and row counts of each file, read from its Parquet footer (no data downloaded). A job id
+    peeks at the batch that export job wrote.
 
     \b
     Example: aepx files peek 3e37355efbdc678abf33551df6292535 --rows 5
+             aepx files peek 24115 --rows 5
     """
     async with obj.client() as api:
         da, _batch, found = await _files_of(api, batch_id)
