@@ -163,7 +163,7 @@ def test_stats_json_matches_figures_from_the_emulators_jobs_after_resyncs(config
     by_error = json.loads(run(config_file, "history", "stats", "--since", "3650d", "--by", "error", "--json").stdout)
     assert sum(g["jobs"] for g in by_error["groups"]) == expected["counts"]["FAILED"]
     text = run(config_file, "history", "stats", "--since", "3650d", "--by", "dataset", secret=None)
-    assert text.exit_code == 0 and f"{len(live):,} job(s) created since 3650d" in text.stdout
+    assert text.exit_code == 0 and f"{len(live):,} job(s) created in the last 3,650 days" in text.stdout
     assert "DATASET" in text.stdout and "times in UTC" in text.stderr
 
 
@@ -213,3 +213,11 @@ def test_the_demo_uses_a_scratch_history_that_is_gone_after_the_run(monkeypatch)
     assert seen["enabled"] and seen["existed"]
     assert seen["path"] != default_history_path() and seen["path"].name == "history.sqlite3"
     assert not seen["path"].parent.exists()  # removed with the run
+
+
+@pytest.mark.parametrize(("since", "words"), [("7d", "in the last 7 days"), ("1w", "in the last week"),
+                                               ("12H", "in the last 12 hours"), ("2026-11-01", "since 2026-11-01")])
+def test_the_stats_window_reads_as_words(since, words):
+    from tui.cli.history import since_words
+
+    assert since_words(since) == words

@@ -53,6 +53,18 @@ def parse_since(text: str | None, now_ms: int) -> int | None:
     return int(moment.timestamp() * 1000)
 
 
+_UNIT_WORDS = {"m": "minute", "h": "hour", "d": "day", "w": "week"}
+
+
+def since_words(text: str) -> str:
+    """``7d`` → ``in the last 7 days``; a date or time → ``since 2026-11-01``."""
+    match = _RELATIVE.match(text)
+    if not match:
+        return f"since {text.strip()}"
+    count, unit = int(match.group(1)), _UNIT_WORDS[match.group(2).lower()]
+    return f"in the last {unit}" if count == 1 else f"in the last {count:,} {unit}s"
+
+
 def open_store(context: Context, *, create: bool):
     """The configured store, or one sentence (ConfigError, exit 3) saying why there is none."""
     from tui.monitor.history.store import HistoryStore, HistoryUnavailable
@@ -243,7 +255,7 @@ def history_stats(obj: Context, since: str, by: str | None, as_json: bool) -> in
 
         counts = result["counts"]
         total = result["total_time_ms"]
-        click.echo(f"{result['jobs']:,} job(s) created since {since}: " + ", ".join(
+        click.echo(f"{result['jobs']:,} job(s) created {since_words(since)}: " + ", ".join(
             f"{counts[s]:,} {s}" for s in counts) + f"; success rate {fmt_rate(result['success_rate'])}")
         click.echo(f"total time p50 {fmt_ms(total['p50'])}, p95 {fmt_ms(total['p95'])} "
                    f"({total['samples']:,} SUCCEEDED)")
