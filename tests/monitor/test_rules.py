@@ -38,6 +38,16 @@ def engine(rules: Rules | None = None, ledger=None, clock: Clock | None = None):
     return RuleEngine(rules or Rules(), ledger if ledger is not None else MemoryLedger(), clock=clock), clock
 
 
+def test_the_alert_line_reads_as_one_sentence_when_the_server_message_ends_with_a_stop():
+    """Seen in `aepx watch --once`: "error EMULATOR-CANCELLED Export job was cancelled….; open it with"."""
+    from tui.monitor.rules import Alert
+
+    alert = Alert(event="failed", org="o", sandbox="prod", profile="emu", job_id="7", status="FAILED", at_ms=0,
+                  error_code="EMULATOR-CANCELLED", error_message="Export job was cancelled at the user's request.",
+                  command="aepx -p emu jobs show 7")
+    assert "error EMULATOR-CANCELLED: Export job was cancelled at the user's request; open it with:" in alert.message
+
+
 def test_failed_fires_once_and_carries_the_fields():
     rules, _clock = engine()
     failed = job(7, "FAILED", created=T0 - 20 * MIN, duration_s=300)

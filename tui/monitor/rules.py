@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from tui.core.format import human_duration
 from tui.core.models import Job, Target
 from tui.core.sanitise import sanitise
+from tui.core.sentences import tidy
 from tui.core.statuses import FAILED, NEW, SUCCEEDED
 from tui.monitor import events as ev
 from tui.monitor.history import baselines as baselines_mod
@@ -117,10 +118,10 @@ class Alert:
         if self.baseline:
             parts.append(f"baseline {self.baseline}")
         if self.error_code or self.error_message:
-            parts.append(f"error {' '.join(p for p in (self.error_code, self.error_message) if p)}")
+            parts.append(f"error {': '.join(p for p in (self.error_code, self.error_message) if p)}")
         if self.command:
             parts.append(f"open it with: {self.command}")
-        return "; ".join(parts)
+        return tidy("; ".join(parts))  # a server's message ends with its own stop: "request.; open it"
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON Lines object (and the webhook's structured fields); absent values are left out."""
