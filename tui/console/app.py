@@ -981,6 +981,7 @@ class AepxApp(App[int]):
         self.monitor = self._new_monitor(new_api)
         self.poll.paused = paused
         self.model.reset(status=self.model.status_filter)
+        self.model.set_dataset_names({})  # another sandbox's datasets: loaded again below
         self.model.marks.clear()
         self.model.pending_cancel.clear()
         screen = self.jobs_screen
