@@ -40,7 +40,7 @@ JOBS_BINDINGS: list[BindingType] = [
     Binding("o", "open_output", "Output", id="output", show=False,
             tooltip="Output of a SUCCEEDED job: batch, files, schema, first rows, download"),
     Binding("slash", "filter", "Filter", id="filter", key_display="/",
-            tooltip="Filter by id, status, dataset, batch id or error text"),
+            tooltip="Filter by id, status, dataset (name or id), batch id or error text"),
     Binding("space", "mark", "Mark", id="mark", show=False, tooltip="Mark or unmark the job (for cancel)"),
     Binding("escape", "clear_filter", "Clear filter", id="clear-filter", show=False,
             tooltip="Clear the filter / back to the table"),

@@ -58,7 +58,7 @@ FILTER_FLAGS = ("stuck", "slow", "failed")
 
 def split_filter(text: str) -> tuple[str, tuple[str, ...]]:
     """``/`` text: ``is:stuck``, ``is:slow``, ``is:failed`` words (all must hold) and the plain rest
-    (a substring of id, status, dataset, batch id or error text, as before)."""
+    (a substring of id, status, dataset id or name, batch id or error text, as before)."""
     words = text.split()
     flags = tuple(w[3:] for w in words if w.startswith("is:") and w[3:] in FILTER_FLAGS)
     rest = " ".join(w for w in words if not (w.startswith("is:") and w[3:] in FILTER_FLAGS))

@@ -56,7 +56,7 @@ class JobsScreen(Screen[None]):
             self._detail = self._new_detail()
             with Vertical(id="detail-pane"):
                 yield self._detail
-        yield Input(placeholder="filter: id, status, dataset, batch id or error text (esc clears)",
+        yield Input(placeholder="filter: id, status, dataset name or id, batch id, error text (esc clears)",
                     id="filter", classes="-hidden")
         yield Input(placeholder=":profile NAME  :sandbox NAME  :q", id="command", classes="-hidden")
         yield Static("", id="status-line")
