@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import figures, history, output_figures, pulse, tmux_startup, watch
+from bench import figures, history, output_figures, pulse, scan, tmux_startup, watch
 
 RESULTS = Path(__file__).with_name("results.json")
 QUICK_RESULTS = Path(__file__).with_name("results-quick.json")
@@ -48,6 +48,7 @@ TABLE: list[tuple[str, str, str, float | None]] = [
     ("peek_mib", "bytes read by that peek", "MiB", 1),
     *watch.TABLE[2:],
     *pulse.TABLE[1:],
+    ("scan_1mib_ratio", "locate every path of 1 MiB / json.loads of it", "x", 30),
 ]
 EXPECTED = {"poll_requests_per_interval": "poll_expected_per_interval",
             "watch_requests_per_poll": "watch_expected_requests_per_poll"}
@@ -67,6 +68,7 @@ DETAILS = [
     "peek_bytes", "peek_file_mb",
     *watch.DETAILS,
     *pulse.DETAILS,
+    "scan_1mib_ms", "scan_1mib_json_loads_ms", "scan_prefixes_ms",
     "step_seconds", "total_seconds",
 ]
 
@@ -129,6 +131,7 @@ def main(argv: list[str]) -> int:
         ("watch", lambda: watch.watch_figures(5.0 if quick else 60.0, jobs=500 if quick else watch.JOBS,
                                                     refresh_s=4.0 if quick else watch.REFRESH_S)),
         ("pulse", lambda: pulse.run_all(quick)),
+        ("scan", lambda: scan.scan_figures(runs=3 if quick else 7)),
     ]
     began_all = time.perf_counter()
     step_seconds: dict[str, float] = {}

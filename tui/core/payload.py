@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.errors import PayloadError
+from tui.core.json_scan import scan
 
-_DECODER = json.JSONDecoder()  # raw_decode at a quote: (the string, the index past it)
-
+_NEWLINE = re.compile("\n")
 PROFILE_SCHEMA = "_xdm.context.profile"
 SEGMENT_STATUSES = ("realized", "existing", "exited")
 RFC3339_EXAMPLE = "2018-10-25T13:22:04-07:00"
@@ -199,12 +199,10 @@ class _Locator:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._line_starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
-        self.positions: dict[str, int] = {}
-        try:
-            self._scan_value(self._skip(0), "")
-        except (IndexError, ValueError, RecursionError):
-            pass  # best effort: issues without a position still carry their path
+        self._line_starts = [0] + [match.end() for match in _NEWLINE.finditer(text)]
+        # best effort: a path the scan did not reach falls back to its parent's position (issues
+        # without a position still carry their path)
+        self.positions: dict[str, int] = scan(text).first
 
     def line_col(self, pos: int) -> tuple[int, int]:
         line = bisect.bisect_right(self._line_starts, pos)
@@ -221,49 +219,6 @@ class _Locator:
     def find_token(self, token: str, *, last: bool = False) -> tuple[int | None, int | None]:
         pos = self.text.rfind(token) if last else self.text.find(token)
         return self.line_col(pos) if pos >= 0 else (None, None)
-
-    def _skip(self, pos: int) -> int:
-        while pos < len(self.text) and self.text[pos] in " \t\r\n":
-            pos += 1
-        return pos
-
-    def _scan_value(self, pos: int, path: str) -> int:
-        char = self.text[pos]
-        if char == "{":
-            return self._scan_object(pos, path)
-        if char == "[":
-            return self._scan_array(pos, path)
-        if char == '"':
-            return _DECODER.raw_decode(self.text, pos)[1]
-        end = pos
-        while end < len(self.text) and self.text[end] not in ",]} \t\r\n":
-            end += 1
-        return end
-
-    def _scan_object(self, pos: int, path: str) -> int:
-        pos = self._skip(pos + 1)
-        while self.text[pos] != "}":
-            key_pos = pos
-            key, pos = _DECODER.raw_decode(self.text, pos)
-            child = f"{path}.{key}" if path else key
-            self.positions.setdefault(child, key_pos)
-            pos = self._skip(self._skip(pos) + 1)  # past the colon
-            pos = self._skip(self._scan_value(pos, child))
-            if self.text[pos] == ",":
-                pos = self._skip(pos + 1)
-        return pos + 1
-
-    def _scan_array(self, pos: int, path: str) -> int:
-        pos = self._skip(pos + 1)
-        index = 0
-        while self.text[pos] != "]":
-            child = f"{path}[{index}]"
-            self.positions.setdefault(child, pos)
-            pos = self._skip(self._scan_value(pos, child))
-            if self.text[pos] == ",":
-                pos = self._skip(pos + 1)
-            index += 1
-        return pos + 1
 
 
 def _parent(path: str) -> str:

@@ -12,8 +12,7 @@ import re
 from typing import Any
 
 from tui.core.errors import UsageError
-
-_DECODER = json.JSONDecoder()  # raw_decode at a quote: (the string, the index past it)
+from tui.core.json_scan import scan
 
 _INDEX = re.compile(r"^(?P<key>[^\[\]]*)\[(?P<index>\d+)\]$")
 
@@ -70,60 +69,6 @@ def set_path(payload: dict[str, Any], assignment: str) -> None:
 
 
 # --- text surgery ----------------------------------------------------------------------------------
-class _Spans:
-    """Scans JSON text, recording for each dotted path every (key_start, key_end, value_start, value_end)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.spans: dict[str, list[tuple[int, int, int, int]]] = {}
-        self.objects: dict[str, list[tuple[int, int]]] = {}  # path -> (open brace, close brace)
-
-    def run(self) -> None:
-        self._value(self._skip(0), "")
-
-    def _skip(self, pos: int) -> int:
-        while pos < len(self.text) and self.text[pos] in " \t\r\n":
-            pos += 1
-        return pos
-
-    def _value(self, pos: int, path: str) -> int:
-        char = self.text[pos]
-        if char == "{":
-            return self._object(pos, path)
-        if char == "[":
-            pos = self._skip(pos + 1)
-            index = 0
-            while self.text[pos] != "]":
-                pos = self._skip(self._value(pos, f"{path}[{index}]"))
-                if self.text[pos] == ",":
-                    pos = self._skip(pos + 1)
-                index += 1
-            return pos + 1
-        if char == '"':
-            return _DECODER.raw_decode(self.text, pos)[1]
-        end = pos
-        while end < len(self.text) and self.text[end] not in ",]} \t\r\n":
-            end += 1
-        return end
-
-    def _object(self, start: int, path: str) -> int:
-        pos = self._skip(start + 1)
-        while self.text[pos] != "}":
-            key_start = pos
-            key, pos = _DECODER.raw_decode(self.text, pos)
-            key_end = pos
-            child = f"{path}.{key}" if path else key
-            pos = self._skip(self._skip(pos) + 1)  # past the colon
-            value_start = pos
-            pos = self._value(pos, child)
-            self.spans.setdefault(child, []).append((key_start, key_end, value_start, pos))
-            pos = self._skip(pos)
-            if self.text[pos] == ",":
-                pos = self._skip(pos + 1)
-        self.objects.setdefault(path, []).append((start, pos))
-        return pos + 1
-
-
 def replace_dataset_id(text: str, dataset_id: str) -> str | None:
     """``text`` with only the effective ``destination.datasetId`` value replaced by ``dataset_id``.
 
@@ -132,11 +77,12 @@ def replace_dataset_id(text: str, dataset_id: str) -> str | None:
     missing ``datasetId`` is inserted at the start of the (last) destination object. ``None`` when the
     text is not a JSON object with an object ``destination`` (the caller then says so).
     """
-    scanner = _Spans(text)
     try:
         json.loads(text)
-        scanner.run()
-    except (ValueError, IndexError, RecursionError):
+    except (ValueError, RecursionError):
+        return None
+    scanner = scan(text)
+    if not scanner.complete:
         return None
     new_value = json.dumps(dataset_id, ensure_ascii=False)
     destinations = scanner.objects.get("destination")
