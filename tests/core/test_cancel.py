@@ -44,3 +44,10 @@ async def test_a_job_that_finished_before_the_cancel_arrived_is_said_so():
     assert finished.text == "Job 1 finished (SUCCEEDED) before the cancel reached the Platform; nothing was cancelled."
     assert not still.refused and not still.ok
     assert still.text.startswith("Cancelling export job 2 failed") and "was not cancelled" not in still.text
+
+
+async def test_an_error_about_another_job_still_names_this_one():
+    api = FakeJobsAPI([job_record(1, "PROCESSING")])
+    api.fail_cancel["1"] = ServerError("Platform returned 503 while cancelling job 12; try again.")
+    [outcome] = await cancel_many(api, [await api.get_job("1")])
+    assert outcome.text.startswith("Job 1 was not cancelled: ")

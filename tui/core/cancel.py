@@ -7,6 +7,7 @@ reported separately, so a multi-cancel says exactly what happened to every job.
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 
 from tui.core.errors import AepxError, InvalidRequestError
@@ -33,7 +34,8 @@ class CancelOutcome:
 
 def _not_cancelled(job: Job, exc: AepxError) -> CancelOutcome:
     text = exc.with_request_id()
-    if f"job {job.id}".lower() not in text.lower():  # every outcome names its job (a bulk cancel lists many)
+    # every outcome names its job (a bulk cancel lists many): "job 12" does not name job 1
+    if not re.search(rf"\bjob {re.escape(job.id)}(?!\w)", text, re.IGNORECASE):
         text = f"Job {job.id} was not cancelled: {text}"
     return CancelOutcome(job.id, False, text)
 
