@@ -110,3 +110,11 @@ def test_format_module_does_not_import_textual():
     code = "import sys, tui.core.format; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_human_bytes_is_the_one_size_format():
+    from tui.core.format import human_bytes
+
+    assert [human_bytes(n) for n in (0, 1023, 1024, 331_161, 5 * 2**30, 3 * 2**40)] == \
+        ["0 B", "1023 B", "1.0 KiB", "323.4 KiB", "5.0 GiB", "3072.0 GiB"]
+    assert human_bytes(None) == "" and human_bytes(None, unknown="?") == "?"

@@ -6,23 +6,13 @@ import click
 
 from tui.cli.base import EXIT_FAILED, EXIT_OK, Context, cli, emit_json, err, run_async
 from tui.core.errors import ApiError, UsageError
+from tui.core.format import human_bytes
 from tui.core.sanitise import sanitise
 
 
 @cli.group()
 def batches() -> None:
     """Catalog batches: what a SUCCEEDED export job wrote (status, records, size)."""
-
-
-def human_bytes(n: int | None) -> str:
-    if n is None:
-        return ""
-    size = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"  # pragma: no cover
 
 
 def batch_lines(batch, file_count: int | None = None) -> list[tuple[str, str]]:

@@ -9,9 +9,10 @@ from typing import Any
 import click
 
 from tui.cli.base import EXIT_FAILED, EXIT_OK, Context, cli, emit_json, err, run_async, table
-from tui.cli.batches import BATCH_OR_JOB, batch_id_of, batch_lines, human_bytes, require_files
+from tui.cli.batches import BATCH_OR_JOB, batch_id_of, batch_lines, require_files
 from tui.cli.jobs import jobs
 from tui.core.errors import AepxError, UsageError
+from tui.core.format import human_bytes
 from tui.core.output import cell_text
 from tui.core.sanitise import sanitise
 

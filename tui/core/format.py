@@ -126,6 +126,18 @@ def offset(ms: int | None) -> str:
     return "+0s" if ms <= 0 else f"+{human_duration(ms)}"
 
 
+def human_bytes(n: int | None, unknown: str = "") -> str:
+    """``323.4 KiB``: bytes, KiB, MiB or GiB (1024-based); ``unknown`` when there is no size."""
+    if n is None:
+        return unknown
+    size = float(n)
+    for unit in ("B", "KiB", "MiB"):
+        if size < 1024:
+            return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GiB"
+
+
 def short_id(value: str, width: int = 8) -> str:
     """``BATCH000…`` for ids longer than ``width`` characters (the ellipsis counts as one)."""
     value = value or ""

@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from tui.console.widgets.header import AppHeader
 from tui.core.errors import AepxError
-from tui.core.format import absolute_time
+from tui.core.format import absolute_time, human_bytes
 from tui.core.models import Job
 from tui.core.output import (
     Batch,
@@ -49,17 +49,6 @@ class OutputSource(Protocol):
 
     async def download_file(self, file: BatchFile, directory: Path,
                             progress: Callable[[int], None] | None = None) -> Any: ...
-
-
-def human_bytes(n: int | None) -> str:
-    if n is None:
-        return "?"
-    size = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"  # pragma: no cover
 
 
 def middle_ellipsis(text: str, width: int) -> str:
@@ -201,7 +190,7 @@ class OutputScreen(Screen[None]):
         if batch.record_count is not None:
             second.append(f"{batch.record_count:,} records")
         if batch.size is not None:
-            second.append(human_bytes(batch.size))
+            second.append(human_bytes(batch.size, unknown="?"))
         second.append(f"{len(files)} file(s)")
         if len(self.refs) > 1:
             second.append(f"batch {self.index + 1} of {len(self.refs)} ([ ] to switch)")
@@ -226,7 +215,7 @@ class OutputScreen(Screen[None]):
         name_width = max(24, self.size.width - 36)
         for k, f in enumerate(files):
             table.add_row(Text(middle_ellipsis(sanitise(f.name), name_width)),
-                          Text(human_bytes(f.size), justify="right"),
+                          Text(human_bytes(f.size, unknown="?"), justify="right"),
                           Text("" if f.records is None else f"{f.records:,}", justify="right"),
                           Text("yes" if f.is_valid else "NO"), key=f"{k}")
         self.show_schema_text("")
