@@ -46,14 +46,24 @@ class Context:
                 err(f"warning: {warning}")
         return self._config
 
-    def profile(self):
+    def configured(self):
+        """The config, refused (exit 3) when it has no profile at all."""
         cfg = self.config()
         if not cfg.profiles:
             raise ConfigError(
                 f"No profile is configured in {cfg.path}. Run `aepx config init` (or `aepx emulator` to "
                 "rehearse locally)."
             )
+        return cfg
+
+    def profile(self):
+        cfg = self.configured()
         return cfg, cfg.profile(self.profile_name)
+
+    def named_profiles(self, more: tuple[str, ...] = ()) -> list[str]:
+        """The profiles named on the line, in order, once each: the global ``-p`` first, then a
+        command's own repeated ``-p`` (``aepx -p a watch -p b`` names both)."""
+        return list(dict.fromkeys([*([self.profile_name] if self.profile_name else []), *more]))
 
     def client(self):
         """A PlatformClient for the chosen profile, or CredentialsError (exit 3) when no secret is found."""

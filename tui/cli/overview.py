@@ -9,7 +9,6 @@ from typing import Any
 import click
 
 from tui.cli.base import EXIT_FAILED, EXIT_OK, Context, cli, emit_json, err, run_async, table
-from tui.core.errors import ConfigError
 from tui.core.sanitise import sanitise
 
 POLL_DEADLINE_S = 10.0  # a target that does not answer within this (per call) is a row that says why, not a hang
@@ -37,11 +36,8 @@ def overview_targets(context: Context, profiles: tuple[str, ...], sandboxes: tup
     """``(config, [profile per target])``: the named profiles (else every profile) × their ``sandboxes``."""
     from tui.monitor.targets import expand_targets
 
-    cfg = context.config()
-    if not cfg.profiles:
-        raise ConfigError(f"No profile is configured in {cfg.path}. Run `aepx config init` (or `aepx emulator` "
-                          "to rehearse locally).")
-    names = list(dict.fromkeys([*([context.profile_name] if context.profile_name else []), *profiles]))
+    cfg = context.configured()
+    names = context.named_profiles(profiles)
     chosen = [cfg.profile(n) for n in names] if names else list(cfg.profiles.values())
     return cfg, expand_targets(chosen, sandboxes, own=lambda p: p.overview_sandboxes)
 

@@ -62,13 +62,8 @@ def resolve_webhook(value: str, where: str) -> str:
 
 def targets_for(context: Context, profiles: tuple[str, ...], sandboxes: tuple[str, ...]):
     """``(config, [(profile, sandbox)])``: every profile (or the default) × every sandbox (or its own)."""
-    cfg = context.config()
-    if not cfg.profiles:
-        raise ConfigError(f"No profile is configured in {cfg.path}. Run `aepx config init` (or `aepx emulator` "
-                          "to rehearse locally).")
-    # `aepx -p a watch -p b` watches both; no -p at all: the default profile
-    names: list[str | None] = [*dict.fromkeys([*([context.profile_name] if context.profile_name else []), *profiles])]
-    names = names or [None]
+    cfg = context.configured()
+    names: list[str | None] = [*context.named_profiles(profiles)] or [None]  # no -p at all: the default profile
     from tui.monitor.targets import expand_targets
 
     chosen = expand_targets([cfg.profile(name) for name in names], sandboxes)
