@@ -169,6 +169,21 @@ def _fingerprint(raw: Any, cache: dict[Any, str] | None) -> str:
         return ""
 
 
+
+def _succeeded_runs(org: str, sandbox: str, fingerprint: str | None,
+                    dataset: str | None) -> tuple[str, list[Any]]:
+    """The WHERE clause (and its parameters) of the SUCCEEDED runs with a total time in one scope: a
+    payload (``fingerprint``), else a dataset, else the whole sandbox."""
+    where = "org = ? AND sandbox = ? AND status = ? AND total_ms IS NOT NULL"
+    params: list[Any] = [org, sandbox, SUCCEEDED]
+    if fingerprint is not None:
+        where += " AND fingerprint = ?"
+        params.append(fingerprint)
+    elif dataset is not None:
+        where += " AND dataset_id = ?"
+        params.append(dataset)
+    return where, params
+
 class HistoryStore:
     """One history file. Open with :meth:`open`; every method is safe to call after :meth:`close`."""
 
@@ -425,29 +440,14 @@ class HistoryStore:
     def durations(self, org: str, sandbox: str, *, fingerprint: str | None = None,
                   dataset: str | None = None) -> list[int]:
         """Ascending total times of stored SUCCEEDED jobs (of a payload, or a dataset, or the sandbox)."""
-        sql = "SELECT total_ms FROM jobs WHERE org = ? AND sandbox = ? AND status = ?"
-        params: list[Any] = [org, sandbox, SUCCEEDED]
-        if fingerprint is not None:
-            sql += " AND fingerprint = ?"
-            params.append(fingerprint)
-        elif dataset is not None:
-            sql += " AND dataset_id = ?"
-            params.append(dataset)
-        sql += " AND total_ms IS NOT NULL ORDER BY total_ms"
-        return [r[0] for r in self._read(sql, params)]
+        where, params = _succeeded_runs(org, sandbox, fingerprint, dataset)
+        return [r[0] for r in self._read(f"SELECT total_ms FROM jobs WHERE {where} ORDER BY total_ms", params)]
 
     def percentile(self, org: str, sandbox: str, percent: float, *, fingerprint: str | None = None,
                    dataset: str | None = None, exclude: str | None = None) -> tuple[int | None, int]:
         """``(nearest-rank percentile, samples)`` of SUCCEEDED total times, computed in SQL on the index
         (no row per job in Python); the value is ``None`` under :data:`MIN_SAMPLES` samples."""
-        where = "org = ? AND sandbox = ? AND status = 'SUCCEEDED' AND total_ms IS NOT NULL"
-        params: list[Any] = [org, sandbox]
-        if fingerprint is not None:
-            where += " AND fingerprint = ?"
-            params.append(fingerprint)
-        elif dataset is not None:
-            where += " AND dataset_id = ?"
-            params.append(dataset)
+        where, params = _succeeded_runs(org, sandbox, fingerprint, dataset)
         if exclude is not None:  # "earlier runs": a finished job is not its own baseline
             where += " AND job_id != ?"
             params.append(exclude)
