@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from tui.core.config import WatchSettings
 from tui.core.format import human_duration
 from tui.core.models import Job, Target
 from tui.core.sanitise import sanitise
@@ -44,15 +45,18 @@ _TITLES = {FAILED_EVENT: "Job failed", SUCCEEDED_EVENT: "Job succeeded", QUEUED:
            API_RECOVERED: "Platform reachable again"}
 
 
+_WATCH = WatchSettings()  # the defaults live once, in the config's [watch]
+
+
 @dataclass(frozen=True, slots=True)
 class Rules:
-    failed: bool = True
-    succeeded: bool = False
-    max_queue_minutes: float = 30.0
-    stuck_factor: float = 3.0
-    max_runtime_minutes: float = 0.0
-    api_down_minutes: float = 10.0
-    lookback_minutes: float = 60.0
+    failed: bool = _WATCH.failed
+    succeeded: bool = _WATCH.succeeded
+    max_queue_minutes: float = _WATCH.max_queue_minutes
+    stuck_factor: float = _WATCH.stuck_factor
+    max_runtime_minutes: float = _WATCH.max_runtime_minutes
+    api_down_minutes: float = _WATCH.api_down_minutes
+    lookback_minutes: float = _WATCH.lookback_minutes
 
     @classmethod
     def from_settings(cls, settings: Any, **overrides: Any) -> Rules:
